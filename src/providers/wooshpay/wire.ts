@@ -1,0 +1,47 @@
+/**
+ * WooshPay's wire format, with the provider's own field names (see shared/providers/wooshpay.md).
+ * Every response body is parsed through these schemas before it is mapped: extra fields are
+ * tolerated and kept out of the model, unknown enum values stay strings, wrong types fail.
+ */
+import { z } from 'zod';
+
+export const WOOSHPAY_REASONS = [
+  'duplicate',
+  'fraudulent',
+  'requested_by_customer',
+  'expired_uncaptured_charge',
+  'resolved_dispute',
+] as const;
+
+export const WOOSHPAY_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
+
+export const WOOSHPAY_FAILURE_REASONS = ['lost_or_stolen_card', 'expired_or_canceled_card', 'unknown'] as const;
+
+export const wooshPayRefundSchema = z.looseObject({
+  id: z.string().min(1),
+  object: z.literal('refund'),
+  amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  created: z.number().int().nonnegative(),
+  currency: z.string().regex(/^[A-Za-z]{3}$/),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  payment_intent: z.string().nullish(),
+  reason: z.string().nullish(),
+  status: z.string().min(1),
+  description: z.string().nullish(),
+  failure_reason: z.string().nullish(),
+  receipt_number: z.string().nullish(),
+});
+
+export type WooshPayRefundWire = z.infer<typeof wooshPayRefundSchema>;
+
+/** Stripe's error wrapper: `{"error":{"type","code","message","param"}}`. Parsed leniently. */
+export const wooshPayErrorSchema = z.looseObject({
+  error: z.looseObject({
+    type: z.string().optional(),
+    code: z.string().optional(),
+    message: z.string().optional(),
+    param: z.string().optional(),
+  }),
+});
+
+export type WooshPayErrorWire = z.infer<typeof wooshPayErrorSchema>;
