@@ -1,0 +1,101 @@
+/**
+ * A WooshPay simulator: the documented "Retrieve a refund" contract over real HTTP, for the
+ * credential-less sandbox and as the tests' backend (see shared/providers/wooshpay.md).
+ * Only `GET /v1/refunds/{id}` exists; errors use Stripe's `{"error":{...}}` wrapper.
+ */
+import type { SimulatorHandle } from '../../sandbox/fault-injection.js';
+import { startHttpSimulator, type SimulatorRequest, type SimulatorResponse } from '../../sandbox/http-simulator.js';
+import { wooshPaySeedRefunds } from './seed.js';
+import type { WooshPayRefundWire } from './wire.js';
+
+export interface WooshPaySimulatorOptions {
+  /** The one secret key accepted as the Basic auth username (with an empty password). */
+  secretKey: string;
+  /** Refunds the simulator knows; defaults to `wooshPaySeedRefunds`. */
+  refunds?: readonly WooshPayRefundWire[];
+  latencyMs?: number;
+  host?: string;
+  port?: number;
+}
+
+const REFUND_ROUTE = /^\/v1\/refunds\/([^/]+)$/;
+
+export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promise<SimulatorHandle> {
+  if (options.secretKey === '') throw new TypeError('WooshPay simulator needs a non-empty secretKey');
+  const refunds = new Map((options.refunds ?? wooshPaySeedRefunds).map((refund) => [refund.id, refund]));
+
+  const handle = (request: SimulatorRequest): SimulatorResponse => {
+    const authError = checkAuth(request.headers.authorization, options.secretKey);
+    if (authError) return authError;
+
+    if (request.method !== 'GET' || request.refundSegment === null) {
+      return wooshPayError(404, {
+        type: 'invalid_request_error',
+        message: `Unrecognized request URL (${request.method}: ${request.pathname}).`,
+      });
+    }
+    const refund = request.refundId === null ? undefined : refunds.get(request.refundId);
+    if (!refund) {
+      return wooshPayError(404, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: `No such refund: '${request.refundId ?? request.refundSegment}'`,
+        param: 'id',
+      });
+    }
+    return { status: 200, body: refund };
+  };
+
+  return startHttpSimulator(
+    { refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null, handle, errorResponse: wooshPayStatusError },
+    { host: options.host, port: options.port, latencyMs: options.latencyMs },
+  );
+}
+
+interface WooshPayErrorFields {
+  type: string;
+  message: string;
+  code?: string;
+  param?: string;
+}
+
+function wooshPayError(status: number, error: WooshPayErrorFields): SimulatorResponse {
+  return { status, body: { error } };
+}
+
+/** The body WooshPay (like Stripe) sends for a bare status; used by injected faults. */
+function wooshPayStatusError(status: number): SimulatorResponse {
+  if (status === 429) {
+    return wooshPayError(status, {
+      type: 'invalid_request_error',
+      code: 'rate_limit',
+      message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.',
+    });
+  }
+  if (status >= 500) {
+    return wooshPayError(status, { type: 'api_error', message: 'An unexpected error occurred on WooshPay\'s end.' });
+  }
+  return wooshPayError(status, { type: 'invalid_request_error', message: `Request failed with status ${status}.` });
+}
+
+/** Basic auth with the secret key as username and an empty password, as WooshPay documents. */
+function checkAuth(header: string | undefined, secretKey: string): SimulatorResponse | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
+  if (!match?.[1]) {
+    return wooshPayError(401, {
+      type: 'invalid_request_error',
+      message:
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Basic auth (e.g. 'Authorization: Basic base64(YOUR_SECRET_KEY:)').",
+    });
+  }
+  const credentials = Buffer.from(match[1], 'base64').toString('utf8');
+  if (credentials === `${secretKey}:`) return undefined;
+  const presentedKey = credentials.endsWith(':') ? credentials.slice(0, -1) : credentials;
+  return wooshPayError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${maskKey(presentedKey)}` });
+}
+
+/** Stripe's masking: keep the `sk_test_`-style prefix and the last 4 characters. */
+function maskKey(key: string): string {
+  const prefix = /^[a-z]{2,3}_(?:test|live)_/.exec(key)?.[0] ?? '';
+  return `${prefix}****${key.slice(prefix.length).slice(-4)}`;
+}

@@ -1,0 +1,130 @@
+/**
+ * Fault injection and the request log shared by the provider simulators. Tests use them to
+ * prove how the real clients behave when a provider misbehaves, and to count provider calls.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What a simulator does instead of (or before) answering a request normally. */
+export type Fault =
+  /** Reply with this status and the provider's own error body (plus `Retry-After` if given). */
+  | { kind: 'status'; status: number; times?: number; retryAfter?: string }
+  /** Wait `ms`, then answer normally. */
+  | { kind: 'latency'; ms: number; times?: number }
+  /** Never answer: the socket stays open until the client gives up or the simulator closes. */
+  | { kind: 'hang'; times?: number }
+  /** Reset the connection without any response (ECONNRESET on the client). */
+  | { kind: 'reset'; times?: number }
+  /** Arbitrary body: HTML, truncated JSON, wrong-typed JSON (status default 200). */
+  | { kind: 'raw'; status?: number; contentType: string; body: string; times?: number }
+  /** A 3xx (default 302) with this `Location`. */
+  | { kind: 'redirect'; location: string; status?: number; times?: number }
+  /** Each request fails with `status` (default 503) with probability `rate`, forever. */
+  | { kind: 'random'; rate: number; status?: number };
+
+export interface RequestRecord {
+  method: string;
+  /** The request target as received (path and query string). */
+  path: string;
+  /** The provider refund id named by the path (decoded), or null for other routes. */
+  refundId: string | null;
+  /** The status sent, or null while pending and for reset/hang. */
+  status: number | null;
+  /** Epoch milliseconds when the request arrived. */
+  at: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface SimulatorHandle {
+  /** The base URL a client is configured with (WooshPay: the origin; efundpay: origin + '/v4'). */
+  readonly url: string;
+  /** `http://host:port`. */
+  readonly origin: string;
+  /** Every request received, in arrival order, recorded before auth and faults apply. */
+  readonly requests: readonly RequestRecord[];
+  /** All requests, or those naming one provider refund id. */
+  requestCount(refundId?: string): number;
+  resetRequests(): void;
+  /** Faults are keyed by provider refund id, or '*' for every request; a refund-specific fault wins. */
+  injectFault(refundId: string | '*', fault: Fault): void;
+  clearFaults(): void;
+  /** Base latency added before every response. */
+  setLatency(ms: number): void;
+  /** Stops listening and destroys every open connection, hung ones included. */
+  close(): Promise<void>;
+}
+
+/** The fault to apply to one request, after `times` and `random` are resolved. */
+export type AppliedFault = Exclude<Fault, { kind: 'random' }>;
+
+interface ActiveFault {
+  fault: Fault;
+  remaining: number;
+}
+
+/**
+ * Faults per key, applied in injection order: the first fault still in force for the request's
+ * refund id applies; '*' faults apply only when the refund id has none.
+ */
+export class FaultRegistry {
+  readonly #byKey = new Map<string, ActiveFault[]>();
+
+  inject(key: string, fault: Fault): void {
+    validateFault(fault);
+    const remaining = 'times' in fault && fault.times !== undefined ? fault.times : Number.POSITIVE_INFINITY;
+    const list = this.#byKey.get(key) ?? [];
+    list.push({ fault, remaining });
+    this.#byKey.set(key, list);
+  }
+
+  clear(): void {
+    this.#byKey.clear();
+  }
+
+  /** Consumes one use of the fault that applies to this request, if any. */
+  take(refundId: string | null, random: () => number = Math.random): AppliedFault | undefined {
+    const specific = refundId === null ? undefined : this.#byKey.get(refundId);
+    const list = specific !== undefined && specific.length > 0 ? specific : this.#byKey.get('*');
+    const active = list?.[0];
+    if (list === undefined || active === undefined) return undefined;
+
+    active.remaining -= 1;
+    if (active.remaining <= 0) list.shift();
+
+    const { fault } = active;
+    if (fault.kind !== 'random') return fault;
+    return random() < fault.rate ? { kind: 'status', status: fault.status ?? 503 } : undefined;
+  }
+}
+
+function validateFault(fault: Fault): void {
+  if ('times' in fault && fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
+    throw new RangeError(`Fault 'times' must be a positive integer or omitted, received ${String(fault.times)}`);
+  }
+  if (fault.kind === 'random' && !(fault.rate >= 0 && fault.rate <= 1)) {
+    throw new RangeError(`Fault 'rate' must be between 0 and 1, received ${String(fault.rate)}`);
+  }
+  if (fault.kind === 'latency' && !(fault.ms >= 0)) {
+    throw new RangeError(`Fault 'ms' must be a non-negative number, received ${String(fault.ms)}`);
+  }
+}
+
+/** The in-memory request log behind `SimulatorHandle.requests` and `requestCount()`. */
+export class RequestLog {
+  readonly records: RequestRecord[] = [];
+
+  record(method: string, path: string, refundId: string | null, headers: IncomingHttpHeaders): RequestRecord {
+    const entry: RequestRecord = { method, path, refundId, status: null, at: Date.now(), headers: { ...headers } };
+    this.records.push(entry);
+    return entry;
+  }
+
+  count(refundId?: string): number {
+    if (refundId === undefined) return this.records.length;
+    return this.records.filter((r) => r.refundId === refundId).length;
+  }
+
+  /** Empties the log in place, so a held `requests` reference sees the reset. */
+  reset(): void {
+    this.records.length = 0;
+  }
+}

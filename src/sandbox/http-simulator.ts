@@ -1,0 +1,186 @@
+/**
+ * node:http plumbing shared by the provider simulators: listening, the request log, base latency,
+ * fault injection and JSON replies. A provider contract supplies only routing, auth, lookup and
+ * its own error body shape.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultRegistry, RequestLog, type RequestRecord, type SimulatorHandle } from './fault-injection.js';
+
+export interface SimulatorRequest {
+  method: string;
+  /** The path without the query string, not decoded. */
+  pathname: string;
+  headers: IncomingHttpHeaders;
+  /** The raw refund id path segment, or null when the path is not the refund route. */
+  refundSegment: string | null;
+  /** The decoded refund id; null when not the refund route or the segment is a bad escape. */
+  refundId: string | null;
+}
+
+export interface SimulatorResponse {
+  status: number;
+  /** Serialised as JSON. */
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ProviderContract {
+  /** The undecoded refund id segment if `pathname` is the refund route, else null. */
+  refundSegment(pathname: string): string | null;
+  /** Auth, routing and lookup for a request that no fault intercepted. */
+  handle(request: SimulatorRequest): SimulatorResponse | Promise<SimulatorResponse>;
+  /** The provider's own error reply for a status (used by status and random faults). */
+  errorResponse(status: number): SimulatorResponse;
+}
+
+export interface SimulatorListenOptions {
+  host?: string;
+  port?: number;
+  latencyMs?: number;
+  /** Appended to the origin to form `SimulatorHandle.url`. */
+  basePath?: string;
+}
+
+/** Decodes a path segment; a malformed escape yields null instead of throwing URIError. */
+export function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+export async function startHttpSimulator(
+  contract: ProviderContract,
+  options: SimulatorListenOptions = {},
+): Promise<SimulatorHandle> {
+  const log = new RequestLog();
+  const faults = new FaultRegistry();
+  const timers = new Set<NodeJS.Timeout>();
+  let baseLatencyMs = options.latencyMs ?? 0;
+  let closed = false;
+
+  // Pending sleeps are dropped on close(): their handlers simply never resume.
+  const sleep = (ms: number): Promise<void> =>
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            resolve();
+          }, ms);
+          timers.add(timer);
+        });
+
+  const handleRequest = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: SimulatorRequest,
+    record: RequestRecord,
+  ): Promise<void> => {
+    await sleep(baseLatencyMs);
+    if (closed) return;
+
+    const fault = faults.take(record.refundId);
+    switch (fault?.kind) {
+      case 'hang':
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'status': {
+        const reply = contract.errorResponse(fault.status);
+        const headers = fault.retryAfter === undefined ? reply.headers : { ...reply.headers, 'Retry-After': fault.retryAfter };
+        sendJson(res, record, { ...reply, status: fault.status, headers });
+        return;
+      }
+      case 'raw':
+        send(res, record, fault.status ?? 200, { 'Content-Type': fault.contentType }, fault.body);
+        return;
+      case 'redirect':
+        send(res, record, fault.status ?? 302, { Location: fault.location }, '');
+        return;
+      case 'latency':
+        await sleep(fault.ms);
+        if (closed) return;
+        break;
+      case undefined:
+        break;
+    }
+
+    const reply = await contract.handle(request);
+    if (!closed) sendJson(res, record, reply);
+  };
+
+  const server = createServer((req, res) => {
+    const request = parseRequest(contract, req);
+    // Recorded before latency, faults and auth: tests count provider calls from this log.
+    const record = log.record(request.method, req.url ?? '/', request.refundId ?? request.refundSegment, req.headers);
+    handleRequest(req, res, request, record).catch((error: unknown) => {
+      // A simulator bug must surface as the provider's 500, not crash the test process.
+      console.error('[simulator] unexpected error', error);
+      if (!res.headersSent) sendJson(res, record, contract.errorResponse(500));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const origin = `http://${urlHost(server.address() as AddressInfo)}`;
+
+  return {
+    url: origin + (options.basePath ?? ''),
+    origin,
+    requests: log.records,
+    requestCount: (refundId) => log.count(refundId),
+    resetRequests: () => log.reset(),
+    injectFault: (refundId, fault) => faults.inject(refundId, fault),
+    clearFaults: () => faults.clear(),
+    setLatency: (ms) => {
+      if (!(ms >= 0)) throw new RangeError(`Latency must be a non-negative number of ms, received ${String(ms)}`);
+      baseLatencyMs = ms;
+    },
+    close: () => {
+      if (closed) return Promise.resolve();
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const stopped = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      // Idle keep-alive sockets and hung requests would otherwise hold server.close() open.
+      server.closeAllConnections();
+      return stopped;
+    },
+  };
+}
+
+function parseRequest(contract: ProviderContract, req: IncomingMessage): SimulatorRequest {
+  const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  const refundSegment = contract.refundSegment(pathname);
+  const refundId = refundSegment === null ? null : decodePathSegment(refundSegment);
+  return { method: req.method ?? 'GET', pathname, headers: req.headers, refundSegment, refundId };
+}
+
+function sendJson(res: ServerResponse, record: RequestRecord, reply: SimulatorResponse): void {
+  const headers = { 'Content-Type': 'application/json', ...reply.headers };
+  send(res, record, reply.status, headers, JSON.stringify(reply.body));
+}
+
+function send(res: ServerResponse, record: RequestRecord, status: number, headers: Record<string, string>, body: string): void {
+  if (res.destroyed) return;
+  record.status = status;
+  res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** A host usable in a URL: wildcard binds are reached over loopback, IPv6 goes in brackets. */
+function urlHost({ address, family, port }: AddressInfo): string {
+  if (address === '0.0.0.0') return `127.0.0.1:${port}`;
+  if (address === '::') return `[::1]:${port}`;
+  return family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`;
+}
