@@ -52,7 +52,9 @@ export interface GraphiqlRouterOptions {
 
 export function createGraphiqlRouter(options: GraphiqlRouterOptions = {}): Router {
   const assetsDir = resolve(options.assetsDir ?? defaultAssetsDir());
-  const router = express.Router();
+  // Strict routing: the page's asset URLs are relative ("./assets/..."), which resolve to
+  // /assets/... from "/" and "/graphql" but to /graphql/assets/... from "/graphql/".
+  const router = express.Router({ strict: true });
 
   const setSecurityHeaders: RequestHandler = (_req, res, next) => {
     res.set(SECURITY_HEADERS);
@@ -82,6 +84,15 @@ export function createGraphiqlRouter(options: GraphiqlRouterOptions = {}): Route
       return;
     }
     next();
+  });
+
+  router.get('/graphql/', (req, res, next) => {
+    if (!prefersHtml(req)) {
+      next();
+      return;
+    }
+    const query = req.originalUrl.indexOf('?');
+    res.redirect(308, `/graphql${query === -1 ? '' : req.originalUrl.slice(query)}`);
   });
 
   // Everything vite emits under assets/ has a content hash in its name (vite's default

@@ -78,6 +78,15 @@ describe('GraphiQL page router', () => {
     }
   });
 
+  it('redirects a browser from /graphql/ to /graphql, where the relative asset URLs resolve', async () => {
+    const response = await fetch(`${built}/graphql/?query=%7B__typename%7D`, {
+      headers: { accept: BROWSER_ACCEPT },
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(308);
+    expect(response.headers.get('location')).toBe('/graphql?query=%7B__typename%7D');
+  });
+
   it('serves hashed assets with their content type, immutable caching and the security headers', async () => {
     const response = await fetch(`${built}/assets/index-AbC123.js`);
     expect(response.status).toBe(200);
