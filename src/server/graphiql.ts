@@ -7,11 +7,11 @@
  * with the page, and for any other `GET /graphql` it calls `next()` so the GraphQL server
  * answers. Apollo Server's own landing page loads from CDNs and must stay disabled.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
 import express, { type RequestHandler, type Router } from 'express';
+
+import { packageRoot } from './package-root.js';
 
 /**
  * The smallest policy GraphiQL 5 runs under without violations (see
@@ -132,17 +132,5 @@ function isNotFound(error: Error): boolean {
 
 /** dist/graphiql under the nearest ancestor of this module that holds a package.json. */
 function defaultAssetsDir(): string {
-  const moduleDir = dirname(fileURLToPath(import.meta.url));
-  let dir = moduleDir;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(
-        `createGraphiqlRouter: expected a package.json in an ancestor of ${moduleDir} to locate ` +
-          'dist/graphiql, found none; pass options.assetsDir',
-      );
-    }
-    dir = parent;
-  }
-  return join(dir, 'dist', 'graphiql');
+  return join(packageRoot(), 'dist', 'graphiql');
 }

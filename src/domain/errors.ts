@@ -1,0 +1,77 @@
+/**
+ * The typed errors of the domain. Provider clients translate every transport or provider failure
+ * into one of the ProviderError family (keeping the original as `cause`, for the log only); the
+ * GraphQL layer turns these into GraphQL errors with a stable `extensions.code`. Messages are
+ * written for clients: they never carry a credential, a provider URL or a provider response body.
+ */
+import type { RefundProviderName } from './refund.js';
+
+export type ProviderErrorCode =
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_TIMEOUT'
+  | 'PROVIDER_RATE_LIMITED'
+  | 'PROVIDER_AUTH_FAILED'
+  | 'PROVIDER_BAD_RESPONSE'
+  | 'PROVIDER_NOT_CONFIGURED';
+
+const PROVIDER_LABELS: Record<RefundProviderName, string> = { WOOSHPAY: 'WooshPay', EFUNDPAY: 'efundpay' };
+
+export abstract class ProviderError extends Error {
+  abstract readonly code: ProviderErrorCode;
+  constructor(
+    readonly provider: RefundProviderName,
+    message: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(`${PROVIDER_LABELS[provider]}: ${message}`, { cause: options?.cause });
+    this.status = options?.status;
+  }
+  /** The provider's HTTP status, when there was a response. */
+  readonly status: number | undefined;
+}
+
+export class ProviderUnavailableError extends ProviderError {
+  override readonly name = 'ProviderUnavailableError';
+  readonly code = 'PROVIDER_UNAVAILABLE';
+}
+
+export class ProviderTimeoutError extends ProviderError {
+  override readonly name = 'ProviderTimeoutError';
+  readonly code = 'PROVIDER_TIMEOUT';
+}
+
+export class ProviderRateLimitedError extends ProviderError {
+  override readonly name = 'ProviderRateLimitedError';
+  readonly code = 'PROVIDER_RATE_LIMITED';
+}
+
+export class ProviderAuthFailedError extends ProviderError {
+  override readonly name = 'ProviderAuthFailedError';
+  readonly code = 'PROVIDER_AUTH_FAILED';
+}
+
+export class ProviderBadResponseError extends ProviderError {
+  override readonly name = 'ProviderBadResponseError';
+  readonly code = 'PROVIDER_BAD_RESPONSE';
+}
+
+export class ProviderNotConfiguredError extends ProviderError {
+  override readonly name = 'ProviderNotConfiguredError';
+  readonly code = 'PROVIDER_NOT_CONFIGURED';
+}
+
+/** Input a client sent that can never be valid; maps to `BAD_USER_INPUT`. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+  readonly code = 'BAD_USER_INPUT';
+}
+
+/**
+ * Quotes client input for an error message: JSON-escaped (so CR, LF and NUL stay visible and
+ * cannot forge log lines) and cut to a readable length.
+ */
+export function quoteInput(value: unknown, maxLength = 80): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const cut = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  return JSON.stringify(cut) + (text.length > maxLength ? ` (${text.length} characters)` : '');
+}

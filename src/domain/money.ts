@@ -1,0 +1,46 @@
+/**
+ * Money as minor units plus an ISO 4217 code. Amounts stay integers end to end; the decimal
+ * string is derived from the currency's ISO 4217 exponent, never through floating point.
+ */
+import currencyCodes from 'currency-codes';
+
+export interface Money {
+  /** Integer minor units; may exceed 2^31 (IDR), always within Number.MAX_SAFE_INTEGER. */
+  readonly minorUnits: number;
+  /** Upper-case ISO 4217 code. */
+  readonly currencyCode: string;
+}
+
+export class UnknownCurrencyError extends Error {
+  override readonly name = 'UnknownCurrencyError';
+  constructor(readonly currencyCode: string) {
+    super(`Expected an ISO 4217 currency code, received ${JSON.stringify(currencyCode.slice(0, 16))}`);
+  }
+}
+
+/** The number of decimal places ISO 4217 gives the currency (JPY 0, USD 2, KWD 3, CLF 4). */
+export function currencyExponent(currencyCode: string): number {
+  const entry = currencyCodes.code(currencyCode.toUpperCase());
+  if (!entry) throw new UnknownCurrencyError(currencyCode);
+  return entry.digits;
+}
+
+/** Builds a Money, normalising the code to upper case and rejecting codes outside ISO 4217. */
+export function createMoney(minorUnits: number, currencyCode: string): Money {
+  if (!Number.isSafeInteger(minorUnits)) {
+    throw new RangeError(`Expected minor units as a safe integer, received ${minorUnits}`);
+  }
+  const code = currencyCode.toUpperCase();
+  currencyExponent(code);
+  return { minorUnits, currencyCode: code };
+}
+
+/** `{1500, USD}` → "15.00", `{5000, JPY}` → "5000", `{12345, KWD}` → "12.345", `{-5, USD}` → "-0.05". */
+export function formatMoneyDecimal(money: Money): string {
+  const exponent = currencyExponent(money.currencyCode);
+  const digits = Math.abs(money.minorUnits).toString();
+  const sign = money.minorUnits < 0 ? '-' : '';
+  if (exponent === 0) return sign + digits;
+  const padded = digits.padStart(exponent + 1, '0');
+  return `${sign}${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;
+}

@@ -1,0 +1,69 @@
+/**
+ * Process entry only: load config, start the sandbox when there are no credentials, start the
+ * server, and stop cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight requests within
+ * SHUTDOWN_TIMEOUT_MS, close provider connections, exit 0).
+ */
+import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
+import { startServer } from './server/create-server.js';
+import { createLogger } from './server/logger.js';
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee the Configuration table in README.md.\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  let sandbox: Sandbox | null = null;
+  if (config.mode === 'sandbox') {
+    sandbox = await startSandbox(config);
+    config = sandbox.config;
+    logger.warn(
+      { mode: 'sandbox' },
+      'SANDBOX MODE: no provider credentials are set, so built-in simulators of WooshPay and efundpay serve made-up refunds. ' +
+        'To use the real providers set WOOSHPAY_SECRET_KEY and EFUNDPAY_API_KEY (or EFUNDPAY_KEY_ID with EFUNDPAY_PRIVATE_KEY); see README.md',
+    );
+  }
+  const server = await startServer(config, { logger });
+  const providers = Object.fromEntries([...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']));
+  logger.info(
+    { url: `${server.url}/graphql`, mode: config.mode, providers, graphiql: config.graphiql },
+    `Refunds subgraph ready at ${server.url}/graphql${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}`,
+  );
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('Shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5000);
+    force.unref();
+    server
+      .stop()
+      .then(() => sandbox?.close())
+      .then(() => {
+        logger.info('Stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The refunds subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

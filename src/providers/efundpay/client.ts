@@ -1,0 +1,45 @@
+/**
+ * The efundpay client: `GET /v4/refunds/{refund_id}` with `Authorization: Bearer …` (a static key
+ * or a minted RS512 JWT) and `x-merchant-account-id`, over the shared provider HTTP machinery.
+ */
+import type { AppConfig, EfundpayAuthConfig } from '../../config.js';
+import { createBodyParser } from '../http/parse-body.js';
+import { createProviderHttp } from '../http/provider-http.js';
+import type { ProviderDependencies, RefundProviderPort } from '../provider.js';
+import { createEfundpayBearer } from './auth.js';
+import { efundpayErrorCode, isEfundpayNotFoundBody } from './errors.js';
+import { mapEfundpayRefund } from './mapper.js';
+import { efundpayRefundSchema } from './wire.js';
+
+export function createEfundpayClient(
+  config: AppConfig,
+  auth: EfundpayAuthConfig,
+  dependencies: ProviderDependencies,
+): RefundProviderPort {
+  const { merchantAccountId } = config.efundpay;
+  const bearer = createEfundpayBearer(auth, merchantAccountId);
+  const parseRefund = createBodyParser('EFUNDPAY', efundpayRefundSchema, (wire) => mapEfundpayRefund(wire, merchantAccountId));
+  const http = createProviderHttp({
+    provider: 'EFUNDPAY',
+    baseUrl: config.efundpay.baseUrl,
+    http: config.http,
+    breaker: config.breaker,
+    authorize: async (headers) => {
+      headers.set('authorization', `Bearer ${await bearer()}`);
+      headers.set('x-merchant-account-id', merchantAccountId);
+    },
+    credentialSettings:
+      auth.kind === 'api-key'
+        ? 'EFUNDPAY_API_KEY and EFUNDPAY_MERCHANT_ACCOUNT_ID'
+        : 'EFUNDPAY_KEY_ID, the private key and EFUNDPAY_MERCHANT_ACCOUNT_ID (the key needs the transactions.read scope)',
+    isNotFoundBody: isEfundpayNotFoundBody,
+    errorCodeOf: efundpayErrorCode,
+    ...dependencies,
+  });
+  return {
+    name: 'EFUNDPAY',
+    getRefund: (id, context) => http.getResource(`refunds/${encodeURIComponent(id)}`, context, parseRefund(id)),
+    breakerState: () => http.breakerState(),
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * A circuit breaker per provider (opossum). It counts only failures that say the provider is
+ * unwell (unavailable, timeout, rate limited, bad response); not-found answers and auth failures
+ * do not open it. While open, calls fail at once with PROVIDER_UNAVAILABLE and make no request;
+ * after the reset timeout one probe goes through (half-open). Every state change is logged.
+ */
+import CircuitBreaker from 'opossum';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../config.js';
+import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
+import type { RefundProviderName } from '../../domain/refund.js';
+import type { BreakerState } from '../provider.js';
+
+const COUNTED_FAILURES: ReadonlySet<ProviderErrorCode> = new Set([
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_TIMEOUT',
+  'PROVIDER_RATE_LIMITED',
+  'PROVIDER_BAD_RESPONSE',
+]);
+
+export interface ProviderBreaker {
+  fire<T>(action: () => Promise<T>): Promise<T>;
+  /** True for the breaker's own rejection (open, or a half-open probe already running). */
+  isShortCircuit(error: unknown): boolean;
+  toError(error: unknown): ProviderUnavailableError;
+  state(): BreakerState;
+  shutdown(): void;
+}
+
+export function createProviderBreaker(
+  provider: RefundProviderName,
+  settings: AppConfig['breaker'],
+  logger: Logger,
+  onStateChange?: (provider: RefundProviderName, state: BreakerState) => void,
+): ProviderBreaker {
+  const breaker = new CircuitBreaker(async (action: () => Promise<unknown>) => action(), {
+    timeout: false,
+    errorThresholdPercentage: settings.errorThresholdPercentage,
+    volumeThreshold: settings.volumeThreshold,
+    rollingCountTimeout: settings.windowMs,
+    rollingCountBuckets: 10,
+    resetTimeout: settings.resetTimeoutMs,
+    // true = "not a failure" for opossum.
+    errorFilter: (error: unknown) => !(error instanceof ProviderError && COUNTED_FAILURES.has(error.code)),
+  });
+
+  const announce = (state: BreakerState, message: string) => {
+    const log = state === 'open' ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log({ provider, breaker: state }, message);
+    onStateChange?.(provider, state);
+  };
+  breaker.on('open', () =>
+    announce('open', `${provider} circuit breaker opened: failing fast for ${settings.resetTimeoutMs} ms`),
+  );
+  breaker.on('halfOpen', () => announce('half-open', `${provider} circuit breaker half-open: letting one probe through`));
+  breaker.on('close', () => announce('closed', `${provider} circuit breaker closed: provider healthy again`));
+
+  return {
+    fire: <T>(action: () => Promise<T>) => breaker.fire(action) as Promise<T>,
+    isShortCircuit: (error) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      return code === 'EOPENBREAKER' || code === 'ESEMLOCKED';
+    },
+    toError: (error) =>
+      new ProviderUnavailableError(provider, 'the provider is failing; requests are paused by the circuit breaker', {
+        cause: error,
+      }),
+    state: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+    shutdown: () => breaker.shutdown(),
+  };
+}

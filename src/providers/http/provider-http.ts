@@ -1,0 +1,198 @@
+/**
+ * One configured HTTP client per provider: a ky instance over a keep-alive undici Agent, with the
+ * process-wide concurrency cap, per-attempt timeouts, an overall deadline per refund, retries for
+ * GETs only (network errors, 408, 409, 429, 5xx; full-jitter exponential backoff; Retry-After
+ * honoured up to a cap), redirects refused, bounded bodies, and a circuit breaker. Every call is
+ * reported to the observers as a ProviderCallRecord.
+ */
+import ky, { HTTPError, type KyInstance } from 'ky';
+import pLimit from 'p-limit';
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../config.js';
+import {
+  ProviderAuthFailedError,
+  ProviderBadResponseError,
+  ProviderError,
+} from '../../domain/errors.js';
+import type { RefundProviderName } from '../../domain/refund.js';
+import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
+import { createProviderBreaker } from './circuit-breaker.js';
+import { readJsonBody } from './read-body.js';
+import { retryAfterMs } from './retry-after.js';
+import { isDeadlineAbort, isRedirectRefusal, translateTransportError } from './translate-error.js';
+
+/** The largest response body read from a provider; a refund is a few hundred bytes. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+const RETRY_STATUS_CODES = [408, 409, 429, ...Array.from({ length: 100 }, (_, index) => 500 + index)];
+
+export interface ProviderHttpOptions {
+  readonly provider: RefundProviderName;
+  /** The base URL as configured; paths are appended to it. */
+  readonly baseUrl: string;
+  readonly http: AppConfig['http'];
+  readonly breaker: AppConfig['breaker'];
+  /** Adds the provider's credentials to a request. */
+  readonly authorize: (headers: Headers) => void | Promise<void>;
+  /** The setting an operator should check when the provider answers 401/403. */
+  readonly credentialSettings: string;
+  /** True when a 404 body is the provider's own "no such refund" (not, say, a proxy's HTML page). */
+  readonly isNotFoundBody: (body: unknown) => boolean;
+  /** The provider's machine-readable error code from an error body, for the log only. */
+  readonly errorCodeOf: (body: unknown) => string | undefined;
+  readonly logger: Logger;
+  readonly observe: ProviderCallObserver;
+  readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
+}
+
+export interface ProviderHttp {
+  /**
+   * GETs `path` (relative to the base URL, already encoded) and hands the JSON body to `parse`.
+   * Resolves null on the provider's "not found"; rejects with a ProviderError otherwise.
+   */
+  getResource<T>(path: string, context: ProviderCallContext, parse: (body: unknown) => T): Promise<T | null>;
+  breakerState(): BreakerState;
+  close(): Promise<void>;
+}
+
+/** Per-call bookkeeping, handed to ky's hooks through its `context` option. */
+type CallState = { attempts: number; status: number | null } & Record<string, unknown>;
+
+export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
+  const { provider, http, logger } = options;
+  const agent = new Agent({ connections: http.concurrency, keepAliveTimeout: 30_000, connect: { timeout: http.attemptTimeoutMs } });
+  const limit = pLimit(http.concurrency);
+  const breaker = createProviderBreaker(provider, options.breaker, logger, options.onBreakerStateChange);
+  const client = createKy(options, agent);
+  const pathPrefix = new URL(`${options.baseUrl}/`).pathname;
+
+  async function call<T>(path: string, context: ProviderCallContext, state: CallState, parse: (body: unknown) => T): Promise<T | null> {
+    const deadline = AbortSignal.timeout(http.deadlineMs);
+    const signal = context.signal ? AbortSignal.any([deadline, context.signal]) : deadline;
+    try {
+      const response = await client.get(path, { signal, context: state, headers: { 'x-request-id': context.requestId } });
+      state.status = response.status;
+      const body = await readJsonBody(response, MAX_BODY_BYTES);
+      if (body === undefined) {
+        throw new ProviderBadResponseError(provider, `the provider answered HTTP ${response.status} without a JSON body`, {
+          status: response.status,
+        });
+      }
+      return parse(body);
+    } catch (error) {
+      let providerErrorCode: string | undefined;
+      if (error instanceof HTTPError) {
+        state.status = error.response.status;
+        const body = await readJsonBody(error.response, MAX_BODY_BYTES).catch(() => undefined);
+        if (state.status === 404 && options.isNotFoundBody(body)) return null;
+        providerErrorCode = options.errorCodeOf(body);
+      }
+      const translated = translateTransportError(provider, error, { attempts: state.attempts, ...http });
+      logFailure(translated, providerErrorCode);
+      throw translated;
+    }
+  }
+
+  function logFailure(error: ProviderError, providerErrorCode: string | undefined): void {
+    const fields = { provider, code: error.code, status: error.status, providerErrorCode: safeCode(providerErrorCode) };
+    if (error instanceof ProviderAuthFailedError) {
+      logger.error(fields, `${provider} refused our credentials: check ${options.credentialSettings}`);
+    } else {
+      logger.warn({ ...fields, err: describeCause(error) }, error.message);
+    }
+  }
+
+  return {
+    async getResource(path, context, parse) {
+      const started = performance.now();
+      const record = (outcome: ProviderCallRecord['outcome'], status: number | null, attempts: number, errorCode?: string) => {
+        const entry: ProviderCallRecord = {
+          provider,
+          method: 'GET',
+          path: pathPrefix + path,
+          status,
+          attempts,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          outcome,
+          ...(errorCode ? { errorCode } : {}),
+        };
+        options.observe(entry);
+        context.observe?.(entry);
+      };
+      const state: CallState = { attempts: 1, status: null };
+      try {
+        const result = await breaker.fire(() => limit(() => call(path, context, state, parse)));
+        record(result === null ? 'not_found' : 'ok', state.status, state.attempts);
+        return result;
+      } catch (error) {
+        if (breaker.isShortCircuit(error)) {
+          const shortCircuited = breaker.toError(error);
+          record('short_circuited', null, 0, shortCircuited.code);
+          throw shortCircuited;
+        }
+        const failure = error instanceof ProviderError ? error : translateTransportError(provider, error, { attempts: state.attempts, ...http });
+        record('error', state.status, state.attempts, failure.code);
+        throw failure;
+      }
+    },
+    breakerState: () => breaker.state(),
+    async close() {
+      breaker.shutdown();
+      await agent.close();
+    },
+  };
+}
+
+function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
+  const { http } = options;
+  return ky.create({
+    prefixUrl: `${options.baseUrl}/`,
+    timeout: http.attemptTimeoutMs,
+    redirect: 'error',
+    headers: { accept: 'application/json', 'user-agent': 'refunds-subgraph' },
+    // Node's fetch accepts an undici dispatcher: keep-alive connections, capped per provider.
+    ...({ dispatcher: agent } as object),
+    retry: {
+      limit: http.maxRetries,
+      methods: ['get'],
+      statusCodes: RETRY_STATUS_CODES,
+      afterStatusCodes: [429, 503],
+      maxRetryAfter: http.retryAfterCapMs,
+      delay: (attempt) => http.retryBaseDelayMs * 2 ** (attempt - 1),
+      jitter: true,
+      retryOnTimeout: true,
+      shouldRetry: ({ error }) => {
+        if (isRedirectRefusal(error) || isDeadlineAbort(error)) return false;
+        if (error instanceof HTTPError && (error.response.status === 429 || error.response.status === 503)) {
+          // ky would wait the full cap for a longer Retry-After; past the cap we fail fast instead.
+          const wait = retryAfterMs(error.response.headers.get('retry-after'));
+          if (wait !== null && wait > http.retryAfterCapMs) return false;
+        }
+        return undefined;
+      },
+    },
+    hooks: {
+      beforeRequest: [(request) => options.authorize(request.headers)],
+      beforeRetry: [
+        ({ options: requestOptions, retryCount }) => {
+          (requestOptions.context as unknown as CallState).attempts = retryCount + 1;
+        },
+      ],
+    },
+  });
+}
+
+/** Provider error codes are logged only when they look like codes, never free text. */
+function safeCode(code: string | undefined): string | undefined {
+  return code !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : undefined;
+}
+
+/** The cause's class and code for the log: enough to diagnose, no URLs or bodies. */
+function describeCause(error: ProviderError): { type: string; code?: string } | undefined {
+  let cause: unknown = error.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  if (!(cause instanceof Error)) return undefined;
+  const code = (cause as NodeJS.ErrnoException).code;
+  return { type: cause.name, ...(typeof code === 'string' ? { code } : {}) };
+}

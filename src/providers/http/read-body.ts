@@ -1,0 +1,37 @@
+/**
+ * Reads a provider response body as JSON, refusing bodies over `maxBytes` so that a hostile or
+ * broken provider cannot make us buffer without bound. Returns `undefined` for a body that is
+ * empty, too large or not JSON; callers decide what that means.
+ */
+export async function readJsonBody(response: Response, maxBytes: number): Promise<unknown> {
+  const text = await readTextBody(response, maxBytes);
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readTextBody(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,38 @@
+/**
+ * The WooshPay client: `GET /v1/refunds/{id}` with HTTP Basic auth (secret key as the user name,
+ * empty password), over the shared provider HTTP machinery.
+ */
+import type { AppConfig } from '../../config.js';
+import { createBodyParser } from '../http/parse-body.js';
+import { createProviderHttp } from '../http/provider-http.js';
+import type { ProviderDependencies, RefundProviderPort } from '../provider.js';
+import { isWooshPayNotFoundBody, wooshPayErrorCode } from './errors.js';
+import { mapWooshPayRefund } from './mapper.js';
+import { wooshPayRefundSchema } from './wire.js';
+
+const parseRefund = createBodyParser('WOOSHPAY', wooshPayRefundSchema, mapWooshPayRefund);
+
+export function createWooshPayClient(
+  config: AppConfig,
+  secretKey: string,
+  dependencies: ProviderDependencies,
+): RefundProviderPort {
+  const authorization = `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
+  const http = createProviderHttp({
+    provider: 'WOOSHPAY',
+    baseUrl: config.wooshpay.baseUrl,
+    http: config.http,
+    breaker: config.breaker,
+    authorize: (headers) => headers.set('authorization', authorization),
+    credentialSettings: 'WOOSHPAY_SECRET_KEY',
+    isNotFoundBody: isWooshPayNotFoundBody,
+    errorCodeOf: wooshPayErrorCode,
+    ...dependencies,
+  });
+  return {
+    name: 'WOOSHPAY',
+    getRefund: (id, context) => http.getResource(`v1/refunds/${encodeURIComponent(id)}`, context, parseRefund(id)),
+    breakerState: () => http.breakerState(),
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,14 @@
+/** The Refund entity: plain fields come from RefundModel; references resolve through the loader. */
+import type { RefundResolvers } from '../__generated__/resolvers-types.js';
+import { parseRefundId, parseRefundKey } from '../providers/ids.js';
+
+export const Refund: RefundResolvers = {
+  // Accepts both key shapes: { id } and { provider, providerRefundId }.
+  __resolveReference: (reference, { loaders }) => {
+    const ref =
+      'id' in reference
+        ? parseRefundId(String(reference.id))
+        : parseRefundKey(reference.provider, reference.providerRefundId);
+    return loaders.refund.load(ref);
+  },
+};

@@ -1,0 +1,55 @@
+/** The per-request GraphQL context: request id, a fresh set of loaders, and what it observed. */
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import { createLoaders, type Loaders, type ProviderClients } from '../loaders/refund-loader.js';
+import type { ProviderCallRecord } from '../providers/provider.js';
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly loaders: Loaders;
+  readonly limits: AppConfig['limits'];
+  /** Every provider call made for this request, in completion order. */
+  readonly providerCalls: ProviderCallRecord[];
+  /** The analysts' debug view: list provider calls in the response's extensions. */
+  readonly debug: boolean;
+  /** Distinct refunds the operation loaded. */
+  readonly stats: { refundsRequested: number };
+}
+
+export interface ContextOptions {
+  readonly config: AppConfig;
+  readonly clients: ProviderClients;
+  readonly logger: Logger;
+  readonly requestId: string;
+  readonly debug: boolean;
+  /** Aborted when the client goes away, so its provider calls stop too. */
+  readonly signal?: AbortSignal;
+  readonly onBatch?: (size: number) => void;
+}
+
+export function createRequestContext(options: ContextOptions): RequestContext {
+  const providerCalls: ProviderCallRecord[] = [];
+  const stats = { refundsRequested: 0 };
+  return {
+    stats,
+    requestId: options.requestId,
+    logger: options.logger.child({ requestId: options.requestId }),
+    limits: options.config.limits,
+    providerCalls,
+    debug: options.debug,
+    loaders: createLoaders({
+      clients: options.clients,
+      maxRefundsPerOperation: options.config.limits.maxRefundsPerOperation,
+      call: {
+        requestId: options.requestId,
+        ...(options.signal ? { signal: options.signal } : {}),
+        observe: (record) => providerCalls.push(record),
+      },
+      onBatch: (size) => {
+        stats.refundsRequested += size;
+        options.onBatch?.(size);
+      },
+    }),
+  };
+}

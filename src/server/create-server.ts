@@ -1,0 +1,190 @@
+/**
+ * createServer(config): the whole subgraph as one HTTP server — GraphQL at /graphql (Apollo
+ * Server 5 over express 5), the GraphiQL page, and the operators' endpoints. It builds the
+ * provider clients once per process; every request gets its own loaders.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { parse, type ValidationRule } from 'graphql';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import type { RefundProviderName } from '../domain/refund.js';
+import type { ProviderClients } from '../loaders/refund-loader.js';
+import { PROVIDERS } from '../providers/registry.js';
+import type { BreakerState, ProviderCallObserver } from '../providers/provider.js';
+import { resolvers } from '../resolvers/index.js';
+import { createRequestContext, type RequestContext } from './context.js';
+import { createErrorMaskingPlugin, formatError } from './errors.js';
+import { createGraphiqlRouter } from './graphiql.js';
+import { createLogger } from './logger.js';
+import { createOperationLimitsPlugin } from './operation-limits.js';
+import { createDebugPlugin, createOperationLogPlugin } from './operation-plugins.js';
+import { requestIdFrom } from './request-id.js';
+import { createRouterAuth } from './router-auth.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOperationsRouter } from './operations-routes.js';
+import { packageRoot } from './package-root.js';
+
+
+export interface ServerOptions {
+  readonly logger?: Logger;
+  /** Where GraphiQL's built assets are; defaults to dist/graphiql. */
+  readonly graphiqlAssetsDir?: string;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:4001 */
+  readonly url: string;
+  readonly port: number;
+  readonly app: Express;
+  readonly httpServer: Server;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clients: ProviderClients;
+  /** Stops accepting, lets in-flight requests finish (bounded), then closes provider connections. */
+  stop(): Promise<void>;
+}
+
+/** Reads the contract; works from src/ (tsx) and from dist/src/ (compiled) alike. */
+export function loadSchemaSource(): string {
+  return readFileSync(join(packageRoot(), 'schema.graphql'), 'utf8');
+}
+
+export async function startServer(config: AppConfig, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const metrics = createMetrics();
+  const observe: ProviderCallObserver = (record) => metrics.observeProviderCall(record);
+  const onBreakerStateChange = (provider: RefundProviderName, state: BreakerState) =>
+    metrics.setBreakerState(provider, state);
+  const clients: ProviderClients = new Map(
+    PROVIDERS.map((definition) => [
+      definition.name,
+      definition.createClient(config, { logger, observe, onBreakerStateChange }),
+    ]),
+  );
+  for (const [provider, client] of clients) metrics.setBreakerState(provider, client ? client.breakerState() : 'not-configured');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const httpServer = createHttpServer(app);
+  let ready = false;
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.maxDepth },
+    maxAliases: { n: config.limits.maxAliases },
+    maxTokens: { n: config.limits.maxTokens },
+    maxDirectives: { n: 50 },
+    costLimit: { maxCost: 20_000 },
+    blockFieldSuggestion: { enabled: config.isProduction },
+  });
+  // graphql-armor is typed against Apollo Server's CommonJS build; the plugins are the same objects.
+  const protection = armor.protect() as unknown as {
+    plugins: ApolloServerPlugin<RequestContext>[];
+    validationRules: ValidationRule[];
+  };
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: buildSubgraphSchema({ typeDefs: parse(loadSchemaSource()), resolvers: resolvers as never }),
+    introspection: config.introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    validationRules: protection.validationRules,
+    plugins: [
+      ...protection.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+      createOperationLimitsPlugin(config.limits),
+      createErrorMaskingPlugin(),
+      createOperationLogPlugin(metrics),
+      createDebugPlugin(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(createOperationsRouter({ isReady: () => ready, clients, metrics }));
+  if (config.graphiql) {
+    app.use(createGraphiqlRouter(options.graphiqlAssetsDir ? { assetsDir: options.graphiqlAssetsDir } : {}));
+  }
+  app.use(
+    '/graphql',
+    createRouterAuth(config.routerSecret),
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const aborted = new AbortController();
+        res.on('close', () => {
+          if (!res.writableFinished) aborted.abort();
+        });
+        return createRequestContext({
+          config,
+          clients,
+          logger,
+          requestId: requestIdFrom(req.headers),
+          debug: !config.isProduction && req.headers['x-refunds-debug'] === '1',
+          signal: aborted.signal,
+          onBatch: (size) => metrics.observeBatch(size),
+        });
+      },
+    }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  ready = true;
+  const { port } = httpServer.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    app,
+    httpServer,
+    logger,
+    metrics,
+    clients,
+    stop: () => {
+      stopping ??= (async () => {
+        ready = false;
+        await apollo.stop();
+        await Promise.all([...clients.values()].map((client) => client?.close()));
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Body-parser and other HTTP-level failures as GraphQL-shaped JSON: 400 malformed, 413 too large. */
+function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const message =
+      status === 413
+        ? 'The request body is too large'
+        : status === 400
+          ? 'The request body is not valid JSON'
+          : status === 500
+            ? 'Internal server error'
+            : 'The request could not be processed';
+    if (status === 500) logger.error({ err: error }, 'Unhandled error in an HTTP request');
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The GraphQL error boundary. Domain errors become GraphQL errors with a stable
+ * `extensions.code` (and `extensions.provider` for provider failures). Only the codes this
+ * subgraph defines get through; anything else is masked as INTERNAL_SERVER_ERROR, tagged with
+ * the request id, and its details go to the log instead.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { InvalidInputError, ProviderError } from '../domain/errors.js';
+import type { RequestContext } from './context.js';
+
+/** Codes a client may see. Anything else is an internal error and is masked. */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_TIMEOUT',
+  'PROVIDER_RATE_LIMITED',
+  'PROVIDER_AUTH_FAILED',
+  'PROVIDER_BAD_RESPONSE',
+  'PROVIDER_NOT_CONFIGURED',
+]);
+
+const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const base = {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
+  const original = unwrapResolverError(error);
+  if (original instanceof ProviderError) {
+    return { message: original.message, ...base, extensions: { code: original.code, provider: original.provider } };
+  }
+  if (original instanceof InvalidInputError) {
+    return { message: original.message, ...base, extensions: { code: original.code } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
+    return { message: formatted.message, ...base, extensions: { code } };
+  }
+  return { message: MASKED_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Whether formatError will mask this error. */
+function isMasked(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof ProviderError || original instanceof InvalidInputError) return false;
+  const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+  return !(typeof code === 'string' && CLIENT_ERROR_CODES.has(code));
+}
+
+/** Logs the details of masked errors and tags them with the request id in the response. */
+export function createErrorMaskingPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (!isMasked(error)) continue;
+            const original = unwrapResolverError(error);
+            contextValue.logger.error(
+              { err: original instanceof Error ? original : new Error(String(original)), path: error.path },
+              'Internal error in a GraphQL operation (masked for the client)',
+            );
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (!errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')) return;
+          response.body.singleResult.errors = errors.map((error) =>
+            error.extensions?.code === 'INTERNAL_SERVER_ERROR'
+              ? { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } }
+              : error,
+          );
+        },
+      };
+    },
+  };
+}

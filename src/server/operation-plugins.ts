@@ -1,0 +1,58 @@
+/**
+ * Per-operation plugins: one structured log line and metrics for every GraphQL operation, and the
+ * analysts' debug view (`x-refunds-debug: 1` outside production), which lists the provider calls
+ * the operation made in the response's `extensions.providerCalls`.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestContext } from './context.js';
+import type { Metrics } from './metrics.js';
+
+export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, operationName, operation }) {
+          const durationMs = Math.round((performance.now() - started) * 10) / 10;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const errorCodes = (result?.errors ?? []).map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
+          for (const code of errorCodes) metrics.observeError(code);
+          const hasData = result?.data !== undefined && result.data !== null;
+          const outcome = errorCodes.length === 0 ? 'success' : hasData ? 'partial' : 'error';
+          const operationType = operation?.operation ?? 'unknown';
+          metrics.observeOperation(operationType, outcome, durationMs);
+          contextValue.logger.info(
+            {
+              operationName: operationName ?? null,
+              operationType,
+              durationMs,
+              refundsRequested: contextValue.stats.refundsRequested,
+              providerCalls: contextValue.providerCalls.length,
+              errorCodes: [...new Set(errorCodes)],
+              outcome,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}
+
+export function createDebugPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      if (!contextValue.debug) return;
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = {
+            ...result.extensions,
+            providerCalls: contextValue.providerCalls.map((call) => ({ ...call })),
+          };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** The operators' endpoints: liveness, readiness (with each provider's breaker state), metrics. */
+import { Router } from 'express';
+import type { ProviderClients } from '../loaders/refund-loader.js';
+import type { Metrics } from './metrics.js';
+
+export interface OperationsRouterOptions {
+  /** True once the server accepts connections, false again while it shuts down. */
+  readonly isReady: () => boolean;
+  readonly clients: ProviderClients;
+  readonly metrics: Metrics;
+}
+
+export function createOperationsRouter({ isReady, clients, metrics }: OperationsRouterOptions): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  router.get('/ready', (_req, res) => {
+    const providers = Object.fromEntries(
+      [...clients].map(([name, client]) => [name, { configured: client !== null, breaker: client?.breakerState() ?? 'not-configured' }]),
+    );
+    // A provider outage (open breaker) does not fail readiness: the subgraph still answers,
+    // with PROVIDER_UNAVAILABLE for that provider's refunds, and restarting it would not help.
+    const ready = isReady();
+    res
+      .status(ready ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ status: ready ? 'ready' : 'stopping', providers });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return router;
+}
