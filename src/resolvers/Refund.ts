@@ -3,8 +3,10 @@ import type { RefundResolvers } from '../__generated__/resolvers-types.js';
 import { parseRefundId, parseRefundKey } from '../providers/ids.js';
 
 export const Refund: RefundResolvers = {
-  // Accepts both key shapes: { id } and { provider, providerRefundId }.
-  __resolveReference: (reference, { loaders }) => {
+  // Accepts both key shapes: { id } and { provider, providerRefundId }. Async so that a bad
+  // representation rejects its own entry (null + BAD_USER_INPUT at `_entities.N`): a synchronous
+  // throw would fail the whole `_entities` list, the other representations included.
+  __resolveReference: async (reference, { loaders }) => {
     const ref =
       'id' in reference
         ? parseRefundId(String(reference.id))
