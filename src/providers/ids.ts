@@ -72,7 +72,7 @@ export function parseRefundKey(provider: unknown, providerRefundId: unknown): Re
 function checkProviderId(definition: ProviderDefinition, providerRefundId: string, input: string): RefundRef {
   if (!definition.idPattern.test(providerRefundId)) {
     throw new InvalidInputError(
-      `Invalid refund id ${quoteInput(input)}: a ${definition.name} refund id is ${definition.idFormat}`,
+      `Invalid refund id ${quoteInput(input)}: expected ${definition.idFormat} for ${definition.name}`,
     );
   }
   return { provider: definition.name, providerRefundId: definition.canonicalId(providerRefundId) };
