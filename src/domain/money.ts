@@ -30,9 +30,9 @@ export function createMoney(minorUnits: number, currencyCode: string): Money {
   if (!Number.isSafeInteger(minorUnits)) {
     throw new RangeError(`Expected minor units as a safe integer, received ${minorUnits}`);
   }
-  const code = currencyCode.toUpperCase();
-  currencyExponent(code);
-  return { minorUnits, currencyCode: code };
+  // Validated before normalising, so the error quotes the code exactly as received.
+  currencyExponent(currencyCode);
+  return { minorUnits, currencyCode: currencyCode.toUpperCase() };
 }
 
 /** `{1500, USD}` → "15.00", `{5000, JPY}` → "5000", `{12345, KWD}` → "12.345", `{-5, USD}` → "-0.05". */
