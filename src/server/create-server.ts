@@ -94,6 +94,8 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   };
 
   const apollo = new ApolloServer<RequestContext>({
+    // Apollo's own messages (e.g. "Enabling inline tracing…") as JSON log lines, not console output.
+    logger: logger.child({ component: 'apollo-server' }),
     schema: buildSubgraphSchema({ typeDefs: parse(loadSchemaSource()), resolvers: resolvers as never }),
     introspection: config.introspection,
     csrfPrevention: true,

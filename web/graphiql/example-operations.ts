@@ -4,16 +4,20 @@
  * Every id below must exist in the sandbox seed so each tab runs as it is.
  */
 
-// TODO(lead): replace with real sandbox seed ids in these currencies. The placeholders have
-// the right shape but exist nowhere, so the "MoneyInSeveralCurrencies" tab errors until then.
-/** A refund in JPY: zero-decimal currency, minorUnits equal whole yen. */
-const JPY_REFUND = 'wooshpay:re_TODOleadJPY00000000000000';
-/** A refund in KWD: three-decimal currency, 1.000 KWD is 1000 minorUnits. */
-const KWD_REFUND = 'efundpay:00000000-0000-4000-8000-00000000a0d1';
-/** A refund in USD: two-decimal currency. */
-const USD_REFUND = 'wooshpay:re_TODOleadUSD00000000000000';
-/** A refund in EUR: two-decimal currency. */
-const EUR_REFUND = 'efundpay:00000000-0000-4000-8000-0000000e0e01';
+/** A refund in JPY: zero-decimal currency, 5000 minorUnits is ¥5,000. */
+const JPY_REFUND = 'wooshpay:re_1787731200000000010';
+/** A refund in KWD: three-decimal currency, 12345 minorUnits is 12.345 KWD. */
+const KWD_REFUND = 'efundpay:55c2d4f1-2c72-4a0b-aaa7-deea19a3c31d';
+/** A refund in USD: two-decimal currency, 2000 minorUnits is $20.00. */
+const USD_REFUND = 'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy';
+/** A refund in EUR: two-decimal currency, 1299 minorUnits is 12.99 EUR. */
+const EUR_REFUND = 'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
+
+/** Refunds that did not go through, each failing in its own way. */
+const FAILED_WOOSHPAY_REFUND = 'wooshpay:re_1787731200000000004'; // failed: lost_or_stolen_card
+const FAILED_WOOSHPAY_REFUND_UNDOCUMENTED = 'wooshpay:re_1787731200000000007'; // failed: a reason WooshPay does not document
+const FAILED_EFUNDPAY_REFUND = 'efundpay:cbe82b23-bacb-4cd7-8c02-99941e1a8087'; // failed
+const DECLINED_EFUNDPAY_REFUND = 'efundpay:23c2d601-42a4-4b8e-88d3-fc22dfc1b480'; // declined by the processor
 
 /** Sandbox ids known to exist in the seed. */
 const WOOSHPAY_REFUND = 'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy';
@@ -112,11 +116,14 @@ const FAILED_REFUNDS = `# Which of these refunds failed, and why?
 # WooshPay explains a failure in failureReason;
 # efundpay has no such field: read "reason" and
 # "providerStatus".
+# The first refund succeeded; the other four did not.
 query FailedRefunds {
   refunds(ids: [
     "${WOOSHPAY_REFUND}"
-    "${WOOSHPAY_REFUND_2}"
-    "${EFUNDPAY_REFUND}"
+    "${FAILED_WOOSHPAY_REFUND}"
+    "${FAILED_WOOSHPAY_REFUND_UNDOCUMENTED}"
+    "${FAILED_EFUNDPAY_REFUND}"
+    "${DECLINED_EFUNDPAY_REFUND}"
   ]) {
     id
     status
