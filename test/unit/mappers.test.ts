@@ -1,0 +1,322 @@
+/**
+ * Both provider mappers, fed the way the clients feed them: a JSON body parsed through the
+ * provider's zod wire schema, then mapped. Every documented status and reason lands on our enums;
+ * anything undocumented becomes UNKNOWN with the raw value kept; extra fields are ignored.
+ */
+import { describe, expect, it } from 'vitest';
+import { mapEfundpayRefund } from '../../src/providers/efundpay/mapper.js';
+import { efundpaySeedRefunds } from '../../src/providers/efundpay/seed.js';
+import { efundpayRefundSchema, EFUNDPAY_STATUSES } from '../../src/providers/efundpay/wire.js';
+import { mapWooshPayRefund } from '../../src/providers/wooshpay/mapper.js';
+import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
+import { wooshPayRefundSchema, WOOSHPAY_REASONS, WOOSHPAY_STATUSES } from '../../src/providers/wooshpay/wire.js';
+import type { EfundpayRefundDetailsModel, RefundModel, WooshPayRefundDetailsModel } from '../../src/domain/refund.js';
+
+/** The documented example body of wooshpay.md. */
+const WOOSHPAY_DOCS_BODY = {
+  id: 're_1787731200000000001',
+  object: 'refund',
+  amount: 1500,
+  created: 1714030274,
+  currency: 'usd',
+  metadata: { order_id: 'A-1001' },
+  payment_intent: 'pi_1787730829493927936',
+  reason: 'requested_by_customer',
+  status: 'succeeded',
+  description: null,
+  failure_reason: null,
+  receipt_number: null,
+};
+
+/** The documented example body of efundpay.md. */
+const EFUNDPAY_DOCS_BODY = {
+  type: 'refund',
+  id: '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+  transaction_id: '21e7e301-81e7-4e5a-9928-d35624e5aefc',
+  status: 'succeeded',
+  currency: 'EUR',
+  amount: 1299,
+  reason: 'Customer returned the item',
+  external_identifier: 'refund-ext-1001',
+  transaction_external_identifier: 'order-1001',
+  created_at: '2013-07-16T19:23:00.000+00:00',
+};
+
+/** Parses a WooshPay body through the wire schema (as the client does) and maps it. */
+function wooshPay(overrides: Record<string, unknown> = {}): RefundModel & { details: WooshPayRefundDetailsModel } {
+  const model = mapWooshPayRefund(wooshPayRefundSchema.parse({ ...WOOSHPAY_DOCS_BODY, ...overrides }));
+  if (model.details.kind !== 'WooshPayRefundDetails') throw new Error(`unexpected details kind ${model.details.kind}`);
+  return model as RefundModel & { details: WooshPayRefundDetailsModel };
+}
+
+function efundpay(
+  overrides: Record<string, unknown> = {},
+  merchantAccountId = 'default',
+): RefundModel & { details: EfundpayRefundDetailsModel } {
+  const model = mapEfundpayRefund(efundpayRefundSchema.parse({ ...EFUNDPAY_DOCS_BODY, ...overrides }), merchantAccountId);
+  if (model.details.kind !== 'EfundpayRefundDetails') throw new Error(`unexpected details kind ${model.details.kind}`);
+  return model as RefundModel & { details: EfundpayRefundDetailsModel };
+}
+
+describe('WooshPay mapper', () => {
+  it('maps the documented example body field by field', () => {
+    expect(wooshPay()).toEqual({
+      id: 'wooshpay:re_1787731200000000001',
+      provider: 'WOOSHPAY',
+      providerRefundId: 're_1787731200000000001',
+      status: 'SUCCEEDED',
+      providerStatus: 'succeeded',
+      reason: 'requested_by_customer',
+      createdAt: new Date('2024-04-25T07:31:14.000Z'),
+      amount: { minorUnits: 1500, currencyCode: 'USD' },
+      details: {
+        kind: 'WooshPayRefundDetails',
+        paymentIntentId: 'pi_1787730829493927936',
+        reason: 'REQUESTED_BY_CUSTOMER',
+        failureReason: null,
+        description: null,
+        receiptNumber: null,
+        metadata: [{ key: 'order_id', value: 'A-1001' }],
+      },
+    });
+  });
+
+  it.each([
+    ['pending', 'PENDING'],
+    ['requires_action', 'REQUIRES_ACTION'],
+    ['succeeded', 'SUCCEEDED'],
+    ['failed', 'FAILED'],
+    ['canceled', 'CANCELED'],
+  ])('maps status %s to %s, keeping the raw value', (raw, expected) => {
+    const refund = wooshPay({ status: raw });
+    expect(refund.status).toBe(expected);
+    expect(refund.providerStatus).toBe(raw);
+  });
+
+  it('covers every status the wire module documents', () => {
+    expect(WOOSHPAY_STATUSES.map((status) => wooshPay({ status }).status)).not.toContain('UNKNOWN');
+  });
+
+  it.each(['processing_v2', 'SUCCEEDED', 'cancelled', 'unknown', 'constructor', 'toString', '__proto__'])(
+    'maps the undocumented status %j to UNKNOWN with the raw value in providerStatus',
+    (raw) => {
+      const refund = wooshPay({ status: raw });
+      expect(refund.status).toBe('UNKNOWN');
+      expect(refund.providerStatus).toBe(raw);
+    },
+  );
+
+  it.each([
+    ['duplicate', 'DUPLICATE'],
+    ['fraudulent', 'FRAUDULENT'],
+    ['requested_by_customer', 'REQUESTED_BY_CUSTOMER'],
+    ['expired_uncaptured_charge', 'EXPIRED_UNCAPTURED_CHARGE'],
+    ['resolved_dispute', 'RESOLVED_DISPUTE'],
+  ])('maps reason %s to %s and keeps the raw reason', (raw, expected) => {
+    const refund = wooshPay({ reason: raw });
+    expect(refund.details.reason).toBe(expected);
+    expect(refund.reason).toBe(raw);
+  });
+
+  it('covers every reason the wire module documents', () => {
+    expect(WOOSHPAY_REASONS.map((reason) => wooshPay({ reason }).details.reason)).not.toContain('UNKNOWN');
+  });
+
+  it('maps an undocumented reason to UNKNOWN and keeps the raw text in `reason`', () => {
+    const refund = wooshPay({ reason: 'merchant_goodwill' });
+    expect(refund.details.reason).toBe('UNKNOWN');
+    expect(refund.reason).toBe('merchant_goodwill');
+  });
+
+  it('leaves a missing reason null on both fields', () => {
+    expect(wooshPay({ reason: null })).toMatchObject({ reason: null, details: { reason: null } });
+    const { reason: _omitted, ...withoutReason } = WOOSHPAY_DOCS_BODY;
+    const refund = mapWooshPayRefund(wooshPayRefundSchema.parse(withoutReason));
+    expect(refund.reason).toBeNull();
+    expect((refund.details as WooshPayRefundDetailsModel).reason).toBeNull();
+  });
+
+  it.each([
+    ['lost_or_stolen_card', 'LOST_OR_STOLEN_CARD'],
+    ['expired_or_canceled_card', 'EXPIRED_OR_CANCELED_CARD'],
+    ['unknown', 'UNKNOWN'],
+    ['charge_for_pending_refund_disputed', 'UNKNOWN'],
+    ['insufficient_funds', 'UNKNOWN'],
+  ])('maps failure_reason %s to %s', (raw, expected) => {
+    expect(wooshPay({ status: 'failed', failure_reason: raw }).details.failureReason).toBe(expected);
+  });
+
+  it('leaves failureReason null when WooshPay gives none', () => {
+    expect(wooshPay({ failure_reason: null }).details.failureReason).toBeNull();
+  });
+
+  it('sorts metadata by key, whatever order the provider sent', () => {
+    const refund = wooshPay({ metadata: { zone: 'eu-west', order_id: 'A-1013', channel: 'support', Agent: 'x', batch: '7' } });
+    expect(refund.details.metadata).toEqual([
+      { key: 'Agent', value: 'x' },
+      { key: 'batch', value: '7' },
+      { key: 'channel', value: 'support' },
+      { key: 'order_id', value: 'A-1013' },
+      { key: 'zone', value: 'eu-west' },
+    ]);
+  });
+
+  it('gives an empty metadata list for empty, null or missing metadata', () => {
+    expect(wooshPay({ metadata: {} }).details.metadata).toEqual([]);
+    expect(wooshPay({ metadata: null }).details.metadata).toEqual([]);
+    const { metadata: _omitted, ...withoutMetadata } = WOOSHPAY_DOCS_BODY;
+    expect((mapWooshPayRefund(wooshPayRefundSchema.parse(withoutMetadata)).details as WooshPayRefundDetailsModel).metadata).toEqual([]);
+  });
+
+  it('turns `created` (Unix seconds) into a UTC Date', () => {
+    expect(wooshPay({ created: 0 }).createdAt.toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    expect(wooshPay({ created: 1713949200 }).createdAt.toISOString()).toBe('2024-04-24T09:00:00.000Z');
+  });
+
+  it('upper-cases the currency and keeps large amounts exact', () => {
+    expect(wooshPay({ currency: 'jpy', amount: 5000 }).amount).toEqual({ minorUnits: 5000, currencyCode: 'JPY' });
+    expect(wooshPay({ currency: 'idr', amount: 15000000000 }).amount).toEqual({ minorUnits: 15000000000, currencyCode: 'IDR' });
+  });
+
+  it('ignores fields the wire format does not know', () => {
+    const refund = wooshPay({ charge: 'ch_123', balance_transaction: 'txn_1', destination_details: { type: 'card' }, livemode: false });
+    expect(refund).toEqual(wooshPay());
+    expect(Object.keys(refund.details).sort()).toEqual(
+      ['description', 'failureReason', 'kind', 'metadata', 'paymentIntentId', 'reason', 'receiptNumber'].sort(),
+    );
+  });
+
+  it('rejects wrongly typed fields at the wire schema, before mapping', () => {
+    expect(wooshPayRefundSchema.safeParse({ ...WOOSHPAY_DOCS_BODY, amount: '1500' }).success).toBe(false);
+    expect(wooshPayRefundSchema.safeParse({ ...WOOSHPAY_DOCS_BODY, object: 'charge' }).success).toBe(false);
+    expect(wooshPayRefundSchema.safeParse({ ...WOOSHPAY_DOCS_BODY, metadata: { n: 1 } }).success).toBe(false);
+  });
+
+  it('maps every seeded sandbox refund without throwing, each with its own id', () => {
+    for (const seeded of wooshPaySeedRefunds) {
+      const refund = mapWooshPayRefund(wooshPayRefundSchema.parse(seeded));
+      expect(refund.id).toBe(`wooshpay:${seeded.id}`);
+      expect(refund.providerStatus).toBe(seeded.status);
+    }
+  });
+});
+
+describe('efundpay mapper', () => {
+  it('maps the documented example body field by field', () => {
+    expect(efundpay()).toEqual({
+      id: 'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      provider: 'EFUNDPAY',
+      providerRefundId: '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      status: 'SUCCEEDED',
+      providerStatus: 'succeeded',
+      reason: 'Customer returned the item',
+      createdAt: new Date('2013-07-16T19:23:00.000Z'),
+      amount: { minorUnits: 1299, currencyCode: 'EUR' },
+      details: {
+        kind: 'EfundpayRefundDetails',
+        transactionId: '21e7e301-81e7-4e5a-9928-d35624e5aefc',
+        merchantAccountId: 'default',
+        externalIdentifier: 'refund-ext-1001',
+        transactionExternalIdentifier: 'order-1001',
+      },
+    });
+  });
+
+  it.each([
+    ['processing', 'PENDING'],
+    ['succeeded', 'SUCCEEDED'],
+    ['failed', 'FAILED'],
+    ['declined', 'FAILED'],
+    ['voided', 'CANCELED'],
+  ])('maps status %s to %s, keeping the raw value', (raw, expected) => {
+    const refund = efundpay({ status: raw });
+    expect(refund.status).toBe(expected);
+    expect(refund.providerStatus).toBe(raw);
+  });
+
+  it('covers every status the wire module documents', () => {
+    expect(EFUNDPAY_STATUSES.map((status) => efundpay({ status }).status)).not.toContain('UNKNOWN');
+  });
+
+  it.each(['pending_review', 'pending', 'canceled', 'SUCCEEDED', 'hasOwnProperty'])(
+    'maps the undocumented status %j to UNKNOWN with the raw value in providerStatus',
+    (raw) => {
+      const refund = efundpay({ status: raw });
+      expect(refund.status).toBe('UNKNOWN');
+      expect(refund.providerStatus).toBe(raw);
+    },
+  );
+
+  it('keeps the free-text reason verbatim, including quotes, non-ASCII and newlines', () => {
+    const reason = 'Café said "wrong order"\nrefunded at till';
+    expect(efundpay({ reason }).reason).toBe(reason);
+    expect(efundpay({ reason: '' }).reason).toBe('');
+    expect(efundpay({ reason: null }).reason).toBeNull();
+  });
+
+  it('turns offsets into UTC: a -05:00 evening is the next day in UTC', () => {
+    expect(efundpay({ created_at: '2024-03-31T23:30:00.000-05:00' }).createdAt.toISOString()).toBe('2024-04-01T04:30:00.000Z');
+    expect(efundpay({ created_at: '2024-04-10T09:00:00.500+09:00' }).createdAt.toISOString()).toBe('2024-04-10T00:00:00.500Z');
+    expect(efundpay({ created_at: '2024-06-01T18:20:30.999+05:30' }).createdAt.toISOString()).toBe('2024-06-01T12:50:30.999Z');
+    expect(efundpay({ created_at: '2024-05-02T08:15:42.123Z' }).createdAt.toISOString()).toBe('2024-05-02T08:15:42.123Z');
+  });
+
+  it('refuses a created_at that is not ISO 8601 at the wire schema', () => {
+    expect(efundpayRefundSchema.safeParse({ ...EFUNDPAY_DOCS_BODY, created_at: 'yesterday' }).success).toBe(false);
+    expect(efundpayRefundSchema.safeParse({ ...EFUNDPAY_DOCS_BODY, created_at: 1714030274 }).success).toBe(false);
+  });
+
+  it('canonicalises an upper-case refund id to lower case', () => {
+    const refund = efundpay({ id: EFUNDPAY_DOCS_BODY.id.toUpperCase() });
+    expect(refund.providerRefundId).toBe(EFUNDPAY_DOCS_BODY.id);
+    expect(refund.id).toBe(`efundpay:${EFUNDPAY_DOCS_BODY.id}`);
+  });
+
+  it('reports the merchant account the refund was read under', () => {
+    expect(efundpay({}, 'acme-eu').details.merchantAccountId).toBe('acme-eu');
+  });
+
+  it('leaves missing external identifiers null', () => {
+    expect(efundpay({ external_identifier: null, transaction_external_identifier: null }).details).toMatchObject({
+      externalIdentifier: null,
+      transactionExternalIdentifier: null,
+    });
+    const { external_identifier: _a, transaction_external_identifier: _b, ...without } = EFUNDPAY_DOCS_BODY;
+    expect(mapEfundpayRefund(efundpayRefundSchema.parse(without), 'default').details).toMatchObject({
+      externalIdentifier: null,
+      transactionExternalIdentifier: null,
+    });
+  });
+
+  it('upper-cases the currency and formats by ISO exponent downstream', () => {
+    expect(efundpay({ currency: 'kwd', amount: 12345 }).amount).toEqual({ minorUnits: 12345, currencyCode: 'KWD' });
+    expect(efundpay({ currency: 'JPY', amount: 5000 }).amount).toEqual({ minorUnits: 5000, currencyCode: 'JPY' });
+  });
+
+  it('ignores the extra fields real Gr4vy responses carry', () => {
+    const refund = efundpay({
+      updated_at: '2013-07-16T19:23:00.000+00:00',
+      target_type: 'payment-method',
+      target_id: null,
+      reconciliation_id: '6a1d4e4614ed4fe1a45fef',
+      settled: true,
+      error_code: null,
+      merchant_account_id: 'someone-else',
+    });
+    expect(refund).toEqual(efundpay());
+  });
+
+  it('rejects wrongly typed fields at the wire schema, before mapping', () => {
+    expect(efundpayRefundSchema.safeParse({ ...EFUNDPAY_DOCS_BODY, amount: 12.99 }).success).toBe(false);
+    expect(efundpayRefundSchema.safeParse({ ...EFUNDPAY_DOCS_BODY, type: 'transaction' }).success).toBe(false);
+    expect(efundpayRefundSchema.safeParse({ ...EFUNDPAY_DOCS_BODY, transaction_id: undefined }).success).toBe(false);
+  });
+
+  it('maps every seeded sandbox refund without throwing, under its own account', () => {
+    for (const seeded of efundpaySeedRefunds) {
+      const refund = mapEfundpayRefund(efundpayRefundSchema.parse(seeded.refund), seeded.merchantAccountId);
+      expect(refund.id).toBe(`efundpay:${seeded.refund.id}`);
+      expect(refund.providerStatus).toBe(seeded.refund.status);
+    }
+  });
+});
