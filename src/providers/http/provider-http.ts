@@ -56,8 +56,17 @@ export interface ProviderHttp {
   close(): Promise<void>;
 }
 
-/** Per-call bookkeeping, handed to ky's hooks through its `context` option. */
-type CallState = { attempts: number; status: number | null } & Record<string, unknown>;
+/** Per-call bookkeeping, shared with ky's hooks. */
+interface CallState {
+  attempts: number;
+  status: number | null;
+}
+
+/**
+ * ky shallow-copies its `context` option into each request, so the mutable state travels one
+ * level down: hooks write to `context.call`, which is the caller's own object.
+ */
+type CallContext = { call: CallState } & Record<string, unknown>;
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http, logger } = options;
@@ -71,7 +80,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     const deadline = AbortSignal.timeout(http.deadlineMs);
     const signal = context.signal ? AbortSignal.any([deadline, context.signal]) : deadline;
     try {
-      const response = await client.get(path, { signal, context: state, headers: { 'x-request-id': context.requestId } });
+      const callContext: CallContext = { call: state };
+      const response = await client.get(path, { signal, context: callContext, headers: { 'x-request-id': context.requestId } });
       state.status = response.status;
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -89,13 +99,13 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         providerErrorCode = options.errorCodeOf(body);
       }
       const translated = translateTransportError(provider, error, { attempts: state.attempts, ...http });
-      logFailure(translated, providerErrorCode);
+      logFailure(translated, providerErrorCode, context.requestId);
       throw translated;
     }
   }
 
-  function logFailure(error: ProviderError, providerErrorCode: string | undefined): void {
-    const fields = { provider, code: error.code, status: error.status, providerErrorCode: safeCode(providerErrorCode) };
+  function logFailure(error: ProviderError, providerErrorCode: string | undefined, requestId: string): void {
+    const fields = { requestId, provider, code: error.code, status: error.status, providerErrorCode: safeCode(providerErrorCode) };
     if (error instanceof ProviderAuthFailedError) {
       logger.error(fields, `${provider} refused our credentials: check ${options.credentialSettings}`);
     } else {
@@ -176,7 +186,7 @@ function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
       beforeRequest: [(request) => options.authorize(request.headers)],
       beforeRetry: [
         ({ options: requestOptions, retryCount }) => {
-          (requestOptions.context as unknown as CallState).attempts = retryCount + 1;
+          (requestOptions.context as CallContext).call.attempts = retryCount + 1;
         },
       ],
     },

@@ -1,0 +1,427 @@
+/**
+ * Provider faults, driven through the simulators' fault injection over real HTTP: what the
+ * client sees (data, or null plus a typed error at the refund's own path), how many attempts the
+ * provider saw, and that siblings and the other provider are never taken down with a failure.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.js';
+
+const W1 = 're_1787731200000000001';
+const W2 = 're_1787731200000000002';
+const W3 = 're_1787731200000000003';
+const W4 = 're_1787731200000000004';
+const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
+const E2 = '996cf7e1-00b1-4bf0-b91a-e307c08f1996';
+
+/** The wooshpay.md example body, exactly as the simulator serves re_1787731200000000001. */
+const W1_BODY = {
+  id: W1,
+  object: 'refund',
+  amount: 1500,
+  created: 1714030274,
+  currency: 'usd',
+  metadata: { order_id: 'A-1001' },
+  payment_intent: 'pi_1787730829493927936',
+  reason: 'requested_by_customer',
+  status: 'succeeded',
+  description: null,
+  failure_reason: null,
+  receipt_number: null,
+};
+
+const REFUNDS = /* GraphQL */ `
+  query Refunds($ids: [ID!]!) {
+    refunds(ids: $ids) { id providerRefundId status }
+  }
+`;
+const REFUND = /* GraphQL */ `
+  query Refund($id: ID!) {
+    refund(id: $id) { id status }
+  }
+`;
+const ENTITIES = /* GraphQL */ `
+  query Entities($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on Refund { id status } }
+  }
+`;
+
+type Errors = NonNullable<GraphQLResponse['body']['errors']>;
+type RefundRow = { id: string; providerRefundId: string; status: string } | null;
+
+function errorsOf(response: GraphQLResponse): Errors {
+  return response.body.errors ?? [];
+}
+
+/** The only error of a response, asserting there is exactly one. */
+function onlyError(response: GraphQLResponse): Errors[number] {
+  const errors = errorsOf(response);
+  expect(errors, JSON.stringify(errors)).toHaveLength(1);
+  return errors[0]!;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await run();
+  return { result, ms: performance.now() - started };
+}
+
+const ATTEMPT_TIMEOUT_MS = 400;
+const DEADLINE_MS = 4000;
+const MAX_RETRIES = 2;
+
+describe('provider faults', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      env: {
+        PROVIDER_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS),
+        PROVIDER_DEADLINE_MS: String(DEADLINE_MS),
+        PROVIDER_MAX_RETRIES: String(MAX_RETRIES),
+        PROVIDER_RETRY_BASE_DELAY_MS: '20',
+        // The breaker has its own suite; here it must never open and hide the fault under test.
+        BREAKER_VOLUME_THRESHOLD: '100000',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  beforeEach(() => {
+    stack.wooshpay.clearFaults();
+    stack.efundpay.clearFaults();
+    stack.resetCounters();
+  });
+
+  const refunds = (ids: string[]) => stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids });
+
+  it('retries a 5xx twice and returns the refund from the third attempt', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'status', status: 500, times: 1 });
+    stack.wooshpay.injectFault(W1, { kind: 'status', status: 502, times: 1 });
+
+    const response = await refunds([W1]);
+
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.refunds).toEqual([{ id: `wooshpay:${W1}`, providerRefundId: W1, status: 'SUCCEEDED' }]);
+    expect(stack.wooshpay.requestCount(W1)).toBe(3);
+    expect(stack.wooshpay.requests.map((request) => request.status)).toEqual([500, 502, 200]);
+  });
+
+  it('gives up on a provider failing forever after 1 + PROVIDER_MAX_RETRIES attempts, within the deadline, siblings intact', async () => {
+    stack.wooshpay.injectFault(W2, { kind: 'status', status: 503 });
+
+    const { result: response, ms } = await timed(() => refunds([W1, W2, E1]));
+
+    expect(ms).toBeLessThan(DEADLINE_MS);
+    expect(response.status).toBe(200);
+    const rows = response.body.data?.refunds ?? [];
+    expect(rows.map((row) => row?.id ?? null)).toEqual([`wooshpay:${W1}`, null, `efundpay:${E1}`]);
+    const error = onlyError(response);
+    expect(error.path).toEqual(['refunds', 1]);
+    expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
+    expect(error.message).toBe(`WooshPay: the provider failed (HTTP 503 after ${1 + MAX_RETRIES} attempts)`);
+    expect(stack.wooshpay.requestCount(W2)).toBe(1 + MAX_RETRIES);
+    expect(stack.wooshpay.requestCount(W1)).toBe(1);
+    expect(stack.efundpay.requestCount(E1)).toBe(1);
+  });
+
+  it('waits out a 429 with Retry-After: 1 and then returns the refund', async () => {
+    stack.efundpay.injectFault(E1, { kind: 'status', status: 429, retryAfter: '1', times: 1 });
+
+    const response = await refunds([E1]);
+
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.refunds[0]?.id).toBe(`efundpay:${E1}`);
+    const [limited, retried] = stack.efundpay.requests;
+    expect(stack.efundpay.requests.map((request) => request.status)).toEqual([429, 200]);
+    // Retry-After is honoured: the second attempt comes no sooner than the provider asked.
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('fails at once with PROVIDER_RATE_LIMITED when Retry-After is beyond the cap, after one attempt', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'status', status: 429, retryAfter: '3600' });
+
+    const { result: response, ms } = await timed(() => refunds([W1, E1]));
+
+    // Beyond the cap we do not even wait the cap (2 s by default).
+    expect(ms).toBeLessThan(stack.config.http.retryAfterCapMs);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `efundpay:${E1}`]);
+    const error = onlyError(response);
+    expect(error.path).toEqual(['refunds', 0]);
+    expect(error.extensions).toEqual({ code: 'PROVIDER_RATE_LIMITED', provider: 'WOOSHPAY' });
+    expect(stack.wooshpay.requestCount(W1)).toBe(1);
+  });
+
+  it('turns a hung provider into PROVIDER_TIMEOUT after every attempt timed out, siblings intact', async () => {
+    stack.efundpay.injectFault(E2, { kind: 'hang' });
+
+    const { result: response, ms } = await timed(() => refunds([E1, E2, W1]));
+
+    expect(ms).toBeLessThan(DEADLINE_MS + 1000);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([`efundpay:${E1}`, null, `wooshpay:${W1}`]);
+    const error = onlyError(response);
+    expect(error.path).toEqual(['refunds', 1]);
+    expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'EFUNDPAY' });
+    expect(error.message).toBe(`efundpay: no answer within ${ATTEMPT_TIMEOUT_MS} ms (${1 + MAX_RETRIES} attempts)`);
+    expect(stack.efundpay.requestCount(E2)).toBe(1 + MAX_RETRIES);
+  });
+
+  describe('bodies that are not the refund asked for become PROVIDER_BAD_RESPONSE, without retries', () => {
+    const badBodies: Array<{ name: string; contentType: string; body: string }> = [
+      { name: 'an HTML page with status 200', contentType: 'text/html', body: '<html><body><h1>Welcome to nginx!</h1></body></html>' },
+      {
+        name: 'JSON with wrong types (amount as a string)',
+        contentType: 'application/json',
+        body: JSON.stringify({ ...W1_BODY, amount: '15.00' }),
+      },
+      { name: 'truncated JSON', contentType: 'application/json', body: JSON.stringify(W1_BODY).slice(0, 60) },
+      { name: 'JSON without an id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: undefined }) },
+      { name: 'a refund with a different id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: W3 }) },
+      { name: 'an empty body', contentType: 'application/json', body: '' },
+    ];
+
+    it.each(badBodies)('$name', async ({ contentType, body }) => {
+      stack.wooshpay.injectFault(W1, { kind: 'raw', status: 200, contentType, body });
+
+      const response = await refunds([E1, W1, W2]);
+
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([`efundpay:${E1}`, null, `wooshpay:${W2}`]);
+      const error = onlyError(response);
+      expect(error.path).toEqual(['refunds', 1]);
+      expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
+      expect(stack.wooshpay.requestCount(W1)).toBe(1);
+    });
+
+    it('an efundpay body with wrong types', async () => {
+      stack.efundpay.injectFault(E1, {
+        kind: 'raw',
+        contentType: 'application/json',
+        body: JSON.stringify({ type: 'refund', id: E1, amount: 'lots', currency: 42 }),
+      });
+
+      const response = await refunds([E1]);
+
+      expect(response.body.data?.refunds).toEqual([null]);
+      expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'EFUNDPAY' });
+    });
+  });
+
+  it('returns null without an error for a refund the provider does not have', async () => {
+    const response = await refunds(['re_1787731200000009999', '00000000-0000-4000-8000-000000000000']);
+
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.refunds).toEqual([null, null]);
+  });
+
+  it('treats a 404 whose body is HTML (a proxy, not the provider) as PROVIDER_BAD_RESPONSE, not as not-found', async () => {
+    stack.wooshpay.injectFault(W1, {
+      kind: 'raw',
+      status: 404,
+      contentType: 'text/html',
+      body: '<html><head><title>404 Not Found</title></head><body>nginx</body></html>',
+    });
+    stack.efundpay.injectFault(E1, { kind: 'raw', status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' });
+
+    const response = await refunds([W1, E1, W2]);
+
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, null, `wooshpay:${W2}`]);
+    const errors = errorsOf(response).sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
+    expect(errors.map((error) => [error.path, error.extensions])).toEqual([
+      [['refunds', 0], { code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' }],
+      [['refunds', 1], { code: 'PROVIDER_BAD_RESPONSE', provider: 'EFUNDPAY' }],
+    ]);
+  });
+
+  describe('a provider refusing our credentials', () => {
+    it.each([
+      { status: 401, setting: 'WOOSHPAY_SECRET_KEY' },
+      { status: 403, setting: 'WOOSHPAY_SECRET_KEY' },
+    ])('WooshPay $status -> PROVIDER_AUTH_FAILED and one log line naming $setting', async ({ status, setting }) => {
+      stack.wooshpay.injectFault('*', { kind: 'status', status });
+      const logsBefore = stack.rawLogs.length;
+
+      const response = await refunds([W1, E1]);
+
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `efundpay:${E1}`]);
+      const error = onlyError(response);
+      expect(error.extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' });
+      expect(error.message).not.toContain(setting);
+      // Credentials do not get better by asking again.
+      expect(stack.wooshpay.requestCount(W1)).toBe(1);
+      const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes(setting));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', provider: 'WOOSHPAY', code: 'PROVIDER_AUTH_FAILED', status });
+    });
+
+    it.each([401, 403])('efundpay %i -> PROVIDER_AUTH_FAILED and one log line naming EFUNDPAY_API_KEY', async (status) => {
+      stack.efundpay.injectFault('*', { kind: 'status', status });
+      const logsBefore = stack.rawLogs.length;
+
+      const response = await refunds([E1, W1]);
+
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `wooshpay:${W1}`]);
+      expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'EFUNDPAY' });
+      const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes('EFUNDPAY_API_KEY'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', provider: 'EFUNDPAY', code: 'PROVIDER_AUTH_FAILED' });
+    });
+
+    it('a wrong key configured for real gets the same treatment', async () => {
+      const wrongKey = await startStack({ env: { WOOSHPAY_SECRET_KEY: 'sk_test_not_the_right_one_42' } });
+      try {
+        const response = await wrongKey.graphql<{ refund: RefundRow }>(REFUND, { id: W1 });
+        expect(response.body.data?.refund).toBeNull();
+        expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' });
+        expect(wrongKey.rawLogs.filter((line) => line.includes('WOOSHPAY_SECRET_KEY'))).toHaveLength(1);
+        expect(wrongKey.rawLogs.join('\n')).not.toContain('sk_test_not_the_right_one_42');
+      } finally {
+        await wrongKey.stop();
+      }
+    });
+  });
+
+  describe('a redirect', () => {
+    let elsewhere: Server;
+    let elsewhereRequests = 0;
+    let elsewhereOrigin = '';
+
+    beforeAll(async () => {
+      elsewhere = createServer((_req, res) => {
+        elsewhereRequests += 1;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(W1_BODY));
+      });
+      await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+      elsewhereOrigin = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    });
+
+    afterAll(async () => {
+      elsewhere.closeAllConnections();
+      await new Promise((resolve) => elsewhere.close(resolve));
+    });
+
+    it.each([301, 302, 307, 308])('HTTP %i is never followed and becomes PROVIDER_BAD_RESPONSE', async (status) => {
+      stack.wooshpay.injectFault(W1, { kind: 'redirect', status, location: `${elsewhereOrigin}/v1/refunds/${W1}` });
+
+      const response = await refunds([W1, W2]);
+
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `wooshpay:${W2}`]);
+      const error = onlyError(response);
+      expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
+      expect(error.message).toContain('redirect');
+      expect(elsewhereRequests).toBe(0);
+      expect(stack.wooshpay.requestCount(W1)).toBe(1);
+    });
+  });
+
+  it('retries a connection reset and returns the refund', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'reset', times: 1 });
+    stack.efundpay.injectFault(E1, { kind: 'reset', times: 2 });
+
+    const response = await refunds([W1, E1]);
+
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.refunds.map((row) => row?.id)).toEqual([`wooshpay:${W1}`, `efundpay:${E1}`]);
+    expect(stack.wooshpay.requestCount(W1)).toBe(2);
+    expect(stack.efundpay.requestCount(E1)).toBe(3);
+  });
+
+  it('puts each failure at its own path in refunds (refunds.3) and leaves the other provider untouched', async () => {
+    stack.wooshpay.injectFault(W4, { kind: 'status', status: 500 });
+
+    const response = await refunds([W1, E1, W2, W4, E2, W3]);
+
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
+      `wooshpay:${W1}`,
+      `efundpay:${E1}`,
+      `wooshpay:${W2}`,
+      null,
+      `efundpay:${E2}`,
+      `wooshpay:${W3}`,
+    ]);
+    const error = onlyError(response);
+    expect(error.path).toEqual(['refunds', 3]);
+    expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
+  });
+
+  it('puts each failure at its own path in _entities (_entities.7), in both key shapes', async () => {
+    stack.efundpay.injectFault(E2, { kind: 'status', status: 503 });
+    const representations = [
+      { __typename: 'Refund', id: `wooshpay:${W1}` },
+      { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: E1 },
+      { __typename: 'Refund', id: W2 },
+      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: W3 },
+      { __typename: 'Refund', id: `efundpay:${E1}` },
+      { __typename: 'Refund', id: 're_1787731200000009999' },
+      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: W4 },
+      { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: E2 },
+    ];
+
+    const response = await stack.graphql<{ _entities: Array<{ id: string } | null> }>(ENTITIES, { representations });
+
+    expect(response.body.data?._entities.map((entity) => entity?.id ?? null)).toEqual([
+      `wooshpay:${W1}`,
+      `efundpay:${E1}`,
+      `wooshpay:${W2}`,
+      `wooshpay:${W3}`,
+      `efundpay:${E1}`,
+      null,
+      `wooshpay:${W4}`,
+      null,
+    ]);
+    const error = onlyError(response);
+    expect(error.path).toEqual(['_entities', 7]);
+    expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'EFUNDPAY' });
+    expect(stack.efundpay.requestCount(E1)).toBe(1);
+  });
+
+  it('logs each provider failure once, with the request id, the code and the status', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'status', status: 500 });
+    const logsBefore = stack.logs.length;
+
+    const response = await stack.graphql(REFUNDS, { ids: [W1] }, { 'x-request-id': 'fault-log-check-1' });
+
+    expect(onlyError(response).extensions?.code).toBe('PROVIDER_UNAVAILABLE');
+    const failures = stack.logs.slice(logsBefore).filter((line) => line.code === 'PROVIDER_UNAVAILABLE');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ level: 'warn', requestId: 'fault-log-check-1', provider: 'WOOSHPAY', status: 500 });
+  });
+});
+
+describe('the overall deadline per refund', () => {
+  let stack: Stack;
+  const deadlineMs = 1000;
+
+  beforeAll(async () => {
+    // Three 400 ms attempts do not fit into 1 s: the deadline, not the attempt limit, ends the call.
+    stack = await startStack({
+      env: {
+        PROVIDER_ATTEMPT_TIMEOUT_MS: '400',
+        PROVIDER_DEADLINE_MS: String(deadlineMs),
+        PROVIDER_MAX_RETRIES: '5',
+        BREAKER_VOLUME_THRESHOLD: '100000',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers PROVIDER_TIMEOUT when the deadline passes, whatever retries remain', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'hang' });
+
+    const { result: response, ms } = await timed(() => stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids: [W1, E1] }));
+
+    expect(ms).toBeGreaterThanOrEqual(deadlineMs - 50);
+    expect(ms).toBeLessThan(deadlineMs + 1500);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `efundpay:${E1}`]);
+    const error = onlyError(response);
+    expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'WOOSHPAY' });
+    expect(error.message).toContain(`${deadlineMs} ms deadline`);
+    expect(stack.wooshpay.requestCount(W1)).toBeLessThan(1 + 5);
+  });
+});
