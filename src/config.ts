@@ -2,6 +2,7 @@
  * The only reader of process.env. Validates every setting once, at start, and fails fast with a
  * message per problem saying what was wrong and how to fix it. The result is frozen.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -124,13 +125,16 @@ const baseUrl = (name: string, fallback: string) =>
       return value.replace(/\/+$/, '');
     });
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   HOST: z.string().optional(),
   PORT: integer('PORT', 4001, 0, 65535),
   LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    .enum(LOG_LEVELS, {
+      error: (issue) =>
+        `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, received ${JSON.stringify(issue.input)}; unset it for the default info`,
     })
     .optional(),
   WOOSHPAY_BASE_URL: baseUrl('WOOSHPAY_BASE_URL', 'https://apitest.wooshpay.com'),
@@ -267,8 +271,23 @@ function readEfundpayAuth(vars: z.infer<typeof envSchema>, problems: string[]): 
     problems.push('EFUNDPAY_KEY_ID is required with an efundpay private key: set it to the key id shown in the efundpay dashboard');
     return null;
   }
+  const keySource = pemFile !== null ? `The file EFUNDPAY_PRIVATE_KEY_FILE names (${JSON.stringify(pemFile)})` : 'EFUNDPAY_PRIVATE_KEY';
+  const expected = 'an RSA private key in PEM form (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)';
   if (privateKeyPem === null || !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKeyPem)) {
-    problems.push('EFUNDPAY_PRIVATE_KEY (or the file EFUNDPAY_PRIVATE_KEY_FILE names) must hold an RSA private key in PEM form (-----BEGIN PRIVATE KEY-----)');
+    problems.push(`${keySource} must hold ${expected}`);
+    return null;
+  }
+  // Parsed here so a corrupt or non-RSA key fails at start with a fixable message, not on the
+  // first efundpay call. The message never quotes the key.
+  let keyType: string | undefined;
+  try {
+    keyType = createPrivateKey(privateKeyPem).asymmetricKeyType;
+  } catch {
+    problems.push(`${keySource} could not be parsed as ${expected}: check that the whole PEM, header to footer, was copied`);
+    return null;
+  }
+  if (keyType !== 'rsa') {
+    problems.push(`${keySource} holds a key of type ${keyType ?? 'unknown'}; efundpay signs RS512 JWTs, which need ${expected}`);
     return null;
   }
   return { kind: 'jwt', keyId, privateKeyPem };
