@@ -11,6 +11,14 @@ import { efundpayErrorCode, isEfundpayNotFoundBody } from './errors.js';
 import { mapEfundpayRefund } from './mapper.js';
 import { efundpayRefundSchema } from './wire.js';
 
+/**
+ * The refund's path relative to the base URL (which ends in `/v4`). The id has passed the
+ * allowlist already; encoding it as one path segment is the second gate.
+ */
+export function efundpayRefundPath(refundId: string): string {
+  return `refunds/${encodeURIComponent(refundId)}`;
+}
+
 export function createEfundpayClient(
   config: AppConfig,
   auth: EfundpayAuthConfig,
@@ -38,7 +46,7 @@ export function createEfundpayClient(
   });
   return {
     name: 'EFUNDPAY',
-    getRefund: (id, context) => http.getResource(`refunds/${encodeURIComponent(id)}`, context, parseRefund(id)),
+    getRefund: (id, context) => http.getResource(efundpayRefundPath(id), context, parseRefund(id)),
     breakerState: () => http.breakerState(),
     close: () => http.close(),
   };

@@ -56,6 +56,15 @@ export interface ProviderHttp {
   close(): Promise<void>;
 }
 
+/**
+ * The URL of a provider resource: the configured base URL (no trailing slash) + `/` + `path`
+ * (relative, already encoded by the provider's client). This is the only place a provider URL is
+ * built, so the property test of the id allowlist checks exactly what goes on the wire.
+ */
+export function providerUrl(baseUrl: string, path: string): URL {
+  return new URL(`${baseUrl}/${path}`);
+}
+
 /** Per-call bookkeeping, shared with ky's hooks. */
 interface CallState {
   attempts: number;
@@ -74,14 +83,13 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const limit = pLimit(http.concurrency);
   const breaker = createProviderBreaker(provider, options.breaker, logger, options.onBreakerStateChange);
   const client = createKy(options, agent);
-  const pathPrefix = new URL(`${options.baseUrl}/`).pathname;
 
   async function call<T>(path: string, context: ProviderCallContext, state: CallState, parse: (body: unknown) => T): Promise<T | null> {
     const deadline = AbortSignal.timeout(http.deadlineMs);
     const signal = context.signal ? AbortSignal.any([deadline, context.signal]) : deadline;
     try {
       const callContext: CallContext = { call: state };
-      const response = await client.get(path, { signal, context: callContext, headers: { 'x-request-id': context.requestId } });
+      const response = await client.get(providerUrl(options.baseUrl, path), { signal, context: callContext, headers: { 'x-request-id': context.requestId } });
       state.status = response.status;
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -120,7 +128,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         const entry: ProviderCallRecord = {
           provider,
           method: 'GET',
-          path: pathPrefix + path,
+          path: providerUrl(options.baseUrl, path).pathname,
           status,
           attempts,
           durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -157,7 +165,6 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
 function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
   const { http } = options;
   return ky.create({
-    prefixUrl: `${options.baseUrl}/`,
     timeout: http.attemptTimeoutMs,
     redirect: 'error',
     headers: { accept: 'application/json', 'user-agent': 'refunds-subgraph' },

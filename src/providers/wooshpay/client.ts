@@ -12,6 +12,14 @@ import { wooshPayRefundSchema } from './wire.js';
 
 const parseRefund = createBodyParser('WOOSHPAY', wooshPayRefundSchema, mapWooshPayRefund);
 
+/**
+ * The refund's path relative to the base URL. The id has passed the allowlist already; encoding
+ * it as one path segment is the second gate, so nothing can leave `/v1/refunds/`.
+ */
+export function wooshPayRefundPath(refundId: string): string {
+  return `v1/refunds/${encodeURIComponent(refundId)}`;
+}
+
 export function createWooshPayClient(
   config: AppConfig,
   secretKey: string,
@@ -31,7 +39,7 @@ export function createWooshPayClient(
   });
   return {
     name: 'WOOSHPAY',
-    getRefund: (id, context) => http.getResource(`v1/refunds/${encodeURIComponent(id)}`, context, parseRefund(id)),
+    getRefund: (id, context) => http.getResource(wooshPayRefundPath(id), context, parseRefund(id)),
     breakerState: () => http.breakerState(),
     close: () => http.close(),
   };
