@@ -4,6 +4,7 @@
  * the operation made in the response's `extensions.providerCalls`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { getOperationAST } from 'graphql';
 import type { RequestContext } from './context.js';
 import type { Metrics } from './metrics.js';
 
@@ -12,18 +13,22 @@ export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<R
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ response, contextValue, operationName, operation }) {
+        async willSendResponse({ response, contextValue, operationName, operation, document, request }) {
           const durationMs = Math.round((performance.now() - started) * 10) / 10;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errorCodes = (result?.errors ?? []).map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
           for (const code of errorCodes) metrics.observeError(code);
           const hasData = result?.data !== undefined && result.data !== null;
           const outcome = errorCodes.length === 0 ? 'success' : hasData ? 'partial' : 'error';
-          const operationType = operation?.operation ?? 'unknown';
+          // Apollo names the operation only once the document validates; an operation that fails
+          // validation is still logged under the name it was sent with.
+          const sent = operation ?? (document ? getOperationAST(document, request.operationName) : null) ?? undefined;
+          const name = operationName ?? sent?.name?.value ?? request.operationName ?? null;
+          const operationType = sent?.operation ?? 'unknown';
           metrics.observeOperation(operationType, outcome, durationMs);
           contextValue.logger.info(
             {
-              operationName: operationName ?? null,
+              operationName: name,
               operationType,
               durationMs,
               refundsRequested: contextValue.stats.refundsRequested,
