@@ -82,7 +82,9 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
     maxAliases: { n: config.limits.maxAliases },
-    maxTokens: { n: config.limits.maxTokens },
+    // armor's token counter throws from a plugin hook, which Apollo answers with HTTP 500; graphql's
+    // own parser limit (parseOptions below) rejects the same documents as GRAPHQL_PARSE_FAILED, 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
     costLimit: { maxCost: 20_000 },
     blockFieldSuggestion: { enabled: config.isProduction },
@@ -98,6 +100,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     logger: logger.child({ component: 'apollo-server' }),
     schema: buildSubgraphSchema({ typeDefs: parse(loadSchemaSource()), resolvers: resolvers as never }),
     introspection: config.introspection,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError,

@@ -1,0 +1,187 @@
+/**
+ * Operation limits, over real HTTP: every oversized request is refused before any provider call,
+ * with BAD_USER_INPUT (our limits), graphql-armor's GRAPHQL_VALIDATION_FAILED (depth, aliases,
+ * directives) or graphql's GRAPHQL_PARSE_FAILED (tokens);
+ * oversized bodies get HTTP 413 and malformed JSON HTTP 400.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.js';
+
+/** Distinct, valid WooshPay ids (most are not in the seed: a null, but still one provider GET each). */
+const wooshPayIds = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `re_limit${from + index}`);
+
+const REFUNDS = /* GraphQL */ `query Refunds($ids: [ID!]!) { refunds(ids: $ids) { id } }`;
+const ENTITIES = /* GraphQL */ `
+  query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { id } } }
+`;
+
+function onlyError(response: GraphQLResponse): { message: string; extensions?: Record<string, unknown> } {
+  const errors = response.body.errors ?? [];
+  expect(errors, JSON.stringify(errors).slice(0, 2000)).toHaveLength(1);
+  return errors[0]!;
+}
+
+describe('operation limits', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  beforeEach(() => stack.resetCounters());
+
+  async function postRaw(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+    const response = await fetch(`${stack.url}/graphql`, { method: 'POST', headers, body });
+    const text = await response.text();
+    return { status: response.status, text, json: () => JSON.parse(text) as GraphQLResponse['body'] };
+  }
+
+  it('serves exactly MAX_REFUNDS_PER_OPERATION (100) ids in one refunds', async () => {
+    const response = await stack.graphql<{ refunds: unknown[] }>(REFUNDS, { ids: wooshPayIds(100) });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.refunds).toHaveLength(100);
+    expect(stack.providerCalls()).toBe(100);
+  });
+
+  it('refuses 101 ids in refunds with BAD_USER_INPUT and no provider call', async () => {
+    const response = await stack.graphql(REFUNDS, { ids: wooshPayIds(101) });
+    const error = onlyError(response);
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toBe('refunds accepts at most 100 ids, received 101');
+    expect(response.body.data ?? null).toBeNull();
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  it('counts distinct refunds only: 300 ids naming 3 refunds through both id forms are fine', async () => {
+    const ids = Array.from({ length: 100 }, (_, index) =>
+      index % 2 === 0 ? 're_1787731200000000001' : 'wooshpay:re_1787731200000000001',
+    );
+    const response = await stack.graphql(
+      `query { a: refunds(ids: ${JSON.stringify(ids)}) { id } b: refunds(ids: ${JSON.stringify(ids)}) { id } c: refund(id: "re_1787731200000000001") { id } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(stack.providerCalls()).toBe(1);
+  });
+
+  it('refuses more than 100 distinct refunds through aliases', async () => {
+    const fields = wooshPayIds(101).map((id, index) => `r${index}: refund(id: "${id}") { id }`);
+    const response = await stack.graphql(`query { ${fields.join(' ')} }`);
+    const error = onlyError(response);
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toContain('asks for 101 distinct refunds; at most 100 are allowed per operation');
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  it('refuses more than 100 distinct refunds spread over two refunds fields and a fragment', async () => {
+    const query = `
+      query Split($first: [ID!]!) { first: refunds(ids: $first) { id } ...More }
+      fragment More on Query { second: refunds(ids: ${JSON.stringify(wooshPayIds(51, 50))}) { id } ... on Query { refund(id: "re_other") { id } } }
+    `;
+    const response = await stack.graphql(query, { first: wooshPayIds(50) });
+    const error = onlyError(response);
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toContain('asks for 102 distinct refunds');
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  it('refuses more than 100 distinct refunds through _entities, in either key shape', async () => {
+    const representations = wooshPayIds(101).map((id, index) =>
+      index % 2 === 0 ? { __typename: 'Refund', id } : { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: id },
+    );
+    const response = await stack.graphql(ENTITIES, { representations });
+    const error = onlyError(response);
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toContain('asks for 101 distinct refunds');
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  it('accepts 500 representations of few refunds, but refuses 501 representations', async () => {
+    const few = wooshPayIds(10);
+    const representations = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ __typename: 'Refund', id: few[index % few.length] }));
+
+    const ok = await stack.graphql<{ _entities: unknown[] }>(ENTITIES, { representations: representations(500) });
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data?._entities).toHaveLength(500);
+    expect(stack.providerCalls()).toBe(10);
+
+    stack.resetCounters();
+    const refused = await stack.graphql(ENTITIES, { representations: representations(501) });
+    const error = onlyError(refused);
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toBe('_entities accepts at most 500 representations, received 501');
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  it('refuses a body over 1 MB with HTTP 413', async () => {
+    const body = JSON.stringify({ query: REFUNDS, variables: { ids: ['re_1'] }, padding: 'x'.repeat(1_048_576) });
+    const response = await postRaw(body);
+    expect(response.status).toBe(413);
+    expect(response.json().errors?.[0]).toMatchObject({ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } });
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  it('refuses malformed JSON with HTTP 400', async () => {
+    const response = await postRaw('{"query": "{ refund(id: \\"re_1\\") { id } }"');
+    expect(response.status).toBe(400);
+    expect(response.json().errors?.[0]).toMatchObject({ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } });
+    expect(stack.providerCalls()).toBe(0);
+  });
+
+  describe('query shape', () => {
+    /** A selection nested `levels` deep through inline fragments, which graphql-armor counts as depth. */
+    const nested = (levels: number): string =>
+      levels === 0 ? 'id' : `... on Refund { ${nested(levels - 1)} }`;
+
+    it('refuses a query deeper than MAX_QUERY_DEPTH (10), with graphql-armor\'s code', async () => {
+      const ok = await stack.graphql(`query { refund(id: "re_1787731200000000001") { ${nested(8)} } }`);
+      expect(ok.body.errors).toBeUndefined();
+      stack.resetCounters();
+
+      const response = await stack.graphql(`query { refund(id: "re_1787731200000000001") { ${nested(9)} } }`);
+      expect(response.status).toBe(400);
+      const error = onlyError(response);
+      expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(error.message).toBe('Syntax Error: Query depth limit of 10 exceeded, found 11.');
+      expect(stack.providerCalls()).toBe(0);
+    });
+
+    it('refuses more aliases than MAX_QUERY_ALIASES (120), even for one refund', async () => {
+      const fields = Array.from({ length: 121 }, (_, index) => `a${index}: refund(id: "re_1787731200000000001") { id }`);
+      const response = await stack.graphql(`query { ${fields.join(' ')} }`);
+      expect(response.status).toBe(400);
+      const error = onlyError(response);
+      expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(error.message).toBe('Syntax Error: Aliases limit of 120 exceeded, found 121.');
+      expect(stack.providerCalls()).toBe(0);
+    });
+
+    it('refuses more tokens than MAX_QUERY_TOKENS (5000) with HTTP 400, before parsing the rest', async () => {
+      const ids = Array.from({ length: 6000 }, () => '"re_1"').join(' ');
+      const response = await stack.graphql(`query { refunds(ids: [${ids}]) { id } }`);
+      expect(response.status).toBe(400);
+      const error = onlyError(response);
+      expect(error.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+      expect(error.message).toMatch(/contains more tha. 5000 tokens/);
+      expect(stack.providerCalls()).toBe(0);
+    });
+
+    it('refuses more than 50 directives', async () => {
+      const fields = Array.from({ length: 51 }, (_, index) => `f${index}: __typename @include(if: true)`);
+      const response = await stack.graphql(`query { ${fields.join(' ')} }`);
+      expect(response.status).toBe(400);
+      const error = onlyError(response);
+      expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(error.message).toBe('Syntax Error: Directives limit of 50 exceeded, found 51.');
+    });
+
+    it('lets a full-contract query through', async () => {
+      const response = await stack.graphql(`query { refund(id: "re_1787731200000000001") { id amount { decimal } details { __typename ... on WooshPayRefundDetails { metadata { key value } } } } }`);
+      expect(response.body.errors).toBeUndefined();
+    });
+  });
+});
