@@ -114,7 +114,8 @@ describe('debug view outside production', () => {
   });
 
   it('is absent without the header, or with any value but 1', async () => {
-    for (const headers of [{}, { 'x-refunds-debug': '0' }, { 'x-refunds-debug': 'true' }]) {
+    const variants: Record<string, string>[] = [{}, { 'x-refunds-debug': '0' }, { 'x-refunds-debug': 'true' }];
+    for (const headers of variants) {
       const response = await stack.graphql(`{ refund(id: "wooshpay:${W1}") { id } }`, undefined, headers);
       expect(response.body.data, JSON.stringify(headers)).toEqual({ refund: { id: `wooshpay:${W1}` } });
       expect(response.body.extensions?.providerCalls, JSON.stringify(headers)).toBeUndefined();
