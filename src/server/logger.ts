@@ -1,9 +1,16 @@
 /**
  * Structured JSON logs (pino). Redaction is the last line of defence: credentials are never put
- * into log fields on purpose, and these paths catch them if they ever are.
+ * into log fields on purpose, and three layers catch them if they ever are:
+ *  1. pino's `redact` paths for the fields we know about;
+ *  2. a walk over every logged object that censors credential-named keys at any depth and in any
+ *     letter case (`Authorization`, `x-api-key`, `privateKey`, …);
+ *  3. a scrub of the finished line for credential-shaped values wherever they appear, message and
+ *     error stacks included: PEM private keys, JWTs, `Basic`/`Bearer` credentials, WooshPay keys.
  */
 import { pino, type Logger } from 'pino';
 import type { AppConfig } from '../config.js';
+
+export const CENSOR = '[redacted]';
 
 export const REDACTED_PATHS = [
   'authorization',
@@ -24,14 +31,57 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** Keys whose values are credentials, whatever the nesting and letter case. */
+const CREDENTIAL_KEY =
+  /^(?:(?:proxy-|router-)?authori[sz]ation|cookie|set-cookie|x-api-key|api[-_]?key|(?:wooshpay_)?secret(?:[-_]?key)?|client[-_]?secret|router[-_]?secret|password|passwd|passphrase|(?:access|refresh|id|bearer)?[-_]?token|jwt|private[-_]?key(?:[-_]?pem)?|efundpay_(?:api_key|private_key))$/i;
+
+/** Credential-shaped text, wherever it appears in a finished (JSON-escaped) log line. */
+const CREDENTIAL_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
+  // A PEM private key, or any fragment from its BEGIN line to the end of the JSON string.
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[^"\\]|\\.)*/g, CENSOR],
+  // A JWT (header and payload are base64url JSON, so they start with eyJ).
+  [/eyJ[A-Za-z0-9_-]*\.(?:eyJ)?[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g, CENSOR],
+  // An HTTP credential after its scheme.
+  [/\b(Basic|Bearer)(\s+|%20)[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${CENSOR}`],
+  // WooshPay (Stripe-style) secret and restricted keys.
+  [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g, CENSOR],
+];
+
+const MAX_SCRUB_DEPTH = 8;
+
+/** Copies plain objects and arrays with credential-named keys censored; other values as they are. */
+export function scrubCredentialKeys(value: unknown, depth = 0): unknown {
+  if (depth > MAX_SCRUB_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => scrubCredentialKeys(item, depth + 1));
+  // Errors, Dates, Buffers…: pino's serializers handle them; line scrubbing still applies.
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    copy[key] = CREDENTIAL_KEY.test(key) && field !== undefined && field !== null ? CENSOR : scrubCredentialKeys(field, depth + 1);
+  }
+  return copy;
+}
+
+/** Censors credential-shaped text in a finished log line. */
+export function scrubCredentialValues(line: string): string {
+  let scrubbed = line;
+  for (const [pattern, replacement] of CREDENTIAL_VALUES) scrubbed = scrubbed.replace(pattern, replacement);
+  return scrubbed;
+}
+
 export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level: config.logLevel,
       base: { service: 'refunds-subgraph' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => scrubCredentialKeys(object) as Record<string, unknown>,
+      },
+      hooks: { streamWrite: scrubCredentialValues },
     },
     destination,
   );
