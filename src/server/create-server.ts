@@ -98,6 +98,9 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   const apollo = new ApolloServer<RequestContext>({
     // Apollo's own messages (e.g. "Enabling inline tracing…") as JSON log lines, not console output.
     logger: logger.child({ component: 'apollo-server' }),
+    // src/index.ts owns SIGTERM/SIGINT. Apollo's own handlers (on unless NODE_ENV=test) would race
+    // it: they stop Apollo and re-send the signal, and the graceful stop then never finished.
+    stopOnTerminationSignals: false,
     schema: buildSubgraphSchema({ typeDefs: parse(loadSchemaSource()), resolvers: resolvers as never }),
     introspection: config.introspection,
     parseOptions: { maxTokens: config.limits.maxTokens },
