@@ -182,6 +182,11 @@ describe('provider faults', () => {
       { name: 'JSON without an id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: undefined }) },
       { name: 'a refund with a different id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: W3 }) },
       { name: 'an empty body', contentType: 'application/json', body: '' },
+      {
+        name: 'a creation time past the year 9999 (not a representable date)',
+        contentType: 'application/json',
+        body: JSON.stringify({ ...W1_BODY, created: 9_000_000_000_000 }),
+      },
     ];
 
     it.each(badBodies)('$name', async ({ contentType, body }) => {

@@ -28,6 +28,9 @@ export function createBodyParser<S extends z.ZodType>(
         cause: error,
       });
     }
+    if (Number.isNaN(model.createdAt.getTime())) {
+      throw new ProviderBadResponseError(provider, 'the provider answered with a refund whose creation time is not a valid date');
+    }
     if (model.providerRefundId !== requestedId) {
       throw new ProviderBadResponseError(provider, 'the provider answered with a different refund than the one asked for');
     }

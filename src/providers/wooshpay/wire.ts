@@ -21,7 +21,8 @@ export const wooshPayRefundSchema = z.looseObject({
   id: z.string().min(1),
   object: z.literal('refund'),
   amount: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  created: z.number().int().nonnegative(),
+  // Unix seconds; bounded so the timestamp is a real date (up to 9999-12-31T23:59:59Z).
+  created: z.number().int().nonnegative().max(253_402_300_799),
   currency: z.string().regex(/^[A-Za-z]{3}$/),
   metadata: z.record(z.string(), z.string()).nullish(),
   payment_intent: z.string().nullish(),
