@@ -1,0 +1,274 @@
+/**
+ * Graceful shutdown of the real process (`node --import tsx src/index.ts`) against provider
+ * simulators this test starts: on SIGTERM/SIGINT the subgraph stops accepting connections,
+ * finishes the request in flight, closes its provider connections and exits 0 within
+ * SHUTDOWN_TIMEOUT_MS. Only the process spawned here is ever signalled.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
+import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
+import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
+import { startServer } from '../../src/server/create-server.js';
+import { createLogger } from '../../src/server/logger.js';
+import { packageRoot } from '../../src/server/package-root.js';
+import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
+
+const SLOW_REFUND = 're_1787731200000000001';
+const SLOW_MS = 1500;
+const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
+
+interface Subgraph {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Every stdout line, parsed; the test fails if one is not JSON. */
+  readonly logs: Record<string, unknown>[];
+  readonly stderr: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+const spawned: ChildProcess[] = [];
+
+/** The subgraph as `npm run dev` runs it, configured through the environment only. */
+async function spawnSubgraph(env: Record<string, string>): Promise<Subgraph> {
+  // Not the test runner's environment: vitest sets NODE_ENV=test, which changes how Apollo
+  // Server treats signals, and the point is to run the process as operators do.
+  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    cwd: packageRoot(),
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  spawned.push(child);
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let pending = '';
+  const onLine: Array<(line: Record<string, unknown>) => void> = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        parsed = { notJson: line };
+      }
+      logs.push(parsed);
+      for (const listener of onLine) listener(parsed);
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Expected the subgraph to log "ready" within 30 s; stdout: ${JSON.stringify(logs)} stderr: ${stderr.join('')}`)), 30_000);
+    const check = (line: Record<string, unknown>) => {
+      if (typeof line.url === 'string' && String(line.msg).startsWith('Refunds subgraph ready')) {
+        clearTimeout(timer);
+        resolve(Number(new URL(line.url).port));
+      }
+    };
+    onLine.push(check);
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`Expected the subgraph to start, it exited with ${code}; stderr: ${stderr.join('')}`));
+    });
+  });
+  return { child, port, logs, stderr, exited };
+}
+
+function tryConnect(port: number): Promise<'connected' | string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+function providerEnv(wooshpay: SimulatorHandle, efundpay: SimulatorHandle): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    WOOSHPAY_BASE_URL: wooshpay.url,
+    WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY,
+    EFUNDPAY_BASE_URL: efundpay.url,
+    EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY,
+  };
+}
+
+async function postGraphql(port: number, query: string): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: unknown[] } }> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: (await response.json()) as never };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Expected ${what} within ${timeoutMs} ms, it did not happen`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('graceful shutdown of the process', () => {
+  let wooshpay: SimulatorHandle;
+  let efundpay: SimulatorHandle;
+  beforeAll(async () => {
+    wooshpay = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY });
+    efundpay = await startEfundpaySimulator({ merchantAccountId: 'default', apiKey: TEST_EFUNDPAY_KEY });
+  });
+  afterEach(() => {
+    wooshpay.clearFaults();
+    wooshpay.resetRequests();
+  });
+  afterAll(async () => {
+    for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all([wooshpay?.close(), efundpay?.close()]);
+  });
+
+  it('on SIGTERM finishes the slow request in flight, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT_MS', async () => {
+    const shutdownTimeoutMs = 8000;
+    const subgraph = await spawnSubgraph({ ...providerEnv(wooshpay, efundpay), SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
+    expect(await tryConnect(subgraph.port)).toBe('connected');
+
+    wooshpay.injectFault(SLOW_REFUND, { kind: 'latency', ms: SLOW_MS });
+    let finishedAt: number | null = null;
+    const slow = postGraphql(subgraph.port, `query Slow { refund(id: "wooshpay:${SLOW_REFUND}") { id amount { decimal currencyCode } } }`).then(
+      (result) => {
+        finishedAt = performance.now();
+        return result;
+      },
+    );
+    // In flight for sure: the provider has the request and is sitting on it.
+    await waitFor(() => wooshpay.requestCount(SLOW_REFUND) === 1, 'the slow provider call to arrive');
+
+    const signalledAt = performance.now();
+    expect(subgraph.child.kill('SIGTERM')).toBe(true);
+
+    let refusedAt: number | null = null;
+    for (let attempt = 0; attempt < 100 && refusedAt === null; attempt += 1) {
+      if ((await tryConnect(subgraph.port)) === 'ECONNREFUSED') refusedAt = performance.now();
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(refusedAt, 'new connections are refused after SIGTERM').not.toBeNull();
+    expect(finishedAt, 'the slow request was still in flight when connections were refused').toBeNull();
+
+    const result = await slow;
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ data: { refund: { id: `wooshpay:${SLOW_REFUND}`, amount: { decimal: '15.00', currencyCode: 'USD' } } } });
+
+    const exit = await subgraph.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalledAt).toBeLessThan(shutdownTimeoutMs);
+
+    const messages = subgraph.logs.map((line) => line.msg);
+    expect(subgraph.logs.filter((line) => 'notJson' in line), 'every stdout line is a JSON log line').toEqual([]);
+    expect(messages).toContainEqual(expect.stringContaining('inline tracing'));
+    const shuttingDown = messages.indexOf('Shutting down: finishing in-flight requests');
+    const operation = subgraph.logs.findIndex((line) => line.msg === 'graphql operation' && line.operationName === 'Slow');
+    const stopped = messages.indexOf('Stopped');
+    expect(shuttingDown).toBeGreaterThan(-1);
+    expect(operation).toBeGreaterThan(shuttingDown);
+    expect(stopped).toBeGreaterThan(operation);
+    expect(subgraph.stderr.join('')).toBe('');
+  });
+
+  it('on SIGINT with nothing in flight stops and exits 0', async () => {
+    const subgraph = await spawnSubgraph(providerEnv(wooshpay, efundpay));
+    expect((await postGraphql(subgraph.port, `{ refund(id: "efundpay:${E1}") { id } }`)).body.data).toEqual({ refund: { id: `efundpay:${E1}` } });
+    subgraph.child.kill('SIGINT');
+    expect(await subgraph.exited).toMatchObject({ code: 0, signal: null });
+    expect(subgraph.logs.map((line) => line.msg)).toContain('Stopped');
+  });
+
+  it('cuts a request still running at SHUTDOWN_TIMEOUT_MS and still exits 0', async () => {
+    const shutdownTimeoutMs = 1000;
+    const subgraph = await spawnSubgraph({ ...providerEnv(wooshpay, efundpay), SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
+    wooshpay.injectFault(SLOW_REFUND, { kind: 'hang' });
+    const stuck = postGraphql(subgraph.port, `{ refund(id: "wooshpay:${SLOW_REFUND}") { id } }`).then(
+      () => 'answered',
+      (error: Error) => `failed: ${error.message}`,
+    );
+    await waitFor(() => wooshpay.requestCount(SLOW_REFUND) === 1, 'the hung provider call to arrive');
+    const signalledAt = performance.now();
+    subgraph.child.kill('SIGTERM');
+
+    const exit = await subgraph.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    // Bounded by SHUTDOWN_TIMEOUT_MS (plus the time to close everything), not by the hung call.
+    expect(exit.at - signalledAt).toBeLessThan(shutdownTimeoutMs + 3000);
+    expect(await stuck).toMatch(/^failed: /);
+  });
+});
+
+describe('server.stop()', () => {
+  /** A TCP relay in front of a simulator that counts the client connections open through it. */
+  async function startRelay(target: SimulatorHandle): Promise<{ url: string; open: () => number; close: () => Promise<void> }> {
+    const targetUrl = new URL(target.url);
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((client) => {
+      sockets.add(client);
+      const upstream = connect(Number(targetUrl.port), targetUrl.hostname);
+      client.pipe(upstream).pipe(client);
+      const end = () => {
+        sockets.delete(client);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}${targetUrl.pathname === '/' ? '' : targetUrl.pathname}`,
+      open: () => sockets.size,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+        return new Promise((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  it('closes the keep-alive connections to both providers', async () => {
+    const wooshpay = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY });
+    const efundpay = await startEfundpaySimulator({ merchantAccountId: 'default', apiKey: TEST_EFUNDPAY_KEY });
+    const wooshpayRelay = await startRelay(wooshpay);
+    const efundpayRelay = await startRelay(efundpay);
+    const config = loadConfig({
+      ...providerEnv(wooshpay, efundpay),
+      WOOSHPAY_BASE_URL: wooshpayRelay.url,
+      EFUNDPAY_BASE_URL: efundpayRelay.url,
+      LOG_LEVEL: 'silent',
+    });
+    const server = await startServer(config, { logger: createLogger(config) });
+    try {
+      const response = await postGraphql(server.port, `{ refunds(ids: ["wooshpay:${SLOW_REFUND}", "efundpay:${E1}"]) { id } }`);
+      expect(response.body.errors).toBeUndefined();
+      // Kept alive for the next request.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(wooshpayRelay.open()).toBe(1);
+      expect(efundpayRelay.open()).toBe(1);
+
+      await server.stop();
+      await waitFor(() => wooshpayRelay.open() + efundpayRelay.open() === 0, 'the provider connections to close', 5000);
+    } finally {
+      await server.stop();
+      await Promise.all([wooshpayRelay.close(), efundpayRelay.close(), wooshpay.close(), efundpay.close()]);
+    }
+  });
+});
