@@ -1,7 +1,7 @@
 /**
  * A circuit breaker per provider (opossum). It counts only failures that say the provider is
- * unwell (unavailable, timeout, rate limited, bad response); not-found answers and auth failures
- * do not open it. While open, calls fail at once with PROVIDER_UNAVAILABLE and make no request;
+ * unwell (unavailable, timeout, rate limited, bad response); not-found answers, auth failures and
+ * calls cancelled because the client went away do not open it. While open, calls fail at once with PROVIDER_UNAVAILABLE and make no request;
  * after the reset timeout one probe goes through (half-open). Every state change is logged.
  */
 import CircuitBreaker from 'opossum';
@@ -10,6 +10,7 @@ import type { AppConfig } from '../../config.js';
 import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState } from '../provider.js';
+import { ProviderCallCancelledError } from './translate-error.js';
 
 const COUNTED_FAILURES: ReadonlySet<ProviderErrorCode> = new Set([
   'PROVIDER_UNAVAILABLE',
@@ -40,8 +41,9 @@ export function createProviderBreaker(
     rollingCountTimeout: settings.windowMs,
     rollingCountBuckets: 10,
     resetTimeout: settings.resetTimeoutMs,
-    // true = "not a failure" for opossum.
-    errorFilter: (error: unknown) => !(error instanceof ProviderError && COUNTED_FAILURES.has(error.code)),
+    // true = "not a failure" for opossum. A call cancelled because its client left is not one.
+    errorFilter: (error: unknown) =>
+      error instanceof ProviderCallCancelledError || !(error instanceof ProviderError && COUNTED_FAILURES.has(error.code)),
   });
 
   const announce = (state: BreakerState, message: string) => {

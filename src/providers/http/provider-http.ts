@@ -20,7 +20,7 @@ import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderC
 import { createProviderBreaker } from './circuit-breaker.js';
 import { readJsonBody } from './read-body.js';
 import { retryAfterMs } from './retry-after.js';
-import { isDeadlineAbort, isRedirectRefusal, translateTransportError } from './translate-error.js';
+import { ProviderCallCancelledError, isDeadlineAbort, isRedirectRefusal, translateTransportError } from './translate-error.js';
 
 /** The largest response body read from a provider; a refund is a few hundred bytes. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -84,12 +84,37 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const breaker = createProviderBreaker(provider, options.breaker, logger, options.onBreakerStateChange);
   const client = createKy(options, agent);
 
-  async function call<T>(path: string, context: ProviderCallContext, state: CallState, parse: (body: unknown) => T): Promise<T | null> {
-    const deadline = AbortSignal.timeout(http.deadlineMs);
-    const signal = context.signal ? AbortSignal.any([deadline, context.signal]) : deadline;
+  /** The signals of one refund: its own deadline, and the client's request (gone = cancelled). */
+  interface CallSignals {
+    readonly deadline: AbortSignal;
+    readonly any: AbortSignal;
+    readonly client: AbortSignal | undefined;
+  }
+
+  /** A client that went away cancelled the call; the deadline firing is a timeout. */
+  function cancellation(signals: CallSignals): ProviderCallCancelledError | null {
+    return signals.client?.aborted && !signals.deadline.aborted
+      ? new ProviderCallCancelledError(provider, 'the client went away; the call was cancelled', { cause: signals.client.reason })
+      : null;
+  }
+
+  async function call<T>(
+    path: string,
+    context: ProviderCallContext,
+    state: CallState,
+    parse: (body: unknown) => T,
+    signals: CallSignals,
+  ): Promise<T | null> {
+    // Still queued when the deadline passed or the client left: no request at all.
+    if (signals.any.aborted) throw signals.any.reason;
+    state.attempts = 1;
     try {
       const callContext: CallContext = { call: state };
-      const response = await client.get(providerUrl(options.baseUrl, path), { signal, context: callContext, headers: { 'x-request-id': context.requestId } });
+      const response = await client.get(providerUrl(options.baseUrl, path), {
+        signal: signals.any,
+        context: callContext,
+        headers: { 'x-request-id': context.requestId },
+      });
       state.status = response.status;
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -99,6 +124,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       }
       return parse(body);
     } catch (error) {
+      const cancelled = cancellation(signals);
+      if (cancelled) throw cancelled;
       let providerErrorCode: string | undefined;
       if (error instanceof HTTPError) {
         state.status = error.response.status;
@@ -138,9 +165,18 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         options.observe(entry);
         context.observe?.(entry);
       };
-      const state: CallState = { attempts: 1, status: null };
+      const state: CallState = { attempts: 0, status: null };
+      // The deadline starts now, so the wait for a free slot under PROVIDER_CONCURRENCY counts too.
+      const deadline = AbortSignal.timeout(http.deadlineMs);
+      const signals: CallSignals = {
+        deadline,
+        any: context.signal ? AbortSignal.any([deadline, context.signal]) : deadline,
+        client: context.signal,
+      };
       try {
-        const result = await breaker.fire(() => limit(() => call(path, context, state, parse)));
+        const result = await breaker.fire(() =>
+          rejectOnAbort(signals.any, limit(() => call(path, context, state, parse, signals))),
+        );
         record(result === null ? 'not_found' : 'ok', state.status, state.attempts);
         return result;
       } catch (error) {
@@ -149,7 +185,15 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
           record('short_circuited', null, 0, shortCircuited.code);
           throw shortCircuited;
         }
-        const failure = error instanceof ProviderError ? error : translateTransportError(provider, error, { attempts: state.attempts, ...http });
+        const failure =
+          error instanceof ProviderError
+            ? error
+            : (cancellation(signals) ?? translateTransportError(provider, error, { attempts: state.attempts, ...http }));
+        if (failure instanceof ProviderCallCancelledError) {
+          logger.debug({ requestId: context.requestId, provider }, `${provider} call cancelled: the client went away`);
+        } else if (state.attempts === 0) {
+          logFailure(failure, undefined, context.requestId);
+        }
         record('error', state.status, state.attempts, failure.code);
         throw failure;
       }
@@ -197,6 +241,31 @@ function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
         },
       ],
     },
+  });
+}
+
+/**
+ * Settles with `promise`, or rejects with the signal's reason as soon as it aborts. The promise
+ * is left to finish on its own (a queued call sees the aborted signal and makes no request).
+ */
+function rejectOnAbort<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
   });
 }
 

@@ -14,6 +14,15 @@ import {
 } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
 
+/**
+ * The client went away, so its provider calls were cancelled. Nobody sees it as a response, and
+ * it says nothing about the provider's health: the breaker does not count it.
+ */
+export class ProviderCallCancelledError extends ProviderError {
+  override readonly name = 'ProviderCallCancelledError';
+  readonly code = 'PROVIDER_TIMEOUT';
+}
+
 export interface AttemptInfo {
   readonly attempts: number;
   readonly deadlineMs: number;
@@ -54,7 +63,8 @@ export function translateTransportError(provider: RefundProviderName, error: unk
     return new ProviderTimeoutError(provider, `no answer within ${info.attemptTimeoutMs} ms (${tries})`, { cause: error });
   }
   if (isDeadlineAbort(error)) {
-    return new ProviderTimeoutError(provider, `no answer within the ${info.deadlineMs} ms deadline (${tries})`, { cause: error });
+    const waited = info.attempts === 0 ? 'still waiting for a free connection to the provider' : tries;
+    return new ProviderTimeoutError(provider, `no answer within the ${info.deadlineMs} ms deadline (${waited})`, { cause: error });
   }
   if (isRedirectRefusal(error)) {
     return new ProviderBadResponseError(provider, 'the provider answered with a redirect, which is never followed', { cause: error });
