@@ -111,6 +111,25 @@ describe('provider faults', () => {
     expect(stack.wooshpay.requests.map((request) => request.status)).toEqual([500, 502, 200]);
   });
 
+  it.each([408, 409])('retries HTTP %i like a 5xx', async (status) => {
+    stack.efundpay.injectFault(E1, { kind: 'status', status, times: 2 });
+
+    const response = await refunds([E1]);
+
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data?.refunds[0]?.id).toBe(`efundpay:${E1}`);
+    expect(stack.efundpay.requests.map((request) => request.status)).toEqual([status, status, 200]);
+  });
+
+  it('does not retry other 4xx answers', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'status', status: 400 });
+
+    const response = await refunds([W1]);
+
+    expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
+    expect(stack.wooshpay.requestCount(W1)).toBe(1);
+  });
+
   it('gives up on a provider failing forever after 1 + PROVIDER_MAX_RETRIES attempts, within the deadline, siblings intact', async () => {
     stack.wooshpay.injectFault(W2, { kind: 'status', status: 503 });
 
@@ -156,6 +175,27 @@ describe('provider faults', () => {
     expect(stack.wooshpay.requestCount(W1)).toBe(1);
   });
 
+  it('fails at once when Retry-After is an HTTP date beyond the cap', async () => {
+    const inAnHour = new Date(Date.now() + 3_600_000).toUTCString();
+    stack.efundpay.injectFault(E1, { kind: 'status', status: 429, retryAfter: inAnHour });
+
+    const { result: response, ms } = await timed(() => refunds([E1]));
+
+    expect(ms).toBeLessThan(stack.config.http.retryAfterCapMs);
+    expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_RATE_LIMITED', provider: 'EFUNDPAY' });
+    expect(stack.efundpay.requestCount(E1)).toBe(1);
+  });
+
+  it('honours Retry-After on a 503 as well', async () => {
+    stack.wooshpay.injectFault(W1, { kind: 'status', status: 503, retryAfter: '1', times: 1 });
+
+    const response = await refunds([W1]);
+
+    expect(response.body.errors).toBeUndefined();
+    const [unavailable, retried] = stack.wooshpay.requests;
+    expect(retried!.at - unavailable!.at).toBeGreaterThanOrEqual(950);
+  });
+
   it('turns a hung provider into PROVIDER_TIMEOUT after every attempt timed out, siblings intact', async () => {
     stack.efundpay.injectFault(E2, { kind: 'hang' });
 
@@ -182,6 +222,11 @@ describe('provider faults', () => {
       { name: 'JSON without an id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: undefined }) },
       { name: 'a refund with a different id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: W3 }) },
       { name: 'an empty body', contentType: 'application/json', body: '' },
+      {
+        name: 'a body over 256 kB',
+        contentType: 'application/json',
+        body: JSON.stringify({ ...W1_BODY, description: 'x'.repeat(300 * 1024) }),
+      },
       {
         name: 'a creation time past the year 9999 (not a representable date)',
         contentType: 'application/json',
