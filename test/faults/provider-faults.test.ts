@@ -260,6 +260,22 @@ describe('provider faults', () => {
     });
   });
 
+  it('logs which fields of a bad body departed from the schema, never their values', async () => {
+    stack.wooshpay.injectFault(W1, {
+      kind: 'raw',
+      contentType: 'application/json',
+      body: JSON.stringify({ ...W1_BODY, amount: 'fifteen dollars', metadata: { 'evil\nkey': 42 } }),
+    });
+    const logsBefore = stack.logs.length;
+
+    const response = await refunds([W1]);
+
+    expect(onlyError(response).extensions?.code).toBe('PROVIDER_BAD_RESPONSE');
+    const [line] = stack.logs.slice(logsBefore).filter((entry) => entry.code === 'PROVIDER_BAD_RESPONSE');
+    expect(line).toMatchObject({ level: 'warn', err: { type: 'SchemaMismatchError', fields: ['amount', 'metadata.evil?key'] } });
+    expect(JSON.stringify(line)).not.toContain('fifteen dollars');
+  });
+
   it('returns null without an error for a refund the provider does not have', async () => {
     const response = await refunds(['re_1787731200000009999', '00000000-0000-4000-8000-000000000000']);
 

@@ -7,6 +7,26 @@ import type { z } from 'zod';
 import { ProviderBadResponseError } from '../../domain/errors.js';
 import type { RefundModel, RefundProviderName } from '../../domain/refund.js';
 
+/** Where a provider body departed from the documented schema: field paths only, never values. */
+export class SchemaMismatchError extends Error {
+  override readonly name = 'SchemaMismatchError';
+  constructor(readonly fields: readonly string[]) {
+    super(`schema mismatch at: ${fields.join(', ')}`);
+  }
+}
+
+/**
+ * A field path fit for the log. Paths can hold provider-chosen keys (metadata), so anything but
+ * plain identifier characters is replaced and the length is bounded.
+ */
+function fieldPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((segment) => String(segment).replace(/[^A-Za-z0-9_-]/g, '?').slice(0, 32))
+    .join('.')
+    .slice(0, 100);
+}
+
 export function createBodyParser<S extends z.ZodType>(
   provider: RefundProviderName,
   schema: S,
@@ -15,9 +35,9 @@ export function createBodyParser<S extends z.ZodType>(
   return (requestedId) => (body) => {
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))].slice(0, 5);
+      const fields = [...new Set(parsed.error.issues.map((issue) => fieldPath(issue.path)))].slice(0, 5);
       throw new ProviderBadResponseError(provider, 'the provider answered with a body that is not a refund', {
-        cause: new Error(`schema mismatch at: ${fields.join(', ')}`),
+        cause: new SchemaMismatchError(fields),
       });
     }
     let model: RefundModel;

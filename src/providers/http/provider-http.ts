@@ -18,6 +18,7 @@ import {
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
 import { createProviderBreaker } from './circuit-breaker.js';
+import { SchemaMismatchError } from './parse-body.js';
 import { readJsonBody } from './read-body.js';
 import { retryAfterMs } from './retry-after.js';
 import { ProviderCallCancelledError, isDeadlineAbort, isRedirectRefusal, translateTransportError } from './translate-error.js';
@@ -274,11 +275,15 @@ function safeCode(code: string | undefined): string | undefined {
   return code !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : undefined;
 }
 
-/** The cause's class and code for the log: enough to diagnose, no URLs or bodies. */
-function describeCause(error: ProviderError): { type: string; code?: string } | undefined {
+/**
+ * The cause's class and code for the log (and, for a schema mismatch, the failing field paths):
+ * enough to diagnose, never a URL, a message of a library's or a body.
+ */
+function describeCause(error: ProviderError): { type: string; code?: string; fields?: readonly string[] } | undefined {
   let cause: unknown = error.cause;
   while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
   if (!(cause instanceof Error)) return undefined;
+  if (cause instanceof SchemaMismatchError) return { type: cause.name, fields: cause.fields };
   const code = (cause as NodeJS.ErrnoException).code;
   return { type: cause.name, ...(typeof code === 'string' ? { code } : {}) };
 }
