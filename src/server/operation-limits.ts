@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { AppConfig } from '../config.js';
-import { InvalidInputError } from '../domain/errors.js';
+import { InvalidInputError, quoteInput } from '../domain/errors.js';
 import { parseRefundId, parseRefundKey, type RefundRef } from '../providers/ids.js';
 import { refundCacheKey } from '../loaders/refund-loader.js';
 import type { RequestContext } from './context.js';
@@ -71,14 +71,21 @@ function countField(name: string, args: Record<string, unknown>, limits: Limits,
         `_entities accepts at most ${limits.maxEntityRepresentations} representations, received ${representations.length}`,
       );
     }
-    for (const representation of representations) addRef(refs, () => refFromRepresentation(representation));
+    representations.forEach((representation, index) => addRef(refs, () => refFromRepresentation(representation, index)));
   }
 }
 
-function refFromRepresentation(representation: unknown): RefundRef | null {
-  if (typeof representation !== 'object' || representation === null) return null;
-  const fields = representation as Record<string, unknown>;
-  if (fields.__typename !== 'Refund') return null;
+/**
+ * `Refund` is the only entity this subgraph resolves. Apollo would fail the whole `_entities` list
+ * with an internal error for any other representation, so it is refused here as bad input.
+ */
+function refFromRepresentation(representation: unknown, index: number): RefundRef | null {
+  const fields = typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>) : null;
+  if (fields?.__typename !== 'Refund') {
+    throw badInput(
+      `_entities representation ${index} must be an object with __typename "Refund", the only entity this subgraph resolves; received ${quoteInput(fields ? fields.__typename : representation)}`,
+    );
+  }
   return typeof fields.id === 'string' ? parseRefundId(fields.id) : parseRefundKey(fields.provider, fields.providerRefundId);
 }
 

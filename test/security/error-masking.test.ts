@@ -3,10 +3,15 @@
  * INTERNAL_SERVER_ERROR with the request id, its details go to the log, and no stack trace ever
  * reaches a client, in production or not.
  */
+import { Writable } from 'node:stream';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderTimeoutError } from '../../src/domain/errors.js';
-import { CLIENT_ERROR_CODES, formatError } from '../../src/server/errors.js';
+import type { RequestContext } from '../../src/server/context.js';
+import { CLIENT_ERROR_CODES, createErrorMaskingPlugin, formatError } from '../../src/server/errors.js';
+import { createLogger } from '../../src/server/logger.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
@@ -14,7 +19,7 @@ const ENTITIES = /* GraphQL */ `
   query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { id } } }
 `;
 
-/** An error the resolvers do not expect: a representation of a type this subgraph does not have. */
+/** A representation of a type this subgraph does not have (Apollo would fail the whole list). */
 const UNKNOWN_TYPE = [{ __typename: 'Invoice', id: 'in_1' }];
 
 function expectNoStackTrace(body: unknown): void {
@@ -38,29 +43,15 @@ describe.each([
     await stack?.stop();
   });
 
-  it('masks an unexpected error as INTERNAL_SERVER_ERROR with the request id, and logs the details', async () => {
-    const logsBefore = stack.logs.length;
+  it('refuses a representation of a type this subgraph does not have as bad input, with no provider call', async () => {
+    const response = await stack.graphql(ENTITIES, { representations: [...UNKNOWN_TYPE] });
 
-    const response = await stack.graphql(ENTITIES, { representations: UNKNOWN_TYPE }, { 'x-request-id': 'mask-check-42' });
-
-    expect(response.status).toBe(200);
-    expect(response.body.errors).toEqual([
-      {
-        message: MASKED_MESSAGE,
-        locations: [{ line: 2, column: 48 }],
-        path: ['_entities'],
-        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'mask-check-42' },
-      },
-    ]);
-    expect(JSON.stringify(response.body)).not.toContain('Invoice');
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(response.body.errors?.[0]?.message).toContain('_entities representation 0 must be an object with __typename "Refund"');
+    expect(stack.providerCalls()).toBe(0);
     expectNoStackTrace(response.body);
-
-    const logged = stack.logs.slice(logsBefore).filter((line) => line.level === 'error');
-    expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ requestId: 'mask-check-42', path: ['_entities'] });
-    const err = logged[0]!.err as { message: string; stack: string };
-    expect(err.message).toContain('"Invoice"');
-    expect(err.stack).toContain('at ');
   });
 
   it('lets defined codes through with their own fields only', async () => {
@@ -121,5 +112,69 @@ describe('formatError', () => {
       path: ['refunds', 3],
       extensions: { code: 'PROVIDER_TIMEOUT', provider: 'EFUNDPAY' },
     });
+  });
+});
+
+/**
+ * No client input reaches an unexpected error in the subgraph itself, so the masking path is
+ * exercised over real HTTP through an Apollo Server wired exactly like ours (our formatError and
+ * our masking plugin) around a resolver that fails unexpectedly.
+ */
+describe('masking of an unexpected error over HTTP', () => {
+  let url: string;
+  let stop: () => Promise<void>;
+  const lines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    const logger = createLogger({ logLevel: 'info' }, new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        callback();
+      },
+    }));
+    const server = new ApolloServer<RequestContext>({
+      typeDefs: 'type Query { refundTotal: Int }',
+      resolvers: { Query: { refundTotal: () => { throw new TypeError('Cannot read properties of undefined (reading "amount") at /work/secret/path.ts:12'); } } },
+      formatError,
+      includeStacktraceInErrorResponses: true,
+      plugins: [createErrorMaskingPlugin()],
+    });
+    const started = await startStandaloneServer(server, {
+      listen: { port: 0, host: '127.0.0.1' },
+      context: async ({ req }) => ({ requestId: String(req.headers['x-request-id']), logger: logger.child({ requestId: String(req.headers['x-request-id']) }) }) as unknown as RequestContext,
+    });
+    url = started.url;
+    stop = () => server.stop();
+  });
+
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  it('masks it as INTERNAL_SERVER_ERROR with the request id, and logs the details', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'mask-check-42' },
+      body: JSON.stringify({ query: '{ refundTotal }' }),
+    });
+    const body = (await response.json()) as { errors: unknown[] };
+
+    expect(body.errors).toEqual([
+      {
+        message: MASKED_MESSAGE,
+        locations: [{ line: 1, column: 3 }],
+        path: ['refundTotal'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'mask-check-42' },
+      },
+    ]);
+    expect(JSON.stringify(body)).not.toContain('amount');
+    expectNoStackTrace(body);
+
+    const logged = lines.filter((line) => line.level === 'error');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ requestId: 'mask-check-42', path: ['refundTotal'] });
+    const err = logged[0]!.err as { message: string; stack: string };
+    expect(err.message).toContain('reading "amount"');
+    expect(err.stack).toContain('at ');
   });
 });
