@@ -18,6 +18,7 @@ import {
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
 import { createProviderBreaker } from './circuit-breaker.js';
+import { createDispatcherFetch } from './dispatcher-fetch.js';
 import { SchemaMismatchError } from './parse-body.js';
 import { readJsonBody } from './read-body.js';
 import { retryAfterMs } from './retry-after.js';
@@ -87,16 +88,43 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
 
   /** The signals of one refund: its own deadline, and the client's request (gone = cancelled). */
   interface CallSignals {
-    readonly deadline: AbortSignal;
+    /** Aborted when the deadline passes or the client goes away. */
     readonly any: AbortSignal;
     readonly client: AbortSignal | undefined;
+    readonly deadlinePassed: () => boolean;
   }
 
   /** A client that went away cancelled the call; the deadline firing is a timeout. */
   function cancellation(signals: CallSignals): ProviderCallCancelledError | null {
-    return signals.client?.aborted && !signals.deadline.aborted
+    return signals.client?.aborted && !signals.deadlinePassed()
       ? new ProviderCallCancelledError(provider, 'the client went away; the call was cancelled', { cause: signals.client.reason })
       : null;
+  }
+
+  /**
+   * One AbortController per refund, aborted by the deadline timer or by the client going away.
+   * Both are released as soon as the call settles (unlike AbortSignal.timeout/any, whose timer
+   * keeps every call's signals alive for the whole deadline), so memory follows the calls in flight.
+   */
+  function startSignals(client: AbortSignal | undefined): CallSignals & { release(): void } {
+    const controller = new AbortController();
+    let deadlinePassed = false;
+    const timer = setTimeout(() => {
+      deadlinePassed = true;
+      controller.abort(new DOMException(`The ${http.deadlineMs} ms deadline passed`, 'TimeoutError'));
+    }, http.deadlineMs);
+    const onClientAbort = () => controller.abort(client?.reason);
+    if (client?.aborted) onClientAbort();
+    else client?.addEventListener('abort', onClientAbort, { once: true });
+    return {
+      any: controller.signal,
+      client,
+      deadlinePassed: () => deadlinePassed,
+      release() {
+        clearTimeout(timer);
+        client?.removeEventListener('abort', onClientAbort);
+      },
+    };
   }
 
   async function call<T>(
@@ -168,12 +196,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       };
       const state: CallState = { attempts: 0, status: null };
       // The deadline starts now, so the wait for a free slot under PROVIDER_CONCURRENCY counts too.
-      const deadline = AbortSignal.timeout(http.deadlineMs);
-      const signals: CallSignals = {
-        deadline,
-        any: context.signal ? AbortSignal.any([deadline, context.signal]) : deadline,
-        client: context.signal,
-      };
+      const signals = startSignals(context.signal);
       try {
         const result = await breaker.fire(() =>
           rejectOnAbort(signals.any, limit(() => call(path, context, state, parse, signals))),
@@ -197,6 +220,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         }
         record('error', state.status, state.attempts, failure.code);
         throw failure;
+      } finally {
+        signals.release();
       }
     },
     breakerState: () => breaker.state(),
@@ -213,8 +238,8 @@ function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
     timeout: http.attemptTimeoutMs,
     redirect: 'error',
     headers: { accept: 'application/json', 'user-agent': 'refunds-subgraph' },
-    // Node's fetch accepts an undici dispatcher: keep-alive connections, capped per provider.
-    ...({ dispatcher: agent } as object),
+    // Keep-alive connections, capped per provider, without the WHATWG fetch overhead.
+    fetch: createDispatcherFetch(agent, MAX_BODY_BYTES),
     retry: {
       limit: http.maxRetries,
       methods: ['get'],

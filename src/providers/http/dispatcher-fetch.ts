@@ -1,0 +1,75 @@
+/**
+ * ky's transport: a `fetch` built on undici's dispatcher API (`agent.request`) over the
+ * provider's keep-alive Agent. Node's WHATWG fetch spends most of a provider GET's CPU on
+ * machinery a JSON GET does not need (web streams, per-request AbortSignals, Request clones);
+ * this keeps ky's retries, timeouts, hooks and errors and drops that cost.
+ *
+ * fetch semantics that the rest of the client relies on are kept: `redirect: 'error'` refuses a
+ * 3xx with fetch's own TypeError, an aborted signal rejects with the signal's reason, and network
+ * failures reject with `TypeError('fetch failed', { cause })`. The body is buffered, up to
+ * `maxBodyBytes`; a longer one is dropped (the Response has an empty body), which the caller
+ * treats as "no JSON body".
+ */
+import type { Agent } from 'undici';
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeof fetch {
+  return async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const signal = init?.signal ?? request.signal;
+    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    let response: Awaited<ReturnType<Agent['request']>>;
+    try {
+      response = await agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: request.method as 'GET',
+        headers,
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new TypeError('fetch failed', { cause: error });
+    }
+    const { statusCode, body } = response;
+    if (statusCode >= 300 && statusCode < 400 && request.redirect === 'error') {
+      body.destroy();
+      throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
+    }
+    let buffered: Buffer | null;
+    try {
+      buffered = await readBounded(body, maxBodyBytes);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new TypeError('fetch failed', { cause: error });
+    }
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
+      else if (value !== undefined) responseHeaders.set(name, value);
+    }
+    if (buffered === null) responseHeaders.delete('content-length');
+    const responseBody = NULL_BODY_STATUSES.has(statusCode) || buffered === null ? null : (buffered as Uint8Array<ArrayBuffer>);
+    return new Response(responseBody, { status: statusCode, headers: responseHeaders });
+  };
+}
+
+/** The whole body, or null (and the stream destroyed) once it passes `maxBytes`. */
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
