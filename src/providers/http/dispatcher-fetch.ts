@@ -38,7 +38,7 @@ export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeo
     }
     const { statusCode, body } = response;
     if (statusCode >= 300 && statusCode < 400 && request.redirect === 'error') {
-      body.destroy();
+      discard(body);
       throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
     }
     let buffered: Buffer | null;
@@ -59,14 +59,25 @@ export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeo
   };
 }
 
+type ResponseBody = Awaited<ReturnType<Agent['request']>>['body'];
+
+/**
+ * Drops a body without reading it. undici's body stream emits an `error` (request aborted) when
+ * destroyed before its end; without a listener that error would be thrown as uncaught.
+ */
+function discard(body: ResponseBody): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 /** The whole body, or null (and the stream destroyed) once it passes `maxBytes`. */
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<Buffer | null> {
+async function readBounded(body: ResponseBody, maxBytes: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     if (size > maxBytes) {
-      body.destroy();
+      discard(body);
       return null;
     }
     chunks.push(chunk);
