@@ -75,9 +75,10 @@ interface CallState {
 
 /**
  * ky shallow-copies its `context` option into each request, so the mutable state travels one
- * level down: hooks write to `context.call`, which is the caller's own object.
+ * level down: hooks write to `context.call`, which is the caller's own object. The request id
+ * travels here too, for the beforeRequest hook that sets the headers.
  */
-type CallContext = { call: CallState } & Record<string, unknown>;
+type CallContext = { call: CallState; requestId: string } & Record<string, unknown>;
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http, logger } = options;
@@ -138,12 +139,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     if (signals.any.aborted) throw signals.any.reason;
     state.attempts = 1;
     try {
-      const callContext: CallContext = { call: state };
-      const response = await client.get(providerUrl(options.baseUrl, path), {
-        signal: signals.any,
-        context: callContext,
-        headers: { 'x-request-id': context.requestId },
-      });
+      const callContext: CallContext = { call: state, requestId: context.requestId };
+      const response = await client.get(providerUrl(options.baseUrl, path), { signal: signals.any, context: callContext });
       state.status = response.status;
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -237,7 +234,6 @@ function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
   return ky.create({
     timeout: http.attemptTimeoutMs,
     redirect: 'error',
-    headers: { accept: 'application/json', 'user-agent': 'refunds-subgraph' },
     // Keep-alive connections, capped per provider, without the WHATWG fetch overhead.
     fetch: createDispatcherFetch(agent, MAX_BODY_BYTES),
     retry: {
@@ -260,7 +256,16 @@ function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
       },
     },
     hooks: {
-      beforeRequest: [(request) => options.authorize(request.headers)],
+      // Every header is set here rather than through ky's `headers` option, which ky merges into
+      // fresh Headers objects several times per call (defaults, per-call options, the Request).
+      beforeRequest: [
+        (request, requestOptions) => {
+          request.headers.set('accept', 'application/json');
+          request.headers.set('user-agent', 'refunds-subgraph');
+          request.headers.set('x-request-id', (requestOptions.context as CallContext).requestId);
+          return options.authorize(request.headers);
+        },
+      ],
       beforeRetry: [
         ({ options: requestOptions, retryCount }) => {
           (requestOptions.context as CallContext).call.attempts = retryCount + 1;
