@@ -6,13 +6,29 @@
  *
  * fetch semantics that the rest of the client relies on are kept: `redirect: 'error'` refuses a
  * 3xx with fetch's own TypeError, an aborted signal rejects with the signal's reason, and network
- * failures reject with `TypeError('fetch failed', { cause })`. The body is buffered, up to
- * `maxBodyBytes`; a longer one is dropped (the Response has an empty body), which the caller
+ * failures reject with `TypeError('fetch failed', { cause })`.
+ *
+ * The body is buffered, up to `maxBodyBytes`, and handed over through `bufferedBody(response)`
+ * instead of as the Response's stream: wrapping a few hundred bytes in a web ReadableStream and
+ * reading it back through a stream reader cost more CPU and memory than the rest of the response.
+ * So a Response made here has no body stream (`response.body` is null); read it with
+ * `bufferedBody`. A body over the cap is dropped (`bufferedBody` gives null), which the caller
  * treats as "no JSON body".
  */
 import type { Agent } from 'undici';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/** Bodies of the Responses made here: the bytes, or null when the body passed the cap. */
+const bodies = new WeakMap<Response, Buffer | null>();
+
+/**
+ * The body that `createDispatcherFetch` read for this response: its bytes, null when it was over
+ * the cap, or undefined for a Response this transport did not make.
+ */
+export function bufferedBody(response: Response): Buffer | null | undefined {
+  return bodies.get(response);
+}
 
 export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeof fetch {
   return async (input, init) => {
@@ -54,8 +70,9 @@ export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeo
       else if (value !== undefined) responseHeaders.set(name, value);
     }
     if (buffered === null) responseHeaders.delete('content-length');
-    const responseBody = NULL_BODY_STATUSES.has(statusCode) || buffered === null ? null : (buffered as Uint8Array<ArrayBuffer>);
-    return new Response(responseBody, { status: statusCode, headers: responseHeaders });
+    const result = new Response(null, { status: statusCode, headers: responseHeaders });
+    bodies.set(result, NULL_BODY_STATUSES.has(statusCode) ? Buffer.alloc(0) : buffered);
+    return result;
   };
 }
 
@@ -71,16 +88,21 @@ function discard(body: ResponseBody): void {
 }
 
 /** The whole body, or null (and the stream destroyed) once it passes `maxBytes`. */
-async function readBounded(body: ResponseBody, maxBytes: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      discard(body);
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+function readBounded(body: ResponseBody, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        body.off('data', onData).off('end', onEnd).off('error', reject);
+        discard(body);
+        resolve(null);
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    body.on('data', onData).once('end', onEnd).once('error', reject);
+  });
 }

@@ -1,10 +1,19 @@
+import { bufferedBody } from './dispatcher-fetch.js';
+
 /**
  * Reads a provider response body as JSON, refusing bodies over `maxBytes` so that a hostile or
  * broken provider cannot make us buffer without bound. Returns `undefined` for a body that is
- * empty, too large or not JSON; callers decide what that means.
+ * empty, too large or not JSON; callers decide what that means. A body the dispatcher transport
+ * already buffered (under its own cap) is used as it is; any other Response is read as a stream.
  */
 export async function readJsonBody(response: Response, maxBytes: number): Promise<unknown> {
-  const text = await readTextBody(response, maxBytes);
+  const buffered = bufferedBody(response);
+  const text =
+    buffered === undefined
+      ? await readTextBody(response, maxBytes)
+      : buffered === null || buffered.length > maxBytes
+        ? undefined
+        : buffered.toString('utf8');
   if (text === undefined || text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
