@@ -3,6 +3,7 @@
  * Server 5 over express 5), the GraphiQL page, and the operators' endpoints. It builds the
  * provider clients once per process; every request gets its own loaders.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,6 +134,8 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const aborted = new AbortController();
+        // Every provider call of the operation listens to this one signal.
+        setMaxListeners(config.limits.maxRefundsPerOperation + 10, aborted.signal);
         res.on('close', () => {
           if (!res.writableFinished) aborted.abort();
         });
