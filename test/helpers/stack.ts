@@ -4,6 +4,7 @@
  * request goes through the real clients over real HTTP. Log lines are captured as parsed JSON.
  */
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { startEfundpaySimulator, type EfundpaySimulatorOptions } from '../../src/providers/efundpay/simulator.js';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
@@ -137,3 +138,26 @@ export const REFUND_FIELDS = /* GraphQL */ `
     }
   }
 `;
+
+/**
+ * The usual lifecycle of a suite: one stack for the `describe` block (started before its tests,
+ * stopped after them) with the simulators' request counters reset before each test. Returns a
+ * handle that forwards to the running stack.
+ */
+export function useStack(options: StackOptions = {}): Stack {
+  let current: Stack | undefined;
+  beforeAll(async () => {
+    current = await startStack(options);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  beforeEach(() => current?.resetCounters());
+  return new Proxy({} as Stack, {
+    get(_target, key) {
+      if (!current) throw new Error('Expected the stack to be started: use it inside a test or hook');
+      const value = Reflect.get(current, key) as unknown;
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
+}

@@ -2,8 +2,8 @@
  * Hostile ids over real HTTP: every one is refused with BAD_USER_INPUT naming the input, in
  * `refund`, `refunds` and `_entities` (both key shapes), and no provider is ever called for it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useStack, type GraphQLResponse } from '../helpers/stack.js';
 import { HOSTILE_IDS, VALID_E, VALID_W } from './hostile-inputs.js';
 
 const REFUND = /* GraphQL */ `query Refund($id: ID!) { refund(id: $id) { id } }`;
@@ -26,17 +26,7 @@ function expectBadInput(response: GraphQLResponse, path: Array<string | number>)
 }
 
 describe('hostile ids are refused before any provider call', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  beforeEach(() => stack.resetCounters());
+  const stack = useStack();
 
   describe.each(HOSTILE_IDS)('%s', (_name, id) => {
     it('refund(id)', async () => {

@@ -4,8 +4,8 @@
  * directives) or graphql's GRAPHQL_PARSE_FAILED (tokens);
  * oversized bodies get HTTP 413 and malformed JSON HTTP 400.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useStack, type GraphQLResponse } from '../helpers/stack.js';
 
 /** Distinct, valid WooshPay ids (most are not in the seed: a null, but still one provider GET each). */
 const wooshPayIds = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `re_limit${from + index}`);
@@ -22,17 +22,7 @@ function onlyError(response: GraphQLResponse): { message: string; extensions?: R
 }
 
 describe('operation limits', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  beforeEach(() => stack.resetCounters());
+  const stack = useStack();
 
   async function postRaw(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
     const response = await fetch(`${stack.url}/graphql`, { method: 'POST', headers, body });

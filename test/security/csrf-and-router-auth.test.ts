@@ -3,8 +3,8 @@
  * refused before anything runs), and with ROUTER_SECRET set only requests carrying the matching
  * `Router-Authorization` header get through; the health endpoints stay open.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../helpers/stack.js';
 
 const QUERY = '{ refund(id: "re_1787731200000000001") { id } }';
 const ROUTER_SECRET = 'router-secret-for-tests-0123456789abcdef';
@@ -15,17 +15,7 @@ async function post(url: string, headers: Record<string, string>, body: string) 
 }
 
 describe('CSRF prevention', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  beforeEach(() => stack.resetCounters());
+  const stack = useStack();
 
   it('refuses a GET without a preflight-forcing header', async () => {
     const response = await fetch(`${stack.url}/graphql?query=${encodeURIComponent(QUERY)}`);
@@ -71,17 +61,7 @@ describe('CSRF prevention', () => {
 });
 
 describe('ROUTER_SECRET', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({ env: { ROUTER_SECRET } });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  beforeEach(() => stack.resetCounters());
+  const stack = useStack({ env: { ROUTER_SECRET } });
 
   const json = { 'content-type': 'application/json' };
 
