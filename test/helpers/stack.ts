@@ -55,6 +55,19 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The environment that points the subgraph at both simulators with the test credentials, on an ephemeral loopback port. */
+export function providerEnv(wooshpay: SimulatorHandle, efundpay: SimulatorHandle): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    WOOSHPAY_BASE_URL: wooshpay.url,
+    WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY,
+    EFUNDPAY_BASE_URL: efundpay.url,
+    EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY,
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const latencyMs = options.latencyMs ?? 0;
   const wooshpay = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY, latencyMs });
@@ -65,13 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.efundpay,
   });
   const env: Record<string, string | undefined> = {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    WOOSHPAY_BASE_URL: wooshpay.url,
-    WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY,
-    EFUNDPAY_BASE_URL: efundpay.url,
-    EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY,
+    ...providerEnv(wooshpay, efundpay),
     PROVIDER_RETRY_BASE_DELAY_MS: '20',
     ...options.env,
   };

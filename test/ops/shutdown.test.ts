@@ -14,7 +14,7 @@ import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
 import { startServer } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/server/logger.js';
 import { packageRoot } from '../../src/server/package-root.js';
-import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
+import { providerEnv, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
 
 const SLOW_REFUND = 're_1787731200000000001';
 const SLOW_MS = 1500;
@@ -93,18 +93,6 @@ function tryConnect(port: number): Promise<'connected' | string> {
     });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
-}
-
-function providerEnv(wooshpay: SimulatorHandle, efundpay: SimulatorHandle): Record<string, string> {
-  return {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    WOOSHPAY_BASE_URL: wooshpay.url,
-    WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY,
-    EFUNDPAY_BASE_URL: efundpay.url,
-    EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY,
-  };
 }
 
 async function postGraphql(port: number, query: string): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: unknown[] } }> {

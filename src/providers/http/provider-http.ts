@@ -129,7 +129,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   }
 
   async function call<T>(
-    path: string,
+    url: URL,
     context: ProviderCallContext,
     state: CallState,
     parse: (body: unknown) => T,
@@ -140,7 +140,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     state.attempts = 1;
     try {
       const callContext: CallContext = { call: state, requestId: context.requestId };
-      const response = await client.get(providerUrl(options.baseUrl, path), { signal: signals.any, context: callContext });
+      const response = await client.get(url, { signal: signals.any, context: callContext });
       state.status = response.status;
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -177,11 +177,12 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   return {
     async getResource(path, context, parse) {
       const started = performance.now();
+      const url = providerUrl(options.baseUrl, path);
       const record = (outcome: ProviderCallRecord['outcome'], status: number | null, attempts: number, errorCode?: string) => {
         const entry: ProviderCallRecord = {
           provider,
           method: 'GET',
-          path: providerUrl(options.baseUrl, path).pathname,
+          path: url.pathname,
           status,
           attempts,
           durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -196,7 +197,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       const signals = startSignals(context.signal);
       try {
         const result = await breaker.fire(() =>
-          rejectOnAbort(signals.any, limit(() => call(path, context, state, parse, signals))),
+          rejectOnAbort(signals.any, limit(() => call(url, context, state, parse, signals))),
         );
         record(result === null ? 'not_found' : 'ok', state.status, state.attempts);
         return result;
