@@ -47,7 +47,10 @@ const EFUNDPAY_KEY = 'efundpay_bench_key_0123456789abcdef';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The node options `npm start` runs the subgraph with (its NODE_OPTIONS default), so the bench measures the same process. */
 const START_NODE_OPTIONS = (
-  /NODE_OPTIONS="([^"$]*)/.exec((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '')?.[1] ?? ''
+  /NODE_OPTIONS="([^"$]*)/.exec(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+      .start ?? '',
+  )?.[1] ?? ''
 )
   .split(/\s+/)
   .filter((arg) => arg !== '');
@@ -218,7 +221,10 @@ async function build(): Promise<void> {
 
 function startSubgraph(port: number, wooshpay: SimulatorHandle, efundpay: SimulatorHandle): ChildProcess {
   const stderr: string[] = [];
-  const nodeArgs = [...START_NODE_OPTIONS, ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '')];
+  const nodeArgs = [
+    ...START_NODE_OPTIONS,
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
+  ];
   const child = spawn(process.execPath, [...nodeArgs, join(BUILD_DIR, 'src', 'index.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -304,37 +310,67 @@ async function main(): Promise<void> {
         throw new Error(`Expected the floor GET to return the refund, received ${response.statusCode}`);
       }
     };
-    const graphql = (query: string, variables: Record<string, unknown>, expectNonNull: number, field: string) => async () => {
-      const response = await subgraph.request({
-        method: 'POST',
-        path: '/graphql',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-      const value = body.data?.[field];
-      const nonNull = Array.isArray(value) ? value.filter((v) => v !== null).length : value ? 1 : 0;
-      if (response.statusCode !== 200 || body.errors !== undefined || nonNull !== expectNonNull) {
-        throw new Error(
-          `Expected ${expectNonNull} ${field} without errors, received status ${response.statusCode}, ${nonNull} non-null, errors ${JSON.stringify(body.errors)?.slice(0, 300)}`,
-        );
-      }
-    };
+    const graphql =
+      (query: string, variables: Record<string, unknown>, expectNonNull: number, field: string) => async () => {
+        const response = await subgraph.request({
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        });
+        const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+        const value = body.data?.[field];
+        const nonNull = Array.isArray(value) ? value.filter((v) => v !== null).length : value ? 1 : 0;
+        if (response.statusCode !== 200 || body.errors !== undefined || nonNull !== expectNonNull) {
+          throw new Error(
+            `Expected ${expectNonNull} ${field} without errors, received status ${response.statusCode}, ${nonNull} non-null, errors ${JSON.stringify(body.errors)?.slice(0, 300)}`,
+          );
+        }
+      };
     const scenarios = [
       { key: 'floor', name: 'provider GET (floor)', op: floor, iterations: SINGLE_ITERATIONS, distinct: null },
-      { key: 'refund', name: '`refund` of 1', op: graphql(REFUND_QUERY, { id: SINGLE_ID }, 1, 'refund'), iterations: SINGLE_ITERATIONS, distinct: 1 },
-      { key: 'refunds', name: '`refunds` of 100 distinct', op: graphql(REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'), iterations: BATCH_ITERATIONS, distinct: 100 },
-      { key: 'entities', name: '`_entities` of 100 (both keys)', op: graphql(ENTITIES_QUERY, { representations: HUNDRED_REPRESENTATIONS }, 100, '_entities'), iterations: BATCH_ITERATIONS, distinct: 100 },
-      { key: 'dedupe', name: '`refunds` of 100 ids, 50 distinct', op: graphql(REFUNDS_QUERY, { ids: HUNDRED_IDS_FIFTY_DISTINCT }, 100, 'refunds'), iterations: BATCH_ITERATIONS, distinct: 50 },
+      {
+        key: 'refund',
+        name: '`refund` of 1',
+        op: graphql(REFUND_QUERY, { id: SINGLE_ID }, 1, 'refund'),
+        iterations: SINGLE_ITERATIONS,
+        distinct: 1,
+      },
+      {
+        key: 'refunds',
+        name: '`refunds` of 100 distinct',
+        op: graphql(REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
+        iterations: BATCH_ITERATIONS,
+        distinct: 100,
+      },
+      {
+        key: 'entities',
+        name: '`_entities` of 100 (both keys)',
+        op: graphql(ENTITIES_QUERY, { representations: HUNDRED_REPRESENTATIONS }, 100, '_entities'),
+        iterations: BATCH_ITERATIONS,
+        distinct: 100,
+      },
+      {
+        key: 'dedupe',
+        name: '`refunds` of 100 ids, 50 distinct',
+        op: graphql(REFUNDS_QUERY, { ids: HUNDRED_IDS_FIFTY_DISTINCT }, 100, 'refunds'),
+        iterations: BATCH_ITERATIONS,
+        distinct: 50,
+      },
     ] as const;
     const selected = process.env.BENCH_SCENARIOS?.split(',').map((key) => key.trim());
 
     const results: Measured[] = [];
-    const active = scenarios.filter((scenario) => !selected || scenario.key === 'floor' || selected.includes(scenario.key));
+    const active = scenarios.filter(
+      (scenario) => !selected || scenario.key === 'floor' || selected.includes(scenario.key),
+    );
     // The issue's measurements (sequential) first, then the concurrency stress rows, so the peak RSS
     // of the issue's scenarios is not inflated by the stress rows.
     let peakAfterSequential: number | null = null;
-    for (const [mode, concurrency] of [['sequential', 1], [`concurrency ${CONCURRENCY}`, CONCURRENCY]] as const) {
+    for (const [mode, concurrency] of [
+      ['sequential', 1],
+      [`concurrency ${CONCURRENCY}`, CONCURRENCY],
+    ] as const) {
       for (const scenario of active) {
         if (concurrency === 1) await run(WARMUP_ITERATIONS, 1, scenario.op);
         wooshpay.resetRequests();
@@ -343,17 +379,28 @@ async function main(): Promise<void> {
         const gets = wooshpay.requestCount() + efundpay.requestCount();
         // The floor's own GETs are not provider GETs caused by the subgraph.
         const peak = child.pid === undefined ? null : (memoryOf(child.pid)?.peak ?? null);
-        const measured = summarise(scenario.name, mode, sample, scenario.distinct === null ? null : gets, scenario.distinct, peak);
+        const measured = summarise(
+          scenario.name,
+          mode,
+          sample,
+          scenario.distinct === null ? null : gets,
+          scenario.distinct,
+          peak,
+        );
         results.push(measured);
         process.stderr.write(
           `bench: ${measured.name} ${measured.mode}: p50 ${measured.p50.toFixed(2)} ms, p99 ${measured.p99.toFixed(2)} ms, ${measured.rps.toFixed(0)} req/s\n`,
         );
       }
-      if (concurrency === 1) peakAfterSequential = Math.max(peakSampled, child.pid === undefined ? 0 : (memoryOf(child.pid)?.peak ?? 0));
+      if (concurrency === 1)
+        peakAfterSequential = Math.max(peakSampled, child.pid === undefined ? 0 : (memoryOf(child.pid)?.peak ?? 0));
     }
     const memory = child.pid === undefined ? null : memoryOf(child.pid);
     const peakRss = Math.max(peakSampled, memory?.peak ?? 0);
-    printReport(results, memory === null && peakSampled === 0 ? null : { sequential: peakAfterSequential ?? peakRss, overall: peakRss });
+    printReport(
+      results,
+      memory === null && peakSampled === 0 ? null : { sequential: peakAfterSequential ?? peakRss, overall: peakRss },
+    );
   } finally {
     clearInterval(sampler);
     await stopSubgraph(child);
@@ -428,11 +475,14 @@ function printReport(results: readonly Measured[], peakRssMb: { sequential: numb
       result,
     ]);
   }
-  const peakRow = (label: string, target: string, value: string) => row([label, '-', '-', '-', '-', '-', '-', '-', target, value]);
+  const peakRow = (label: string, target: string, value: string) =>
+    row([label, '-', '-', '-', '-', '-', '-', '-', target, value]);
   peakRow(
     'peak RSS of the subgraph process, sequential scenarios',
     `<= ${RSS_TARGET_MB} MB`,
-    peakRssMb === null ? 'not measured (no /proc)' : `${peakRssMb.sequential.toFixed(1)} MB ${verdict(peakRssMb.sequential <= RSS_TARGET_MB)}`,
+    peakRssMb === null
+      ? 'not measured (no /proc)'
+      : `${peakRssMb.sequential.toFixed(1)} MB ${verdict(peakRssMb.sequential <= RSS_TARGET_MB)}`,
   );
   peakRow(
     `peak RSS of the subgraph process, with the concurrency ${CONCURRENCY} stress rows`,

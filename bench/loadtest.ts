@@ -58,7 +58,9 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const WOOSHPAY_IDS = wooshPaySeedRefunds.map((refund) => refund.id);
-const EFUNDPAY_IDS = efundpaySeedRefunds.filter((seed) => seed.merchantAccountId === 'default').map((seed) => seed.refund.id);
+const EFUNDPAY_IDS = efundpaySeedRefunds
+  .filter((seed) => seed.merchantAccountId === 'default')
+  .map((seed) => seed.refund.id);
 
 interface Tally {
   sent: number;
@@ -100,7 +102,10 @@ function pick<T>(from: readonly T[], count: number): T[] {
 
 function operationIds(): string[] {
   const wooshpayCount = Math.ceil(IDS_PER_OPERATION / 2);
-  return pick([...pick(WOOSHPAY_IDS, wooshpayCount), ...pick(EFUNDPAY_IDS, IDS_PER_OPERATION - wooshpayCount)], IDS_PER_OPERATION);
+  return pick(
+    [...pick(WOOSHPAY_IDS, wooshpayCount), ...pick(EFUNDPAY_IDS, IDS_PER_OPERATION - wooshpayCount)],
+    IDS_PER_OPERATION,
+  );
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -127,7 +132,11 @@ async function main(): Promise<number> {
   };
 
   const wooshpay = await startWooshPaySimulator({ secretKey: WOOSHPAY_KEY, latencyMs: PROVIDER_LATENCY_MS });
-  const efundpay = await startEfundpaySimulator({ merchantAccountId: 'default', apiKey: EFUNDPAY_KEY, latencyMs: PROVIDER_LATENCY_MS });
+  const efundpay = await startEfundpaySimulator({
+    merchantAccountId: 'default',
+    apiKey: EFUNDPAY_KEY,
+    latencyMs: PROVIDER_LATENCY_MS,
+  });
   wooshpay.injectFault('*', { kind: 'random', rate: FAULT_RATE });
 
   const forbidden = [WOOSHPAY_KEY, EFUNDPAY_KEY, new URL(wooshpay.origin).host, new URL(efundpay.origin).host, 'eyJ'];
@@ -155,7 +164,8 @@ async function main(): Promise<number> {
   });
   const server = await startServer(config, { logger: createLogger(config, sink) });
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 64, keepAliveTimeout: 10_000 });
-  const query = 'query Load($ids: [ID!]!) { refunds(ids: $ids) { id provider status amount { decimal currencyCode } } }';
+  const query =
+    'query Load($ids: [ID!]!) { refunds(ids: $ids) { id provider status amount { decimal currencyCode } } }';
 
   async function operation(): Promise<void> {
     const ids = operationIds();
@@ -272,14 +282,30 @@ async function main(): Promise<number> {
   const injected = providerCounts.wooshpayInjected;
 
   const checks: Array<[string, boolean, string]> = [
-    ['every operation answered (HTTP 200 with data)', tally.failedRequests === 0 && tally.served === tally.sent, `${tally.served}/${tally.sent} served, ${tally.failedRequests} failed`],
-    ['steady rate held (no operation skipped for overload)', tally.skippedOverload === 0, `${tally.skippedOverload} skipped`],
+    [
+      'every operation answered (HTTP 200 with data)',
+      tally.failedRequests === 0 && tally.served === tally.sent,
+      `${tally.served}/${tally.sent} served, ${tally.failedRequests} failed`,
+    ],
+    [
+      'steady rate held (no operation skipped for overload)',
+      tally.skippedOverload === 0,
+      `${tally.skippedOverload} skipped`,
+    ],
     ['no healthy (efundpay) refund ever null or in error', tally.healthyNull === 0, `${tally.healthyNull} seen`],
     ['every null refund has its own error at its own path', tally.silentNull === 0, `${tally.silentNull} silent nulls`],
     ['faults were really injected', injected > 0 && tally.partial > 0, `${injected} WooshPay 503s injected`],
-    ['live heap flat (last 10 s vs first 10 s after warm-up)', heapFlat, `${round(heapFirst)} MB -> ${round(heapLast)} MB`],
+    [
+      'live heap flat (last 10 s vs first 10 s after warm-up)',
+      heapFlat,
+      `${round(heapFirst)} MB -> ${round(heapLast)} MB`,
+    ],
     ['RSS flat (last 10 s vs first 10 s after warm-up)', rssFlat, `${round(rssFirst)} MB -> ${round(rssLast)} MB`],
-    ['no log line leaks a credential or provider address', tally.leakyLogLines === 0, `${tally.leakyLogLines} leaky lines`],
+    [
+      'no log line leaks a credential or provider address',
+      tally.leakyLogLines === 0,
+      `${tally.leakyLogLines} leaky lines`,
+    ],
   ];
 
   const rows: Array<[string, string]> = [
@@ -288,13 +314,22 @@ async function main(): Promise<number> {
     ['achieved rate', `${round(tally.served / durationS)} ops/s`],
     ['operations sent / served', `${tally.sent} / ${tally.served}`],
     ['complete responses', String(tally.complete)],
-    ['partial responses (data + errors)', `${tally.partial} (${round((100 * tally.partial) / Math.max(1, tally.served), 2)}%)`],
+    [
+      'partial responses (data + errors)',
+      `${tally.partial} (${round((100 * tally.partial) / Math.max(1, tally.served), 2)}%)`,
+    ],
     ['failed requests', String(tally.failedRequests)],
     ['refunds returned / null', `${tally.refundsReturned} / ${tally.refundsNull}`],
     ['errors by code', [...tally.errorsByCode].map(([code, count]) => `${code} ${count}`).join(', ') || 'none'],
-    ['latency p50 / p99 / max', `${round(percentile(sorted, 50))} / ${round(percentile(sorted, 99))} / ${round(sorted.at(-1) ?? Number.NaN)} ms`],
+    [
+      'latency p50 / p99 / max',
+      `${round(percentile(sorted, 50))} / ${round(percentile(sorted, 99))} / ${round(sorted.at(-1) ?? Number.NaN)} ms`,
+    ],
     ['provider GETs (WooshPay / efundpay)', `${wooshpayCalls} / ${providerCounts.efundpay}`],
-    ['WooshPay 503s injected', `${injected} (${round((100 * injected) / Math.max(1, wooshpayCalls), 1)}% of its calls)`],
+    [
+      'WooshPay 503s injected',
+      `${injected} (${round((100 * injected) / Math.max(1, wooshpayCalls), 1)}% of its calls)`,
+    ],
     ['live heap first / last window', `${round(heapFirst)} / ${round(heapLast)} MB`],
     ['RSS first / last window', `${round(rssFirst)} / ${round(rssLast)} MB`],
     ['log lines by level', [...tally.logLines].map(([level, count]) => `${level} ${count}`).join(', ')],

@@ -112,7 +112,10 @@ const baseUrl = (name: string, fallback: string) =>
       try {
         url = new URL(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL such as ${fallback}, received ${JSON.stringify(value)}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an absolute http(s) URL such as ${fallback}, received ${JSON.stringify(value)}`,
+        });
         return z.NEVER;
       }
       if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
@@ -168,7 +171,8 @@ const envSchema = z.object({
   SANDBOX_LATENCY_MS: integer('SANDBOX_LATENCY_MS', 0, 0, 60_000),
 });
 
-const CREDENTIAL_SETTINGS = 'WOOSHPAY_SECRET_KEY, and EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with EFUNDPAY_PRIVATE_KEY (or EFUNDPAY_PRIVATE_KEY_FILE)';
+const CREDENTIAL_SETTINGS =
+  'WOOSHPAY_SECRET_KEY, and EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with EFUNDPAY_PRIVATE_KEY (or EFUNDPAY_PRIVATE_KEY_FILE)';
 
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -183,7 +187,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const efundpayAuth = readEfundpayAuth(vars, problems);
   const anyCredentials = vars.WOOSHPAY_SECRET_KEY !== null || efundpayAuth !== null;
   if (vars.WOOSHPAY_SECRET_KEY !== null && !/^sk_(test|live)_\S+$/.test(vars.WOOSHPAY_SECRET_KEY)) {
-    problems.push('WOOSHPAY_SECRET_KEY must be a WooshPay secret key (sk_test_… or sk_live_…); the value set does not look like one');
+    problems.push(
+      'WOOSHPAY_SECRET_KEY must be a WooshPay secret key (sk_test_… or sk_live_…); the value set does not look like one',
+    );
   }
   if (isProduction && !anyCredentials) {
     problems.push(
@@ -245,7 +251,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
 }
 
 function readEfundpayAuth(vars: z.infer<typeof envSchema>, problems: string[]): EfundpayAuthConfig | null {
-  const { EFUNDPAY_API_KEY: apiKey, EFUNDPAY_KEY_ID: keyId, EFUNDPAY_PRIVATE_KEY: pem, EFUNDPAY_PRIVATE_KEY_FILE: pemFile } = vars;
+  const {
+    EFUNDPAY_API_KEY: apiKey,
+    EFUNDPAY_KEY_ID: keyId,
+    EFUNDPAY_PRIVATE_KEY: pem,
+    EFUNDPAY_PRIVATE_KEY_FILE: pemFile,
+  } = vars;
   const wantsJwt = keyId !== null || pem !== null || pemFile !== null;
   if (apiKey !== null && wantsJwt) {
     problems.push('Set either EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with a private key, not both');
@@ -263,15 +274,20 @@ function readEfundpayAuth(vars: z.infer<typeof envSchema>, problems: string[]): 
       privateKeyPem = readFileSync(pemFile, 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      problems.push(`EFUNDPAY_PRIVATE_KEY_FILE could not be read (${reason}): check the path ${JSON.stringify(pemFile)}`);
+      problems.push(
+        `EFUNDPAY_PRIVATE_KEY_FILE could not be read (${reason}): check the path ${JSON.stringify(pemFile)}`,
+      );
       return null;
     }
   }
   if (keyId === null) {
-    problems.push('EFUNDPAY_KEY_ID is required with an efundpay private key: set it to the key id shown in the efundpay dashboard');
+    problems.push(
+      'EFUNDPAY_KEY_ID is required with an efundpay private key: set it to the key id shown in the efundpay dashboard',
+    );
     return null;
   }
-  const keySource = pemFile !== null ? `The file EFUNDPAY_PRIVATE_KEY_FILE names (${JSON.stringify(pemFile)})` : 'EFUNDPAY_PRIVATE_KEY';
+  const keySource =
+    pemFile !== null ? `The file EFUNDPAY_PRIVATE_KEY_FILE names (${JSON.stringify(pemFile)})` : 'EFUNDPAY_PRIVATE_KEY';
   const expected = 'an RSA private key in PEM form (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)';
   if (privateKeyPem === null || !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKeyPem)) {
     problems.push(`${keySource} must hold ${expected}`);
@@ -283,11 +299,15 @@ function readEfundpayAuth(vars: z.infer<typeof envSchema>, problems: string[]): 
   try {
     keyType = createPrivateKey(privateKeyPem).asymmetricKeyType;
   } catch {
-    problems.push(`${keySource} could not be parsed as ${expected}: check that the whole PEM, header to footer, was copied`);
+    problems.push(
+      `${keySource} could not be parsed as ${expected}: check that the whole PEM, header to footer, was copied`,
+    );
     return null;
   }
   if (keyType !== 'rsa') {
-    problems.push(`${keySource} holds a key of type ${keyType ?? 'unknown'}; efundpay signs RS512 JWTs, which need ${expected}`);
+    problems.push(
+      `${keySource} holds a key of type ${keyType ?? 'unknown'}; efundpay signs RS512 JWTs, which need ${expected}`,
+    );
     return null;
   }
   return { kind: 'jwt', keyId, privateKeyPem };

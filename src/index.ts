@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     );
   }
   const server = await startServer(config, { logger });
-  const providers = Object.fromEntries([...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']));
+  const providers = Object.fromEntries(
+    [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),
+  );
   logger.info(
     { url: `${server.url}/graphql`, mode: config.mode, providers, graphiql: config.graphiql },
     `Refunds subgraph ready at ${server.url}/graphql${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}`,
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`The refunds subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `The refunds subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

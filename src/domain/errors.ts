@@ -71,7 +71,7 @@ export class InvalidInputError extends Error {
  * cannot forge log lines) and cut to a readable length.
  */
 export function quoteInput(value: unknown, maxLength = 80): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const cut = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
   return JSON.stringify(cut) + (text.length > maxLength ? ` (${text.length} characters)` : '');
 }

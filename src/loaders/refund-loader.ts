@@ -41,9 +41,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
         return refs.map(() => error);
       }
       const settled = await Promise.allSettled(refs.map((ref) => fetchRefund(options, ref)));
-      return settled.map((result) =>
-        result.status === 'fulfilled' ? result.value : toError(result.reason),
-      );
+      return settled.map((result) => (result.status === 'fulfilled' ? result.value : toError(result.reason)));
     },
     { cacheKeyFn: refundCacheKey },
   );

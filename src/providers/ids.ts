@@ -15,7 +15,9 @@ export interface RefundRef {
 }
 
 const byName = new Map<string, ProviderDefinition>(PROVIDERS.map((definition) => [definition.name, definition]));
-const byPrefix = new Map<string, ProviderDefinition>(PROVIDERS.map((definition) => [definition.globalIdPrefix, definition]));
+const byPrefix = new Map<string, ProviderDefinition>(
+  PROVIDERS.map((definition) => [definition.globalIdPrefix, definition]),
+);
 
 const ACCEPTED_FORMS = PROVIDERS.map((d) => `"${d.globalIdPrefix}:<id>"`).join(', ');
 const BARE_FORMS = PROVIDERS.map((d) => `${d.idFormat} (${d.name})`).join(' or ');

@@ -91,7 +91,8 @@ export async function startHttpSimulator(
         return;
       case 'status': {
         const reply = contract.errorResponse(fault.status);
-        const headers = fault.retryAfter === undefined ? reply.headers : { ...reply.headers, 'Retry-After': fault.retryAfter };
+        const headers =
+          fault.retryAfter === undefined ? reply.headers : { ...reply.headers, 'Retry-After': fault.retryAfter };
         sendJson(res, record, { ...reply, status: fault.status, headers });
         return;
       }
@@ -151,7 +152,9 @@ export async function startHttpSimulator(
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      const stopped = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const stopped = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       // Idle keep-alive sockets and hung requests would otherwise hold server.close() open.
       server.closeAllConnections();
       return stopped;
@@ -171,7 +174,13 @@ function sendJson(res: ServerResponse, record: RequestRecord, reply: SimulatorRe
   send(res, record, reply.status, headers, JSON.stringify(reply.body));
 }
 
-function send(res: ServerResponse, record: RequestRecord, status: number, headers: Record<string, string>, body: string): void {
+function send(
+  res: ServerResponse,
+  record: RequestRecord,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
   if (res.destroyed) return;
   record.status = status;
   res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });

@@ -30,7 +30,11 @@ export async function startSandbox(config: AppConfig): Promise<Sandbox> {
     config: Object.freeze({
       ...config,
       wooshpay: Object.freeze({ baseUrl: wooshpay.url, secretKey }),
-      efundpay: Object.freeze({ ...config.efundpay, baseUrl: efundpay.url, auth: { kind: 'api-key', apiKey } as const }),
+      efundpay: Object.freeze({
+        ...config.efundpay,
+        baseUrl: efundpay.url,
+        auth: { kind: 'api-key', apiKey } as const,
+      }),
     }),
     wooshpay,
     efundpay,

@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -34,7 +37,6 @@ import { createRouterAuth } from './router-auth.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsRouter } from './operations-routes.js';
 import { packageRoot } from './package-root.js';
-
 
 export interface ServerOptions {
   readonly logger?: Logger;
@@ -72,7 +74,8 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
       definition.createClient(config, { logger, observe, onBreakerStateChange }),
     ]),
   );
-  for (const [provider, client] of clients) metrics.setBreakerState(provider, client ? client.breakerState() : 'not-configured');
+  for (const [provider, client] of clients)
+    metrics.setBreakerState(provider, client ? client.breakerState() : 'not-configured');
 
   const app = express();
   app.disable('x-powered-by');
@@ -198,6 +201,8 @@ function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
             ? 'Internal server error'
             : 'The request could not be processed';
     if (status === 500) logger.error({ err: error }, 'Unhandled error in an HTTP request');
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    res
+      .status(status)
+      .json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   };
 }

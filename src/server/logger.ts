@@ -58,7 +58,10 @@ export function scrubCredentialKeys(value: unknown, depth = 0): unknown {
   if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    copy[key] = CREDENTIAL_KEY.test(key) && field !== undefined && field !== null ? CENSOR : scrubCredentialKeys(field, depth + 1);
+    copy[key] =
+      CREDENTIAL_KEY.test(key) && field !== undefined && field !== null
+        ? CENSOR
+        : scrubCredentialKeys(field, depth + 1);
   }
   return copy;
 }

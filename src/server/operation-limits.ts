@@ -71,7 +71,9 @@ function countField(name: string, args: Record<string, unknown>, limits: Limits,
         `_entities accepts at most ${limits.maxEntityRepresentations} representations, received ${representations.length}`,
       );
     }
-    representations.forEach((representation, index) => addRef(refs, () => refFromRepresentation(representation, index)));
+    representations.forEach((representation, index) =>
+      addRef(refs, () => refFromRepresentation(representation, index)),
+    );
   }
 }
 
@@ -80,13 +82,16 @@ function countField(name: string, args: Record<string, unknown>, limits: Limits,
  * with an internal error for any other representation, so it is refused here as bad input.
  */
 function refFromRepresentation(representation: unknown, index: number): RefundRef | null {
-  const fields = typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>) : null;
+  const fields =
+    typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>) : null;
   if (fields?.__typename !== 'Refund') {
     throw badInput(
       `_entities representation ${index} must be an object with __typename "Refund", the only entity this subgraph resolves; received ${quoteInput(fields ? fields.__typename : representation)}`,
     );
   }
-  return typeof fields.id === 'string' ? parseRefundId(fields.id) : parseRefundKey(fields.provider, fields.providerRefundId);
+  return typeof fields.id === 'string'
+    ? parseRefundId(fields.id)
+    : parseRefundKey(fields.provider, fields.providerRefundId);
 }
 
 function addRef(refs: Set<string>, parse: () => RefundRef | null): void {
@@ -106,7 +111,8 @@ function visitRootFields(
 ): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) onField(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) visitRootFields(selection.selectionSet, fragments, visited, onField);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      visitRootFields(selection.selectionSet, fragments, visited, onField);
     else {
       const name = selection.name.value;
       const fragment = fragments.get(name);

@@ -17,7 +17,10 @@ export function createOperationsRouter({ isReady, clients, metrics }: Operations
   });
   router.get('/ready', (_req, res) => {
     const providers = Object.fromEntries(
-      [...clients].map(([name, client]) => [name, { configured: client !== null, breaker: client?.breakerState() ?? 'not-configured' }]),
+      [...clients].map(([name, client]) => [
+        name,
+        { configured: client !== null, breaker: client?.breakerState() ?? 'not-configured' },
+      ]),
     );
     // A provider outage (open breaker) does not fail readiness: the subgraph still answers,
     // with PROVIDER_UNAVAILABLE for that provider's refunds, and restarting it would not help.

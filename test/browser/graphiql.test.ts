@@ -45,7 +45,9 @@ describe('GraphiQL in chromium', () => {
       );
     }
     if (!existsSync(BUILT_PAGE)) {
-      throw new Error(`Expected the built GraphiQL page at ${BUILT_PAGE}, found none: run \`npm run build:web\` first (\`npm test\` does)`);
+      throw new Error(
+        `Expected the built GraphiQL page at ${BUILT_PAGE}, found none: run \`npm run build:web\` first (\`npm test\` does)`,
+      );
     }
     stack = await startStack();
     userDataDir = mkdtempSync(join(tmpdir(), 'graphiql-chromium-'));
@@ -58,14 +60,17 @@ describe('GraphiQL in chromium', () => {
     context.on('request', (request) => requests.push(request));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
-      if (message.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(message.text())) consoleProblems.push(message.text());
+      if (message.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(message.text()))
+        consoleProblems.push(message.text());
     });
     page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
     // Init scripts run outside the page's CSP, so this listener sees every violation.
     await page.addInitScript(() => {
       const seen: string[] = [];
       (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (event) =>
+        seen.push(`${event.violatedDirective} ${event.blockedURI}`),
+      );
     });
   }, 90_000);
 
@@ -78,16 +83,24 @@ describe('GraphiQL in chromium', () => {
   it('runs the example query and shows the refunds in the result panel', async () => {
     await page.goto(`${stack.url}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.locator('.graphiql-query-editor .view-lines').textContent().then(visibleText)).toContain('query TwoProviders');
+    await expect
+      .poll(() => page.locator('.graphiql-query-editor .view-lines').textContent().then(visibleText))
+      .toContain('query TwoProviders');
 
     const answered = page.waitForResponse(
-      (response) => response.url() === `${stack.url}/graphql` && response.request().method() === 'POST' && (response.request().postData() ?? '').includes('TwoProviders'),
+      (response) =>
+        response.url() === `${stack.url}/graphql` &&
+        response.request().method() === 'POST' &&
+        (response.request().postData() ?? '').includes('TwoProviders'),
       { timeout: 30_000 },
     );
     await page.locator('button.graphiql-execute-button').click();
     const response = await answered;
     expect(response.status()).toBe(200);
-    const body = (await response.json()) as { data?: { refunds: Array<{ id: string; details: { __typename: string } } | null> }; errors?: unknown };
+    const body = (await response.json()) as {
+      data?: { refunds: Array<{ id: string; details: { __typename: string } } | null> };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data?.refunds.map((refund) => [refund?.id, refund?.details.__typename])).toEqual([
       ['wooshpay:re_1787731200000000001', 'WooshPayRefundDetails'],
@@ -111,7 +124,10 @@ describe('GraphiQL in chromium', () => {
     const explorer = page.locator('.graphiql-doc-explorer');
     await explorer.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).click();
     await explorer.locator('a.graphiql-doc-explorer-field-name', { hasText: /^refund$/ }).click();
-    await explorer.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Refund$/ }).first().click();
+    await explorer
+      .locator('a.graphiql-doc-explorer-type-name', { hasText: /^Refund$/ })
+      .first()
+      .click();
     await expect.poll(() => explorer.locator('.graphiql-doc-explorer-title').textContent()).toBe('Refund');
     await expect
       .poll(() => explorer.locator('.graphiql-doc-explorer-content').textContent())
@@ -129,7 +145,9 @@ describe('GraphiQL in chromium', () => {
       await guardedPage.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
       const run = async () => {
         const answered = guardedPage.waitForResponse(
-          (response) => response.url() === `${guarded.url}/graphql` && (response.request().postData() ?? '').includes('TwoProviders'),
+          (response) =>
+            response.url() === `${guarded.url}/graphql` &&
+            (response.request().postData() ?? '').includes('TwoProviders'),
           { timeout: 30_000 },
         );
         await guardedPage.locator('button.graphiql-execute-button').click();
@@ -157,7 +175,9 @@ describe('GraphiQL in chromium', () => {
   });
 
   it('loaded everything from the subgraph itself, with no CSP violation or console error', async () => {
-    const outside = requests.map((request) => request.url()).filter((url) => !url.startsWith('http://127.0.0.1:') && !url.startsWith('data:'));
+    const outside = requests
+      .map((request) => request.url())
+      .filter((url) => !url.startsWith('http://127.0.0.1:') && !url.startsWith('data:'));
     expect(outside, 'requests that left the subgraph').toEqual([]);
     expect(requests.length).toBeGreaterThan(2);
     expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);

@@ -6,14 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
 
-const WOOSHPAY_IDS = Array.from({ length: 8 }, (_, index) => `re_17877312000000000${String(index + 1).padStart(2, '0')}`);
+const WOOSHPAY_IDS = Array.from(
+  { length: 8 },
+  (_, index) => `re_17877312000000000${String(index + 1).padStart(2, '0')}`,
+);
 const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 const RESET_MS = 700;
 const VOLUME = 4;
 
 const REFUNDS = /* GraphQL */ `
   query Refunds($ids: [ID!]!) {
-    refunds(ids: $ids) { id }
+    refunds(ids: $ids) {
+      id
+    }
   }
 `;
 
@@ -38,16 +43,25 @@ describe('circuit breaker', () => {
   async function waitForBreaker(state: string, after: number): Promise<void> {
     const until = Date.now() + RESET_MS * 10;
     while (Date.now() < until) {
-      if (breakerLogs().slice(after).some((line) => line.breaker === state)) return;
+      if (
+        breakerLogs()
+          .slice(after)
+          .some((line) => line.breaker === state)
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    throw new Error(`the WooshPay breaker did not become ${state} within ${RESET_MS * 10} ms; saw ${JSON.stringify(breakerLogs())}`);
+    throw new Error(
+      `the WooshPay breaker did not become ${state} within ${RESET_MS * 10} ms; saw ${JSON.stringify(breakerLogs())}`,
+    );
   }
 
   /** The breaker gauge operators see on /metrics: 0 closed, 1 half-open, 2 open. */
   const breakerGauge = async () => {
     const text = await (await fetch(`${stack.url}/metrics`)).text();
-    const line = text.split('\n').find((entry) => entry.startsWith('refunds_provider_breaker_state{') && entry.includes('"WOOSHPAY"'));
+    const line = text
+      .split('\n')
+      .find((entry) => entry.startsWith('refunds_provider_breaker_state{') && entry.includes('"WOOSHPAY"'));
     return Number(line?.split(' ').at(-1));
   };
 
@@ -113,7 +127,11 @@ describe('circuit breaker', () => {
     // One probe (retried like any call: PROVIDER_MAX_RETRIES=1), then the breaker is open again.
     expect(stack.wooshpay.requestCount()).toBe(2);
     expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
-    expect(breakerLogs().slice(before).map((line) => line.breaker)).toEqual(['half-open', 'open']);
+    expect(
+      breakerLogs()
+        .slice(before)
+        .map((line) => line.breaker),
+    ).toEqual(['half-open', 'open']);
   });
 
   it('recovers with one probe once the provider is healthy: exactly one call while half-open, then closed', async () => {
@@ -127,7 +145,11 @@ describe('circuit breaker', () => {
 
     expect(stack.wooshpay.requestCount()).toBe(1);
     expect(ids(probe).filter((id) => id !== null)).toHaveLength(1);
-    expect(breakerLogs().slice(before).map((line) => line.breaker)).toEqual(['half-open', 'closed']);
+    expect(
+      breakerLogs()
+        .slice(before)
+        .map((line) => line.breaker),
+    ).toEqual(['half-open', 'closed']);
     expect(breakerLogs().at(-1)).toMatchObject({ level: 'info' });
 
     const after = await stack.graphql(REFUNDS, { ids: WOOSHPAY_IDS.slice(0, 3) });

@@ -11,7 +11,13 @@ const W1 = 're_1787731200000000001';
 const W2 = 're_1787731200000000002';
 const W3 = 're_1787731200000000003';
 const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
-const REFUNDS = /* GraphQL */ `query Refunds($ids: [ID!]!) { refunds(ids: $ids) { id } }`;
+const REFUNDS = /* GraphQL */ `
+  query Refunds($ids: [ID!]!) {
+    refunds(ids: $ids) {
+      id
+    }
+  }
+`;
 
 type Rows = { refunds: Array<{ id: string } | null> };
 
@@ -89,7 +95,8 @@ describe('a client that goes away', () => {
       });
       // Give up once the provider call is under way.
       const until = Date.now() + 2000;
-      while (stack.wooshpay.requestCount(id) === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (stack.wooshpay.requestCount(id) === 0 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       controller.abort();
       await expect(request).rejects.toThrow();
     }

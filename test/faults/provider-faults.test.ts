@@ -33,17 +33,29 @@ const W1_BODY = {
 
 const REFUNDS = /* GraphQL */ `
   query Refunds($ids: [ID!]!) {
-    refunds(ids: $ids) { id providerRefundId status }
+    refunds(ids: $ids) {
+      id
+      providerRefundId
+      status
+    }
   }
 `;
 const REFUND = /* GraphQL */ `
   query Refund($id: ID!) {
-    refund(id: $id) { id status }
+    refund(id: $id) {
+      id
+      status
+    }
   }
 `;
 const ENTITIES = /* GraphQL */ `
   query Entities($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on Refund { id status } }
+    _entities(representations: $representations) {
+      ... on Refund {
+        id
+        status
+      }
+    }
   }
 `;
 
@@ -202,7 +214,11 @@ describe('provider faults', () => {
     const { result: response, ms } = await timed(() => refunds([E1, E2, W1]));
 
     expect(ms).toBeLessThan(DEADLINE_MS + 1000);
-    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([`efundpay:${E1}`, null, `wooshpay:${W1}`]);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
+      `efundpay:${E1}`,
+      null,
+      `wooshpay:${W1}`,
+    ]);
     const error = onlyError(response);
     expect(error.path).toEqual(['refunds', 1]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'EFUNDPAY' });
@@ -212,15 +228,27 @@ describe('provider faults', () => {
 
   describe('bodies that are not the refund asked for become PROVIDER_BAD_RESPONSE, without retries', () => {
     const badBodies: Array<{ name: string; contentType: string; body: string }> = [
-      { name: 'an HTML page with status 200', contentType: 'text/html', body: '<html><body><h1>Welcome to nginx!</h1></body></html>' },
+      {
+        name: 'an HTML page with status 200',
+        contentType: 'text/html',
+        body: '<html><body><h1>Welcome to nginx!</h1></body></html>',
+      },
       {
         name: 'JSON with wrong types (amount as a string)',
         contentType: 'application/json',
         body: JSON.stringify({ ...W1_BODY, amount: '15.00' }),
       },
       { name: 'truncated JSON', contentType: 'application/json', body: JSON.stringify(W1_BODY).slice(0, 60) },
-      { name: 'JSON without an id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: undefined }) },
-      { name: 'a refund with a different id', contentType: 'application/json', body: JSON.stringify({ ...W1_BODY, id: W3 }) },
+      {
+        name: 'JSON without an id',
+        contentType: 'application/json',
+        body: JSON.stringify({ ...W1_BODY, id: undefined }),
+      },
+      {
+        name: 'a refund with a different id',
+        contentType: 'application/json',
+        body: JSON.stringify({ ...W1_BODY, id: W3 }),
+      },
       { name: 'an empty body', contentType: 'application/json', body: '' },
       {
         name: 'a body over 256 kB',
@@ -239,7 +267,11 @@ describe('provider faults', () => {
 
       const response = await refunds([E1, W1, W2]);
 
-      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([`efundpay:${E1}`, null, `wooshpay:${W2}`]);
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
+        `efundpay:${E1}`,
+        null,
+        `wooshpay:${W2}`,
+      ]);
       const error = onlyError(response);
       expect(error.path).toEqual(['refunds', 1]);
       expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
@@ -272,7 +304,10 @@ describe('provider faults', () => {
 
     expect(onlyError(response).extensions?.code).toBe('PROVIDER_BAD_RESPONSE');
     const [line] = stack.logs.slice(logsBefore).filter((entry) => entry.code === 'PROVIDER_BAD_RESPONSE');
-    expect(line).toMatchObject({ level: 'warn', err: { type: 'SchemaMismatchError', fields: ['amount', 'metadata.evil?key'] } });
+    expect(line).toMatchObject({
+      level: 'warn',
+      err: { type: 'SchemaMismatchError', fields: ['amount', 'metadata.evil?key'] },
+    });
     expect(JSON.stringify(line)).not.toContain('fifteen dollars');
   });
 
@@ -320,21 +355,33 @@ describe('provider faults', () => {
       expect(stack.wooshpay.requestCount(W1)).toBe(1);
       const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes(setting));
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', provider: 'WOOSHPAY', code: 'PROVIDER_AUTH_FAILED', status });
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        level: 'error',
+        provider: 'WOOSHPAY',
+        code: 'PROVIDER_AUTH_FAILED',
+        status,
+      });
     });
 
-    it.each([401, 403])('efundpay %i -> PROVIDER_AUTH_FAILED and one log line naming EFUNDPAY_API_KEY', async (status) => {
-      stack.efundpay.injectFault('*', { kind: 'status', status });
-      const logsBefore = stack.rawLogs.length;
+    it.each([401, 403])(
+      'efundpay %i -> PROVIDER_AUTH_FAILED and one log line naming EFUNDPAY_API_KEY',
+      async (status) => {
+        stack.efundpay.injectFault('*', { kind: 'status', status });
+        const logsBefore = stack.rawLogs.length;
 
-      const response = await refunds([E1, W1]);
+        const response = await refunds([E1, W1]);
 
-      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `wooshpay:${W1}`]);
-      expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'EFUNDPAY' });
-      const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes('EFUNDPAY_API_KEY'));
-      expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', provider: 'EFUNDPAY', code: 'PROVIDER_AUTH_FAILED' });
-    });
+        expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `wooshpay:${W1}`]);
+        expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'EFUNDPAY' });
+        const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes('EFUNDPAY_API_KEY'));
+        expect(lines).toHaveLength(1);
+        expect(JSON.parse(lines[0]!)).toMatchObject({
+          level: 'error',
+          provider: 'EFUNDPAY',
+          code: 'PROVIDER_AUTH_FAILED',
+        });
+      },
+    );
 
     it('a wrong key configured for real gets the same treatment', async () => {
       const wrongKey = await startStack({ env: { WOOSHPAY_SECRET_KEY: 'sk_test_not_the_right_one_42' } });
@@ -453,7 +500,12 @@ describe('provider faults', () => {
     expect(onlyError(response).extensions?.code).toBe('PROVIDER_UNAVAILABLE');
     const failures = stack.logs.slice(logsBefore).filter((line) => line.code === 'PROVIDER_UNAVAILABLE');
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ level: 'warn', requestId: 'fault-log-check-1', provider: 'WOOSHPAY', status: 500 });
+    expect(failures[0]).toMatchObject({
+      level: 'warn',
+      requestId: 'fault-log-check-1',
+      provider: 'WOOSHPAY',
+      status: 500,
+    });
   });
 });
 
@@ -480,7 +532,9 @@ describe('the overall deadline per refund', () => {
   it('answers PROVIDER_TIMEOUT when the deadline passes, whatever retries remain', async () => {
     stack.wooshpay.injectFault(W1, { kind: 'hang' });
 
-    const { result: response, ms } = await timed(() => stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids: [W1, E1] }));
+    const { result: response, ms } = await timed(() =>
+      stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids: [W1, E1] }),
+    );
 
     expect(ms).toBeGreaterThanOrEqual(deadlineMs - 50);
     expect(ms).toBeLessThan(deadlineMs + 1500);

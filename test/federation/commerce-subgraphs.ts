@@ -125,12 +125,17 @@ export interface RunningSubgraph {
   stop(): Promise<void>;
 }
 
-async function serveSubgraph(name: string, typeDefs: DocumentNode, resolvers: GraphQLResolverMap<unknown>): Promise<RunningSubgraph> {
+async function serveSubgraph(
+  name: string,
+  typeDefs: DocumentNode,
+  resolvers: GraphQLResolverMap<unknown>,
+): Promise<RunningSubgraph> {
   const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs, resolvers }) });
   const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
   return { name, url, typeDefs, stop: () => server.stop() };
 }
 
-export const startOrdersSubgraph = (): Promise<RunningSubgraph> => serveSubgraph('orders', ORDERS_TYPE_DEFS, ordersResolvers);
+export const startOrdersSubgraph = (): Promise<RunningSubgraph> =>
+  serveSubgraph('orders', ORDERS_TYPE_DEFS, ordersResolvers);
 export const startDisputesSubgraph = (): Promise<RunningSubgraph> =>
   serveSubgraph('disputes', DISPUTES_TYPE_DEFS, disputesResolvers);

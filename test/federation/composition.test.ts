@@ -17,7 +17,10 @@ const subgraphs = [
 function refundTypeDirectives(supergraphSdl: string): string[] {
   const match = /^type Refund\n((?:\s+@.*\n)+)/m.exec(supergraphSdl);
   if (!match?.[1]) throw new Error('Expected `type Refund` with directives in the supergraph SDL');
-  return match[1].split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return match[1]
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 describe('composition', () => {
@@ -41,9 +44,16 @@ describe('composition', () => {
   it('rejects a consumer that references Refund by a field set the refunds subgraph does not declare as a key', () => {
     const byProviderIdOnly = parse(/* GraphQL */ `
       extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-      type Query { chargebacks: [Chargeback!]! }
-      type Chargeback @key(fields: "id") { id: ID! refund: Refund }
-      type Refund @key(fields: "providerRefundId", resolvable: false) { providerRefundId: String! }
+      type Query {
+        chargebacks: [Chargeback!]!
+      }
+      type Chargeback @key(fields: "id") {
+        id: ID!
+        refund: Refund
+      }
+      type Refund @key(fields: "providerRefundId", resolvable: false) {
+        providerRefundId: String!
+      }
     `);
 
     const result = composeSupergraph([

@@ -178,9 +178,17 @@ describe('through a real gateway', () => {
   });
 
   it('returns a not-found reference as a null refund, with no error', async () => {
-    const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(
-      /* GraphQL */ `{ orders { id refund { id status } } }`,
-    );
+    const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(/* GraphQL */ `
+      {
+        orders {
+          id
+          refund {
+            id
+            status
+          }
+        }
+      }
+    `);
 
     expect(response.body.errors).toBeUndefined();
     const missing = response.body.data!.orders.filter((_, index) => ORDERS[index]!.refundId === MISSING_REFUND_ID);

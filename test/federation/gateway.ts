@@ -40,7 +40,10 @@ export interface RunningGateway {
   /** `_entities` fetches sent to one subgraph since the last reset. */
   entityFetches(subgraph: string): SubgraphFetch[];
   resetFetches(): void;
-  query<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<TData>>;
+  query<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<TData>>;
   stop(): Promise<void>;
 }
 

@@ -6,10 +6,28 @@ import { describe, expect, it } from 'vitest';
 import { useStack, type GraphQLResponse } from '../helpers/stack.js';
 import { HOSTILE_IDS, VALID_E, VALID_W } from './hostile-inputs.js';
 
-const REFUND = /* GraphQL */ `query Refund($id: ID!) { refund(id: $id) { id } }`;
-const REFUNDS = /* GraphQL */ `query Refunds($ids: [ID!]!) { refunds(ids: $ids) { id } }`;
+const REFUND = /* GraphQL */ `
+  query Refund($id: ID!) {
+    refund(id: $id) {
+      id
+    }
+  }
+`;
+const REFUNDS = /* GraphQL */ `
+  query Refunds($ids: [ID!]!) {
+    refunds(ids: $ids) {
+      id
+    }
+  }
+`;
 const ENTITIES = /* GraphQL */ `
-  query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { id } } }
+  query Entities($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Refund {
+        id
+      }
+    }
+  }
 `;
 
 function expectBadInput(response: GraphQLResponse, path: Array<string | number>): void {

@@ -51,24 +51,71 @@ function accepted(parse: () => RefundRef): RefundRef | null {
 }
 
 const hostileFragment = fc.constantFrom(
-  '', '/', '../', '..', '.', '%2e%2e', '%2E%2E%2F', '%2f', '?', '#', '?expand=x', '#x', '\\', '\r\n', '\n', '\u0000',
-  ' ', '\t', '%00', '@', ':', ';', '&', '=', '+', '%', '\u202e', '\uff0f', '\u2024', '／', 'é', '\ud83d\ude00',
+  '',
+  '/',
+  '../',
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2E%2F',
+  '%2f',
+  '?',
+  '#',
+  '?expand=x',
+  '#x',
+  '\\',
+  '\r\n',
+  '\n',
+  '\u0000',
+  ' ',
+  '\t',
+  '%00',
+  '@',
+  ':',
+  ';',
+  '&',
+  '=',
+  '+',
+  '%',
+  '\u202e',
+  '\uff0f',
+  '\u2024',
+  '／',
+  'é',
+  '\ud83d\ude00',
 );
-const prefix = fc.constantFrom('re_', 'wooshpay:', 'wooshpay:re_', 'efundpay:', 'efundpay:re_', '../', '%', 'WOOSHPAY:', '');
-const anyText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary-ascii' }));
+const prefix = fc.constantFrom(
+  're_',
+  'wooshpay:',
+  'wooshpay:re_',
+  'efundpay:',
+  'efundpay:re_',
+  '../',
+  '%',
+  'WOOSHPAY:',
+  '',
+);
+const anyText = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary-ascii' }),
+);
 const validWooshPay = fc.stringMatching(/^re_[A-Za-z0-9]{1,100}$/);
 const validUuid = fc.uuid();
 
 const candidateIds = fc.oneof(
   anyText,
   fc.tuple(prefix, anyText).map(([head, tail]) => head + tail),
-  fc.tuple(prefix, fc.array(fc.oneof(hostileFragment, anyText), { maxLength: 6 })).map(([head, parts]) => head + parts.join('')),
+  fc
+    .tuple(prefix, fc.array(fc.oneof(hostileFragment, anyText), { maxLength: 6 }))
+    .map(([head, parts]) => head + parts.join('')),
   // Valid ids, alone and with hostile text around them: most of these must be rejected.
   validWooshPay,
   validUuid,
-  fc.tuple(fc.constantFrom('', 'wooshpay:', 'efundpay:'), fc.oneof(validWooshPay, validUuid), hostileFragment, anyText).map(
-    ([head, id, hostile, tail]) => head + id + hostile + tail,
-  ),
+  fc
+    .tuple(fc.constantFrom('', 'wooshpay:', 'efundpay:'), fc.oneof(validWooshPay, validUuid), hostileFragment, anyText)
+    .map(([head, id, hostile, tail]) => head + id + hostile + tail),
   fc.tuple(hostileFragment, fc.oneof(validWooshPay, validUuid)).map(([hostile, id]) => hostile + id),
 );
 

@@ -10,9 +10,21 @@ import { useStack, type GraphQLResponse } from '../helpers/stack.js';
 /** Distinct, valid WooshPay ids (most are not in the seed: a null, but still one provider GET each). */
 const wooshPayIds = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `re_limit${from + index}`);
 
-const REFUNDS = /* GraphQL */ `query Refunds($ids: [ID!]!) { refunds(ids: $ids) { id } }`;
+const REFUNDS = /* GraphQL */ `
+  query Refunds($ids: [ID!]!) {
+    refunds(ids: $ids) {
+      id
+    }
+  }
+`;
 const ENTITIES = /* GraphQL */ `
-  query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { id } } }
+  query Entities($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Refund {
+        id
+      }
+    }
+  }
 `;
 
 function onlyError(response: GraphQLResponse): { message: string; extensions?: Record<string, unknown> } {
@@ -80,7 +92,9 @@ describe('operation limits', () => {
 
   it('refuses more than 100 distinct refunds through _entities, in either key shape', async () => {
     const representations = wooshPayIds(101).map((id, index) =>
-      index % 2 === 0 ? { __typename: 'Refund', id } : { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: id },
+      index % 2 === 0
+        ? { __typename: 'Refund', id }
+        : { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: id },
     );
     const response = await stack.graphql(ENTITIES, { representations });
     const error = onlyError(response);
@@ -111,23 +125,28 @@ describe('operation limits', () => {
     const body = JSON.stringify({ query: REFUNDS, variables: { ids: ['re_1'] }, padding: 'x'.repeat(1_048_576) });
     const response = await postRaw(body);
     expect(response.status).toBe(413);
-    expect(response.json().errors?.[0]).toMatchObject({ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } });
+    expect(response.json().errors?.[0]).toMatchObject({
+      message: 'The request body is too large',
+      extensions: { code: 'BAD_REQUEST' },
+    });
     expect(stack.providerCalls()).toBe(0);
   });
 
   it('refuses malformed JSON with HTTP 400', async () => {
     const response = await postRaw('{"query": "{ refund(id: \\"re_1\\") { id } }"');
     expect(response.status).toBe(400);
-    expect(response.json().errors?.[0]).toMatchObject({ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } });
+    expect(response.json().errors?.[0]).toMatchObject({
+      message: 'The request body is not valid JSON',
+      extensions: { code: 'BAD_REQUEST' },
+    });
     expect(stack.providerCalls()).toBe(0);
   });
 
   describe('query shape', () => {
     /** A selection nested `levels` deep through inline fragments, which graphql-armor counts as depth. */
-    const nested = (levels: number): string =>
-      levels === 0 ? 'id' : `... on Refund { ${nested(levels - 1)} }`;
+    const nested = (levels: number): string => (levels === 0 ? 'id' : `... on Refund { ${nested(levels - 1)} }`);
 
-    it('refuses a query deeper than MAX_QUERY_DEPTH (10), with graphql-armor\'s code', async () => {
+    it("refuses a query deeper than MAX_QUERY_DEPTH (10), with graphql-armor's code", async () => {
       const ok = await stack.graphql(`query { refund(id: "re_1787731200000000001") { ${nested(8)} } }`);
       expect(ok.body.errors).toBeUndefined();
       stack.resetCounters();
@@ -141,7 +160,10 @@ describe('operation limits', () => {
     });
 
     it('refuses more aliases than MAX_QUERY_ALIASES (120), even for one refund', async () => {
-      const fields = Array.from({ length: 121 }, (_, index) => `a${index}: refund(id: "re_1787731200000000001") { id }`);
+      const fields = Array.from(
+        { length: 121 },
+        (_, index) => `a${index}: refund(id: "re_1787731200000000001") { id }`,
+      );
       const response = await stack.graphql(`query { ${fields.join(' ')} }`);
       expect(response.status).toBe(400);
       const error = onlyError(response);
@@ -170,7 +192,9 @@ describe('operation limits', () => {
     });
 
     it('lets a full-contract query through', async () => {
-      const response = await stack.graphql(`query { refund(id: "re_1787731200000000001") { id amount { decimal } details { __typename ... on WooshPayRefundDetails { metadata { key value } } } } }`);
+      const response = await stack.graphql(
+        `query { refund(id: "re_1787731200000000001") { id amount { decimal } details { __typename ... on WooshPayRefundDetails { metadata { key value } } } } }`,
+      );
       expect(response.body.errors).toBeUndefined();
     });
   });

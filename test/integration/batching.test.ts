@@ -94,9 +94,12 @@ describe('one GET per distinct refund per operation', () => {
   it('costs one GET per distinct refund for a long refunds list with repeats', async () => {
     const distinct = wooshPaySeedRefunds.slice(0, 10).map((wire) => wire.id);
     const ids = [...distinct, ...distinct.map((id) => `wooshpay:${id}`), ...distinct.reverse()];
-    const { body } = await stack.graphql<{ refunds: Array<{ id: string }> }>('query ($ids: [ID!]!) { refunds(ids: $ids) { id } }', {
-      ids,
-    });
+    const { body } = await stack.graphql<{ refunds: Array<{ id: string }> }>(
+      'query ($ids: [ID!]!) { refunds(ids: $ids) { id } }',
+      {
+        ids,
+      },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.refunds).toHaveLength(30);
     expect(stack.wooshpay.requestCount()).toBe(10);
@@ -115,7 +118,10 @@ describe('one GET per distinct refund per operation', () => {
     stack.wooshpay.setLatency(latencyMs);
     try {
       const ids = wooshPaySeedRefunds.slice(0, 9).map((wire) => wire.id);
-      const { body } = await stack.graphql<{ refunds: unknown[] }>('query ($ids: [ID!]!) { refunds(ids: $ids) { id } }', { ids });
+      const { body } = await stack.graphql<{ refunds: unknown[] }>(
+        'query ($ids: [ID!]!) { refunds(ids: $ids) { id } }',
+        { ids },
+      );
       expect(body.errors).toBeUndefined();
       const times = startTimes(stack.wooshpay);
       expect(times).toHaveLength(9);
@@ -141,9 +147,12 @@ describe('the per-provider concurrency cap (PROVIDER_CONCURRENCY=3, 150 ms per a
 
   it('sends 9 distinct refunds in at least 3 waves, never more than 3 starting within 100 ms', async () => {
     const ids = wooshPaySeedRefunds.slice(0, 9).map((wire) => wire.id);
-    const { body } = await stack.graphql<{ refunds: Array<{ id: string }> }>('query ($ids: [ID!]!) { refunds(ids: $ids) { id } }', {
-      ids,
-    });
+    const { body } = await stack.graphql<{ refunds: Array<{ id: string }> }>(
+      'query ($ids: [ID!]!) { refunds(ids: $ids) { id } }',
+      {
+        ids,
+      },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.refunds.map((refund) => refund.id)).toEqual(ids.map((id) => `wooshpay:${id}`));
 
@@ -188,13 +197,17 @@ describe('the per-provider concurrency cap (PROVIDER_CONCURRENCY=3, 150 ms per a
       expect(minGapAcrossCap(times, CAP)).toBeGreaterThanOrEqual(100);
     }
     // The first wave of each provider starts together: one provider does not wait for the other's slots.
-    const firstWave = [...startTimes(stack.wooshpay).slice(0, CAP), ...startTimes(stack.efundpay).slice(0, CAP)].sort((x, y) => x - y);
+    const firstWave = [...startTimes(stack.wooshpay).slice(0, CAP), ...startTimes(stack.efundpay).slice(0, CAP)].sort(
+      (x, y) => x - y,
+    );
     expect(firstWave[firstWave.length - 1]! - firstWave[0]!).toBeLessThan(LATENCY_MS);
   });
 });
 
 /** A TCP pass-through in front of a simulator that counts the connections made through it. */
-async function startConnectionCounter(target: URL): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+async function startConnectionCounter(
+  target: URL,
+): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -241,7 +254,9 @@ describe('keep-alive', () => {
   it('reuses one provider connection for many sequential requests', async () => {
     const requests = 20;
     for (let index = 0; index < requests; index += 1) {
-      const { body } = await stack.graphql<{ refund: { id: string } }>(`{ refund(id: "${WOOSHPAY_EXAMPLE_ID}") { id } }`);
+      const { body } = await stack.graphql<{ refund: { id: string } }>(
+        `{ refund(id: "${WOOSHPAY_EXAMPLE_ID}") { id } }`,
+      );
       expect(body.data?.refund.id).toBe(`wooshpay:${WOOSHPAY_EXAMPLE_ID}`);
     }
     expect(simulator.requestCount(WOOSHPAY_EXAMPLE_ID)).toBe(requests);

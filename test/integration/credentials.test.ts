@@ -99,7 +99,9 @@ describe('efundpay JWT auth', () => {
   });
 
   it('answers PROVIDER_AUTH_FAILED when the JWT is signed with the wrong private key', async () => {
-    const wrongPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const wrongPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString();
     const stack = await stackWith({
       efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey } },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: wrongPem },
@@ -115,7 +117,9 @@ describe('credentials a provider refuses', () => {
   const WRONG_EFUNDPAY_KEY = 'efundpay_wrong_key_zz99';
 
   it('answers PROVIDER_AUTH_FAILED per provider, without retrying and without leaking the keys', async () => {
-    const stack = await stackWith({ env: { WOOSHPAY_SECRET_KEY: WRONG_WOOSHPAY_KEY, EFUNDPAY_API_KEY: WRONG_EFUNDPAY_KEY } });
+    const stack = await stackWith({
+      env: { WOOSHPAY_SECRET_KEY: WRONG_WOOSHPAY_KEY, EFUNDPAY_API_KEY: WRONG_EFUNDPAY_KEY },
+    });
     const { status, body } = await stack.graphql(BOTH_QUERY);
     expect(status).toBe(200);
     expect(body.data).toEqual({ wooshpay: null, efundpay: null });
@@ -131,7 +135,11 @@ describe('credentials a provider refuses', () => {
     expect(stack.efundpay.requestCount(EFUNDPAY_ID)).toBe(1);
 
     const everything = JSON.stringify(body) + stack.rawLogs.join('\n');
-    for (const secret of [WRONG_WOOSHPAY_KEY, WRONG_EFUNDPAY_KEY, Buffer.from(`${WRONG_WOOSHPAY_KEY}:`).toString('base64')]) {
+    for (const secret of [
+      WRONG_WOOSHPAY_KEY,
+      WRONG_EFUNDPAY_KEY,
+      Buffer.from(`${WRONG_WOOSHPAY_KEY}:`).toString('base64'),
+    ]) {
       expect(everything).not.toContain(secret);
     }
     // The operator learns which settings to check.

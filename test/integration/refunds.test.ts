@@ -44,7 +44,13 @@ const EFUNDPAY_STATUS: Record<string, string> = {
   declined: 'FAILED',
   voided: 'CANCELED',
 };
-const WOOSHPAY_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'expired_uncaptured_charge', 'resolved_dispute'];
+const WOOSHPAY_REASONS = [
+  'duplicate',
+  'fraudulent',
+  'requested_by_customer',
+  'expired_uncaptured_charge',
+  'resolved_dispute',
+];
 const WOOSHPAY_FAILURES = ['lost_or_stolen_card', 'expired_or_canceled_card', 'unknown'];
 
 let stack: Stack;
@@ -144,8 +150,12 @@ describe('every contract field', () => {
   });
 
   it('serves every seeded efundpay refund of the merchant account as its wire data says', async () => {
-    const seeded = efundpaySeedRefunds.filter((entry) => entry.merchantAccountId === 'default').map((entry) => entry.refund);
-    const { body } = await stack.graphql<{ refunds: RefundJson[] }>(REFUNDS_QUERY, { ids: seeded.map((wire) => wire.id) });
+    const seeded = efundpaySeedRefunds
+      .filter((entry) => entry.merchantAccountId === 'default')
+      .map((entry) => entry.refund);
+    const { body } = await stack.graphql<{ refunds: RefundJson[] }>(REFUNDS_QUERY, {
+      ids: seeded.map((wire) => wire.id),
+    });
     expect(body.errors).toBeUndefined();
     seeded.forEach((wire, index) => {
       expect(body.data!.refunds[index], wire.id).toMatchObject({
@@ -169,7 +179,12 @@ describe('every contract field', () => {
   });
 
   it('formats amounts by the ISO 4217 exponent and keeps IDR above 2^31 exact', async () => {
-    const ids = ['re_1787731200000000010', 're_1787731200000000011', 're_1787731200000000012', 'cc194059-19c2-4bbd-a7d3-a7850d17ec74'];
+    const ids = [
+      're_1787731200000000010',
+      're_1787731200000000011',
+      're_1787731200000000012',
+      'cc194059-19c2-4bbd-a7d3-a7850d17ec74',
+    ];
     const { body } = await stack.graphql<{ refunds: RefundJson[] }>(REFUNDS_QUERY, { ids });
     expect(body.data?.refunds.map((refund) => refund.amount)).toEqual([
       { minorUnits: 5000, currencyCode: 'JPY', decimal: '5000' },
@@ -180,7 +195,12 @@ describe('every contract field', () => {
   });
 
   it('keeps unknown statuses and reasons visible instead of failing', async () => {
-    const ids = ['re_1787731200000000009', 're_1787731200000000011', 're_1787731200000000007', '42609b2e-f0de-4f1b-96e7-fd586cbb2a36'];
+    const ids = [
+      're_1787731200000000009',
+      're_1787731200000000011',
+      're_1787731200000000007',
+      '42609b2e-f0de-4f1b-96e7-fd586cbb2a36',
+    ];
     const { body } = await stack.graphql<{ refunds: RefundJson[] }>(REFUNDS_QUERY, { ids });
     expect(body.errors).toBeUndefined();
     const [unknownStatus, unknownReason, unknownFailure, efundpayUnknown] = body.data!.refunds;
@@ -191,7 +211,9 @@ describe('every contract field', () => {
   });
 
   it('returns createdAt in UTC: a -05:00 evening is the next UTC day', async () => {
-    const { body } = await stack.graphql<{ refund: RefundJson }>(REFUND_QUERY, { id: 'cbe82b23-bacb-4cd7-8c02-99941e1a8087' });
+    const { body } = await stack.graphql<{ refund: RefundJson }>(REFUND_QUERY, {
+      id: 'cbe82b23-bacb-4cd7-8c02-99941e1a8087',
+    });
     expect(body.data?.refund.createdAt).toBe('2024-04-01T04:30:00.000Z');
   });
 
@@ -216,18 +238,23 @@ describe('ids', () => {
     ['an upper-case efundpay UUID', EFUNDPAY_DOCS_ID.toUpperCase(), `efundpay:${EFUNDPAY_DOCS_ID}`],
     ['an upper-case UUID in a global id', `efundpay:${EFUNDPAY_DOCS_ID.toUpperCase()}`, `efundpay:${EFUNDPAY_DOCS_ID}`],
   ])('refund accepts %s and answers with the canonical global id', async (_label, input, globalId) => {
-    const { body } = await stack.graphql<{ refund: { id: string } }>('query ($id: ID!) { refund(id: $id) { id } }', { id: input });
+    const { body } = await stack.graphql<{ refund: { id: string } }>('query ($id: ID!) { refund(id: $id) { id } }', {
+      id: input,
+    });
     expect(body.errors).toBeUndefined();
     expect(body.data?.refund.id).toBe(globalId);
   });
 
   it('rejects a bad id with BAD_USER_INPUT naming it, without calling any provider', async () => {
-    const { status, body } = await stack.graphql<{ refund: null }>(REFUND_QUERY, { id: 'wooshpay:re_abc/../../v1/charges' });
+    const { status, body } = await stack.graphql<{ refund: null }>(REFUND_QUERY, {
+      id: 'wooshpay:re_abc/../../v1/charges',
+    });
     expect(status).toBe(200);
     expect(body.data).toEqual({ refund: null });
     expect(body.errors).toEqual([
       {
-        message: 'Invalid refund id "wooshpay:re_abc/../../v1/charges": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY',
+        message:
+          'Invalid refund id "wooshpay:re_abc/../../v1/charges": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY',
         locations: expect.any(Array),
         path: ['refund'],
         extensions: { code: 'BAD_USER_INPUT' },
@@ -306,7 +333,8 @@ describe('refunds', () => {
         }),
         expect.objectContaining({
           path: ['refunds', 3],
-          message: 'Invalid refund id "efundpay:re_123": expected a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211 for EFUNDPAY',
+          message:
+            'Invalid refund id "efundpay:re_123": expected a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211 for EFUNDPAY',
           extensions: { code: 'BAD_USER_INPUT' },
         }),
       ]),

@@ -40,7 +40,9 @@ function expectNothingSecret(stack: Stack, serialized: string): void {
   ]) {
     expect(serialized, `the debug view contains ${secret}`).not.toContain(secret);
   }
-  expect(serialized.toLowerCase()).not.toMatch(/authorization|bearer|basic |headers|x-merchant-account-id|x-request-id/);
+  expect(serialized.toLowerCase()).not.toMatch(
+    /authorization|bearer|basic |headers|x-merchant-account-id|x-request-id/,
+  );
 }
 
 describe('debug view outside production', () => {
@@ -53,13 +55,29 @@ describe('debug view outside production', () => {
   });
 
   it('lists each provider call with provider, method, path with the id, status, attempts and duration', async () => {
-    const response = await stack.graphql(`{ refunds(ids: ["wooshpay:${W1}", "efundpay:${E1}"]) { id } }`, undefined, DEBUG);
+    const response = await stack.graphql(
+      `{ refunds(ids: ["wooshpay:${W1}", "efundpay:${E1}"]) { id } }`,
+      undefined,
+      DEBUG,
+    );
     expect(response.body.errors).toBeUndefined();
     const calls = providerCallsOf(response);
     expect(calls).toHaveLength(2);
     const byProvider = Object.fromEntries((calls ?? []).map((call) => [call.provider, call]));
-    expect(byProvider.WOOSHPAY).toMatchObject({ method: 'GET', path: `/v1/refunds/${W1}`, status: 200, attempts: 1, outcome: 'ok' });
-    expect(byProvider.EFUNDPAY).toMatchObject({ method: 'GET', path: `/v4/refunds/${E1}`, status: 200, attempts: 1, outcome: 'ok' });
+    expect(byProvider.WOOSHPAY).toMatchObject({
+      method: 'GET',
+      path: `/v1/refunds/${W1}`,
+      status: 200,
+      attempts: 1,
+      outcome: 'ok',
+    });
+    expect(byProvider.EFUNDPAY).toMatchObject({
+      method: 'GET',
+      path: `/v4/refunds/${E1}`,
+      status: 200,
+      attempts: 1,
+      outcome: 'ok',
+    });
     for (const call of calls ?? []) {
       expect(Object.keys(call).sort()).toEqual(CALL_KEYS);
       expect(call.durationMs).toBeGreaterThan(0);
@@ -82,7 +100,12 @@ describe('debug view outside production', () => {
     expect(response.body.data).toEqual({ missing: null, failing: null, retried: { id: `efundpay:${E1}` } });
     const calls = providerCallsOf(response) ?? [];
     const byPath = Object.fromEntries(calls.map((call) => [call.path, call]));
-    expect(byPath['/v1/refunds/re_1787731200000000099']).toMatchObject({ provider: 'WOOSHPAY', status: 404, attempts: 1, outcome: 'not_found' });
+    expect(byPath['/v1/refunds/re_1787731200000000099']).toMatchObject({
+      provider: 'WOOSHPAY',
+      status: 404,
+      attempts: 1,
+      outcome: 'not_found',
+    });
     // PROVIDER_MAX_RETRIES=2: three attempts, then the provider's last status.
     expect(byPath['/v1/refunds/re_1787731200000000004']).toMatchObject({
       provider: 'WOOSHPAY',
@@ -92,7 +115,12 @@ describe('debug view outside production', () => {
       errorCode: 'PROVIDER_UNAVAILABLE',
     });
     expect(stack.wooshpay.requestCount('re_1787731200000000004')).toBe(3);
-    expect(byPath[`/v4/refunds/${E1}`]).toMatchObject({ provider: 'EFUNDPAY', status: 200, attempts: 2, outcome: 'ok' });
+    expect(byPath[`/v4/refunds/${E1}`]).toMatchObject({
+      provider: 'EFUNDPAY',
+      status: 200,
+      attempts: 2,
+      outcome: 'ok',
+    });
     expect(calls).toHaveLength(3);
     expectNothingSecret(stack, JSON.stringify(response.body));
     stack.wooshpay.clearFaults();

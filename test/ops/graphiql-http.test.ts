@@ -19,14 +19,18 @@ const CREDENTIALS = { WOOSHPAY_SECRET_KEY: 'sk_live_0123456789abcdef', EFUNDPAY_
 
 function requireBuiltPage(): string {
   if (!existsSync(BUILT_PAGE)) {
-    throw new Error(`Expected the built GraphiQL page at ${BUILT_PAGE}, found none: run \`npm run build:web\` first (\`npm test\` does)`);
+    throw new Error(
+      `Expected the built GraphiQL page at ${BUILT_PAGE}, found none: run \`npm run build:web\` first (\`npm test\` does)`,
+    );
   }
   return readFileSync(BUILT_PAGE, 'utf8');
 }
 
 /** The same-origin asset URLs the page names in src= and href= (data: URLs aside). */
 function assetUrls(html: string): string[] {
-  return [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((match) => match[1]!).filter((url) => !url.startsWith('data:'));
+  return [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)]
+    .map((match) => match[1]!)
+    .filter((url) => !url.startsWith('data:'));
 }
 
 describe('GraphiQL page on the running subgraph', () => {
@@ -65,7 +69,9 @@ describe('GraphiQL page on the running subgraph', () => {
         const response = await fetch(new URL(url, `${stack.url}${page}`));
         expect(response.status, `${url} from ${page}`).toBe(200);
         expect(response.headers.get('content-security-policy')).toBe(GRAPHIQL_CSP);
-        expect(response.headers.get('content-type')).toMatch(url.endsWith('.css') ? /^text\/css/ : /^(text|application)\/javascript/);
+        expect(response.headers.get('content-type')).toMatch(
+          url.endsWith('.css') ? /^text\/css/ : /^(text|application)\/javascript/,
+        );
         expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
       }
     }
@@ -139,7 +145,10 @@ describe('saved example operations', () => {
     await stack.stop();
   });
 
-  type Row = Record<string, unknown> & { amount?: { currencyCode: string; decimal: string; minorUnits: number }; status?: string };
+  type Row = Record<string, unknown> & {
+    amount?: { currencyCode: string; decimal: string; minorUnits: number };
+    status?: string;
+  };
 
   async function run(query: string): Promise<Record<string, Row | Row[] | null>> {
     const response = await stack.graphql<Record<string, Row | Row[] | null>>(query);

@@ -15,11 +15,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type LogLine = Record<string, unknown>;
 
 const operationLines = (stack: Stack, requestId?: string): LogLine[] =>
-  stack.logs.filter((line) => line.msg === 'graphql operation' && (requestId === undefined || line.requestId === requestId));
+  stack.logs.filter(
+    (line) => line.msg === 'graphql operation' && (requestId === undefined || line.requestId === requestId),
+  );
 
 /** The `x-request-id` each provider simulator received since the last reset. */
 function providerRequestIds(stack: Stack): string[] {
-  return [...stack.wooshpay.requests, ...stack.efundpay.requests].map((request) => String(request.headers['x-request-id']));
+  return [...stack.wooshpay.requests, ...stack.efundpay.requests].map((request) =>
+    String(request.headers['x-request-id']),
+  );
 }
 
 describe('operation log lines', () => {
@@ -83,7 +87,9 @@ describe('operation log lines', () => {
   });
 
   it('logs an operation that fails validation under the name it was sent with', async () => {
-    const response = await stack.graphql('query NoSuchField { refundz { id } }', undefined, { 'x-request-id': 'ops-log-invalid-1' });
+    const response = await stack.graphql('query NoSuchField { refundz { id } }', undefined, {
+      'x-request-id': 'ops-log-invalid-1',
+    });
     expect(response.status).toBe(400);
     const lines = operationLines(stack, 'ops-log-invalid-1');
     expect(lines).toHaveLength(1);
@@ -98,7 +104,9 @@ describe('operation log lines', () => {
   });
 
   it('answers a syntax error with 400 GRAPHQL_PARSE_FAILED, and logs it', async () => {
-    const response = await stack.graphql('query Broken { refund(id: ', undefined, { 'x-request-id': 'ops-log-syntax-1' });
+    const response = await stack.graphql('query Broken { refund(id: ', undefined, {
+      'x-request-id': 'ops-log-syntax-1',
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_PARSE_FAILED']);
     const lines = operationLines(stack, 'ops-log-syntax-1');
@@ -138,7 +146,7 @@ describe('request id', () => {
     expect(providerRequestIds(stack)).toEqual(['router-req-7f3a.1:b', 'router-req-7f3a.1:b']);
   });
 
-  it("uses the trace id of a W3C traceparent when there is no x-request-id", async () => {
+  it('uses the trace id of a W3C traceparent when there is no x-request-id', async () => {
     stack.resetCounters();
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     await stack.graphql(query, undefined, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
@@ -158,7 +166,13 @@ describe('request id', () => {
 
   it('makes a fresh UUID per request when there is none, or the given one is not a plain token', async () => {
     const seen: string[] = [];
-    for (const headers of [{}, {}, { 'x-request-id': 'has spaces "and quotes"' }, { 'x-request-id': 'x'.repeat(129) }, { traceparent: 'not-a-traceparent' }]) {
+    for (const headers of [
+      {},
+      {},
+      { 'x-request-id': 'has spaces "and quotes"' },
+      { 'x-request-id': 'x'.repeat(129) },
+      { traceparent: 'not-a-traceparent' },
+    ]) {
       stack.resetCounters();
       const before = operationLines(stack).length;
       await stack.graphql(query, undefined, headers as Record<string, string>);
@@ -177,13 +191,30 @@ describe('redaction', () => {
     const routerSecret = 'router-secret-never-logged-0123456789';
     // The WooshPay simulator expects another key, so every WooshPay call is refused (401).
     const stack = await startStack({
-      env: { ROUTER_SECRET: routerSecret, WOOSHPAY_SECRET_KEY: 'sk_test_wrongkeynotlogged0123', PROVIDER_MAX_RETRIES: '0', LOG_LEVEL: 'trace' },
+      env: {
+        ROUTER_SECRET: routerSecret,
+        WOOSHPAY_SECRET_KEY: 'sk_test_wrongkeynotlogged0123',
+        PROVIDER_MAX_RETRIES: '0',
+        LOG_LEVEL: 'trace',
+      },
     });
     try {
-      stack.efundpay.injectFault(E1, { kind: 'raw', status: 200, contentType: 'application/json', body: '{"secret_body_marker": true' });
+      stack.efundpay.injectFault(E1, {
+        kind: 'raw',
+        status: 200,
+        contentType: 'application/json',
+        body: '{"secret_body_marker": true',
+      });
       const auth = { 'router-authorization': routerSecret, authorization: 'Bearer client-token-never-logged' };
-      const response = await stack.graphql(`{ w: refund(id: "wooshpay:${W1}") { id } e: refund(id: "efundpay:${E1}") { id } }`, undefined, auth);
-      expect(response.body.errors?.map((error) => error.extensions?.code).sort()).toEqual(['PROVIDER_AUTH_FAILED', 'PROVIDER_BAD_RESPONSE']);
+      const response = await stack.graphql(
+        `{ w: refund(id: "wooshpay:${W1}") { id } e: refund(id: "efundpay:${E1}") { id } }`,
+        undefined,
+        auth,
+      );
+      expect(response.body.errors?.map((error) => error.extensions?.code).sort()).toEqual([
+        'PROVIDER_AUTH_FAILED',
+        'PROVIDER_BAD_RESPONSE',
+      ]);
       await stack.graphql('{ __typename }', undefined, { 'router-authorization': 'wrong-secret-attempt' });
 
       const all = stack.rawLogs.join('\n');
@@ -204,7 +235,9 @@ describe('redaction', () => {
         expect(all, `a log line contains ${secret}`).not.toContain(secret);
       }
       // The refusal is logged, saying which setting to check.
-      expect(stack.logs).toContainEqual(expect.objectContaining({ level: 'error', code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' }));
+      expect(stack.logs).toContainEqual(
+        expect.objectContaining({ level: 'error', code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' }),
+      );
     } finally {
       await stack.stop();
     }
@@ -221,7 +254,11 @@ describe('redaction', () => {
     const logger = createLogger({ logLevel: 'info' }, sink);
     logger.info(
       {
-        headers: { authorization: 'Basic c2tfdGVzdA==', 'router-authorization': 'router-secret', accept: 'application/json' },
+        headers: {
+          authorization: 'Basic c2tfdGVzdA==',
+          'router-authorization': 'router-secret',
+          accept: 'application/json',
+        },
         wooshpay: { secretKey: 'sk_test_abc' },
         efundpay: { apiKey: 'efundpay-key', privateKeyPem: '-----BEGIN PRIVATE KEY-----' },
         token: 'jwt.value.here',

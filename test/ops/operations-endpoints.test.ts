@@ -20,7 +20,11 @@ interface ReadyBody {
 
 async function getReady(url: string): Promise<{ status: number; body: ReadyBody; contentType: string | null }> {
   const response = await fetch(`${url}/ready`);
-  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as ReadyBody };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: (await response.json()) as ReadyBody,
+  };
 }
 
 describe('GET /health and GET /ready', () => {
@@ -92,7 +96,12 @@ describe('GET /ready while a provider is down', () => {
 
   it('stays 200 and reports the open breaker; the metrics gauge shows it too', async () => {
     stack.wooshpay.injectFault('*', { kind: 'status', status: 503 });
-    const ids = ['re_1787731200000000001', 're_1787731200000000002', 're_1787731200000000003', 're_1787731200000000004'];
+    const ids = [
+      're_1787731200000000001',
+      're_1787731200000000002',
+      're_1787731200000000003',
+      're_1787731200000000004',
+    ];
     let ready = await getReady(stack.url);
     for (const id of ids) {
       if (ready.body.providers.WOOSHPAY?.breaker === 'open') break;
@@ -116,13 +125,25 @@ describe('GET /ready while a provider is down', () => {
     // Open means failing fast: no request reaches WooshPay, the call is counted as short-circuited,
     // and the other provider is still served.
     stack.resetCounters();
-    const shortCircuited = await stack.graphql(`{ w: refund(id: "wooshpay:re_1787731200000000005") { id } e: refund(id: "${EFUNDPAY_ID}") { id } }`);
+    const shortCircuited = await stack.graphql(
+      `{ w: refund(id: "wooshpay:re_1787731200000000005") { id } e: refund(id: "${EFUNDPAY_ID}") { id } }`,
+    );
     expect(shortCircuited.body.errors?.map((error) => error.extensions?.code)).toEqual(['PROVIDER_UNAVAILABLE']);
     expect(shortCircuited.body.data).toEqual({ w: null, e: { id: EFUNDPAY_ID } });
     expect(stack.wooshpay.requestCount()).toBe(0);
     const after = await scrape(stack.url);
-    expect(valueOf(after, 'refunds_provider_calls_total', { provider: 'WOOSHPAY', outcome: 'short_circuited', status_class: 'none' })).toBe(
-      valueOf(exposition, 'refunds_provider_calls_total', { provider: 'WOOSHPAY', outcome: 'short_circuited', status_class: 'none' }) + 1,
+    expect(
+      valueOf(after, 'refunds_provider_calls_total', {
+        provider: 'WOOSHPAY',
+        outcome: 'short_circuited',
+        status_class: 'none',
+      }),
+    ).toBe(
+      valueOf(exposition, 'refunds_provider_calls_total', {
+        provider: 'WOOSHPAY',
+        outcome: 'short_circuited',
+        status_class: 'none',
+      }) + 1,
     );
   });
 });
@@ -192,16 +213,25 @@ describe('GET /metrics', () => {
 
   it('counts provider calls, latency, batch sizes and operations after a query', async () => {
     const before = await scrape(stack.url);
-    const response = await stack.graphql(`query TwoRefunds { refunds(ids: ["${WOOSHPAY_ID}", "${EFUNDPAY_ID}"]) { id } }`);
+    const response = await stack.graphql(
+      `query TwoRefunds { refunds(ids: ["${WOOSHPAY_ID}", "${EFUNDPAY_ID}"]) { id } }`,
+    );
     expect(response.body.errors).toBeUndefined();
     const after = await scrape(stack.url);
-    const delta = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      valueOf(after, name, labels) - valueOf(before, name, labels);
 
     for (const provider of ['WOOSHPAY', 'EFUNDPAY']) {
       expect(delta('refunds_provider_calls_total', { provider, outcome: 'ok', status_class: '2xx' }), provider).toBe(1);
       expect(delta('refunds_provider_call_duration_seconds_count', { provider, outcome: 'ok' }), provider).toBe(1);
-      expect(delta('refunds_provider_call_duration_seconds_sum', { provider, outcome: 'ok' }), provider).toBeGreaterThan(0);
-      expect(delta('refunds_provider_call_duration_seconds_bucket', { provider, outcome: 'ok', le: '+Inf' }), provider).toBe(1);
+      expect(
+        delta('refunds_provider_call_duration_seconds_sum', { provider, outcome: 'ok' }),
+        provider,
+      ).toBeGreaterThan(0);
+      expect(
+        delta('refunds_provider_call_duration_seconds_bucket', { provider, outcome: 'ok', le: '+Inf' }),
+        provider,
+      ).toBe(1);
     }
     // One DataLoader batch holding both refunds.
     expect(delta('refunds_loader_batch_size_count')).toBe(1);
@@ -219,13 +249,19 @@ describe('GET /metrics', () => {
     const response = await stack.graphql(
       `{ broken: refund(id: "wooshpay:re_1787731200000000004") { id } bad: refund(id: "wooshpay:not a refund id") { id } fine: refund(id: "${EFUNDPAY_ID}") { id } }`,
     );
-    expect(response.body.errors?.map((error) => error.extensions?.code).sort()).toEqual(['BAD_USER_INPUT', 'PROVIDER_UNAVAILABLE']);
+    expect(response.body.errors?.map((error) => error.extensions?.code).sort()).toEqual([
+      'BAD_USER_INPUT',
+      'PROVIDER_UNAVAILABLE',
+    ]);
     const after = await scrape(stack.url);
-    const delta = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      valueOf(after, name, labels) - valueOf(before, name, labels);
 
     expect(delta('refunds_graphql_errors_total', { code: 'PROVIDER_UNAVAILABLE' })).toBe(1);
     expect(delta('refunds_graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(1);
-    expect(delta('refunds_provider_calls_total', { provider: 'WOOSHPAY', outcome: 'error', status_class: '5xx' })).toBe(1);
+    expect(delta('refunds_provider_calls_total', { provider: 'WOOSHPAY', outcome: 'error', status_class: '5xx' })).toBe(
+      1,
+    );
     expect(delta('refunds_provider_call_duration_seconds_count', { provider: 'WOOSHPAY', outcome: 'error' })).toBe(1);
     expect(delta('refunds_provider_calls_total', { provider: 'EFUNDPAY', outcome: 'ok', status_class: '2xx' })).toBe(1);
     expect(delta('refunds_graphql_operations_total', { operation_type: 'query', outcome: 'partial' })).toBe(1);
@@ -238,6 +274,8 @@ describe('GET /metrics', () => {
     expect(response.body).toEqual({ data: { refund: null } });
     const after = await scrape(stack.url);
     const labels = { provider: 'WOOSHPAY', outcome: 'not_found', status_class: '4xx' };
-    expect(valueOf(after, 'refunds_provider_calls_total', labels) - valueOf(before, 'refunds_provider_calls_total', labels)).toBe(1);
+    expect(
+      valueOf(after, 'refunds_provider_calls_total', labels) - valueOf(before, 'refunds_provider_calls_total', labels),
+    ).toBe(1);
   });
 });

@@ -36,7 +36,8 @@ export function parseExposition(text: string): Exposition {
       continue;
     }
     const sample = SAMPLE.exec(line);
-    if (!sample) throw new Error(`Expected a Prometheus sample line at line ${index + 1}, received ${JSON.stringify(line)}`);
+    if (!sample)
+      throw new Error(`Expected a Prometheus sample line at line ${index + 1}, received ${JSON.stringify(line)}`);
     const [, name = '', labelText = '', rawValue = ''] = sample;
     // Prometheus parses values like Go's ParseFloat: "NaN" in any case (prom-client prints "Nan").
     const isNaNText = rawValue.toLowerCase() === 'nan';
@@ -65,7 +66,9 @@ export async function scrape(baseUrl: string): Promise<Exposition> {
   if (response.status !== 200) throw new Error(`Expected GET /metrics to answer 200, received ${response.status}`);
   const type = response.headers.get('content-type') ?? '';
   if (!type.startsWith('text/plain; version=0.0.4')) {
-    throw new Error(`Expected the Prometheus text content type (text/plain; version=0.0.4), received ${JSON.stringify(type)}`);
+    throw new Error(
+      `Expected the Prometheus text content type (text/plain; version=0.0.4), received ${JSON.stringify(type)}`,
+    );
   }
   return parseExposition(await response.text());
 }

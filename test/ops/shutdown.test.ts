@@ -35,7 +35,11 @@ const spawned: ChildProcess[] = [];
 async function spawnSubgraph(env: Record<string, string>): Promise<Subgraph> {
   // Not the test runner's environment: vitest sets NODE_ENV=test, which changes how Apollo
   // Server treats signals, and the point is to run the process as operators do.
-  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...env,
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: packageRoot(),
     env: childEnv,
@@ -68,7 +72,15 @@ async function spawnSubgraph(env: Record<string, string>): Promise<Subgraph> {
   );
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Expected the subgraph to log "ready" within 30 s; stdout: ${JSON.stringify(logs)} stderr: ${stderr.join('')}`)), 30_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `Expected the subgraph to log "ready" within 30 s; stdout: ${JSON.stringify(logs)} stderr: ${stderr.join('')}`,
+          ),
+        ),
+      30_000,
+    );
     const check = (line: Record<string, unknown>) => {
       if (typeof line.url === 'string' && String(line.msg).startsWith('Refunds subgraph ready')) {
         clearTimeout(timer);
@@ -95,7 +107,10 @@ function tryConnect(port: number): Promise<'connected' | string> {
   });
 }
 
-async function postGraphql(port: number, query: string): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: unknown[] } }> {
+async function postGraphql(
+  port: number,
+  query: string,
+): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: unknown[] } }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -130,17 +145,21 @@ describe('graceful shutdown of the process', () => {
 
   it('on SIGTERM finishes the slow request in flight, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT_MS', async () => {
     const shutdownTimeoutMs = 8000;
-    const subgraph = await spawnSubgraph({ ...providerEnv(wooshpay, efundpay), SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
+    const subgraph = await spawnSubgraph({
+      ...providerEnv(wooshpay, efundpay),
+      SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
+    });
     expect(await tryConnect(subgraph.port)).toBe('connected');
 
     wooshpay.injectFault(SLOW_REFUND, { kind: 'latency', ms: SLOW_MS });
     let finishedAt: number | null = null;
-    const slow = postGraphql(subgraph.port, `query Slow { refund(id: "wooshpay:${SLOW_REFUND}") { id amount { decimal currencyCode } } }`).then(
-      (result) => {
-        finishedAt = performance.now();
-        return result;
-      },
-    );
+    const slow = postGraphql(
+      subgraph.port,
+      `query Slow { refund(id: "wooshpay:${SLOW_REFUND}") { id amount { decimal currencyCode } } }`,
+    ).then((result) => {
+      finishedAt = performance.now();
+      return result;
+    });
     // In flight for sure: the provider has the request and is sitting on it.
     await waitFor(() => wooshpay.requestCount(SLOW_REFUND) === 1, 'the slow provider call to arrive');
 
@@ -157,17 +176,24 @@ describe('graceful shutdown of the process', () => {
 
     const result = await slow;
     expect(result.status).toBe(200);
-    expect(result.body).toEqual({ data: { refund: { id: `wooshpay:${SLOW_REFUND}`, amount: { decimal: '15.00', currencyCode: 'USD' } } } });
+    expect(result.body).toEqual({
+      data: { refund: { id: `wooshpay:${SLOW_REFUND}`, amount: { decimal: '15.00', currencyCode: 'USD' } } },
+    });
 
     const exit = await subgraph.exited;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.at - signalledAt).toBeLessThan(shutdownTimeoutMs);
 
     const messages = subgraph.logs.map((line) => line.msg);
-    expect(subgraph.logs.filter((line) => 'notJson' in line), 'every stdout line is a JSON log line').toEqual([]);
+    expect(
+      subgraph.logs.filter((line) => 'notJson' in line),
+      'every stdout line is a JSON log line',
+    ).toEqual([]);
     expect(messages).toContainEqual(expect.stringContaining('inline tracing'));
     const shuttingDown = messages.indexOf('Shutting down: finishing in-flight requests');
-    const operation = subgraph.logs.findIndex((line) => line.msg === 'graphql operation' && line.operationName === 'Slow');
+    const operation = subgraph.logs.findIndex(
+      (line) => line.msg === 'graphql operation' && line.operationName === 'Slow',
+    );
     const stopped = messages.indexOf('Stopped');
     expect(shuttingDown).toBeGreaterThan(-1);
     expect(operation).toBeGreaterThan(shuttingDown);
@@ -177,7 +203,9 @@ describe('graceful shutdown of the process', () => {
 
   it('on SIGINT with nothing in flight stops and exits 0', async () => {
     const subgraph = await spawnSubgraph(providerEnv(wooshpay, efundpay));
-    expect((await postGraphql(subgraph.port, `{ refund(id: "efundpay:${E1}") { id } }`)).body.data).toEqual({ refund: { id: `efundpay:${E1}` } });
+    expect((await postGraphql(subgraph.port, `{ refund(id: "efundpay:${E1}") { id } }`)).body.data).toEqual({
+      refund: { id: `efundpay:${E1}` },
+    });
     subgraph.child.kill('SIGINT');
     expect(await subgraph.exited).toMatchObject({ code: 0, signal: null });
     expect(subgraph.logs.map((line) => line.msg)).toContain('Stopped');
@@ -185,7 +213,10 @@ describe('graceful shutdown of the process', () => {
 
   it('cuts a request still running at SHUTDOWN_TIMEOUT_MS and still exits 0', async () => {
     const shutdownTimeoutMs = 1000;
-    const subgraph = await spawnSubgraph({ ...providerEnv(wooshpay, efundpay), SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
+    const subgraph = await spawnSubgraph({
+      ...providerEnv(wooshpay, efundpay),
+      SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
+    });
     wooshpay.injectFault(SLOW_REFUND, { kind: 'hang' });
     const stuck = postGraphql(subgraph.port, `{ refund(id: "wooshpay:${SLOW_REFUND}") { id } }`).then(
       () => 'answered',
@@ -205,7 +236,9 @@ describe('graceful shutdown of the process', () => {
 
 describe('server.stop()', () => {
   /** A TCP relay in front of a simulator that counts the client connections open through it. */
-  async function startRelay(target: SimulatorHandle): Promise<{ url: string; open: () => number; close: () => Promise<void> }> {
+  async function startRelay(
+    target: SimulatorHandle,
+  ): Promise<{ url: string; open: () => number; close: () => Promise<void> }> {
     const targetUrl = new URL(target.url);
     const sockets = new Set<Socket>();
     const server: Server = createServer((client) => {
@@ -245,7 +278,10 @@ describe('server.stop()', () => {
     });
     const server = await startServer(config, { logger: createLogger(config) });
     try {
-      const response = await postGraphql(server.port, `{ refunds(ids: ["wooshpay:${SLOW_REFUND}", "efundpay:${E1}"]) { id } }`);
+      const response = await postGraphql(
+        server.port,
+        `{ refunds(ids: ["wooshpay:${SLOW_REFUND}", "efundpay:${E1}"]) { id } }`,
+      );
       expect(response.body.errors).toBeUndefined();
       // Kept alive for the next request.
       await new Promise((resolve) => setTimeout(resolve, 100));

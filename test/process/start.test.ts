@@ -23,7 +23,10 @@ interface Entry {
   readonly logs: Record<string, unknown>[];
   stderr(): string;
   /** Resolves with the first log line matching `predicate`; rejects on exit or after `timeoutMs`. */
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Resolves with the exit code (or signal name); rejects after `timeoutMs`. */
   exit(timeoutMs?: number): Promise<number | string>;
 }
@@ -33,7 +36,8 @@ const simulators: SimulatorHandle[] = [];
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+      process.kill(child.pid, 'SIGKILL');
   }
   await Promise.all(simulators.splice(0).map((sim) => sim.close()));
 });
@@ -42,7 +46,12 @@ afterEach(async () => {
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(WOOSHPAY_|EFUNDPAY_|PROVIDER_|BREAKER_|MAX_|ROUTER_SECRET|GRAPHIQL|INTROSPECTION|SANDBOX_|NODE_ENV$|PORT$|HOST$|LOG_LEVEL$)/.test(name)) continue;
+    if (
+      /^(WOOSHPAY_|EFUNDPAY_|PROVIDER_|BREAKER_|MAX_|ROUTER_SECRET|GRAPHIQL|INTROSPECTION|SANDBOX_|NODE_ENV$|PORT$|HOST$|LOG_LEVEL$)/.test(
+        name,
+      )
+    )
+      continue;
     env[name] = value;
   }
   return { ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...extra };
@@ -84,14 +93,20 @@ function spawnEntry(extraEnv: Record<string, string>): Entry {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no matching log line within ${timeoutMs} ms; stdout: ${JSON.stringify(logs)}; stderr: ${stderr}`));
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; stdout: ${JSON.stringify(logs)}; stderr: ${stderr}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => {
           // Let the last stdout lines arrive before giving up.
           setTimeout(() => {
             check();
             cleanup();
-            reject(new Error(`the process exited before the log line; stdout: ${JSON.stringify(logs)}; stderr: ${stderr}`));
+            reject(
+              new Error(`the process exited before the log line; stdout: ${JSON.stringify(logs)}; stderr: ${stderr}`),
+            );
           }, 100);
         };
         const cleanup = () => {
@@ -107,7 +122,10 @@ function spawnEntry(extraEnv: Record<string, string>): Entry {
     async exit(timeoutMs = EXIT_TIMEOUT_MS) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the process did not exit within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`the process did not exit within ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs,
+        );
       });
       try {
         const [code, signal] = await Promise.race([exited, timeout]);
@@ -243,7 +261,10 @@ describe('node --import tsx src/index.ts', () => {
     const body = await graphql(url, DOCS_QUERY);
     expect(body.data).toMatchObject({ wooshpay: { id: `wooshpay:${WOOSHPAY_DOCS_ID}` }, efundpay: null });
     expect(body.errors).toEqual([
-      expect.objectContaining({ path: ['efundpay'], extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: 'EFUNDPAY' } }),
+      expect.objectContaining({
+        path: ['efundpay'],
+        extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: 'EFUNDPAY' },
+      }),
     ]);
 
     entry.child.kill('SIGTERM');

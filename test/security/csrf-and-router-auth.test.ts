@@ -11,7 +11,14 @@ const ROUTER_SECRET = 'router-secret-for-tests-0123456789abcdef';
 
 async function post(url: string, headers: Record<string, string>, body: string) {
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as {
+      data?: unknown;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    },
+  };
 }
 
 describe('CSRF prevention', () => {
@@ -37,13 +44,18 @@ describe('CSRF prevention', () => {
   );
 
   it('refuses a POST without any content-type', async () => {
-    const response = await fetch(`${stack.url}/graphql`, { method: 'POST', body: new Blob([JSON.stringify({ query: QUERY })]) });
+    const response = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      body: new Blob([JSON.stringify({ query: QUERY })]),
+    });
     expect(response.status).toBe(400);
     expect(stack.providerCalls()).toBe(0);
   });
 
   it('serves a GET with apollo-require-preflight, and a JSON POST', async () => {
-    const get = await fetch(`${stack.url}/graphql?query=${encodeURIComponent(QUERY)}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${stack.url}/graphql?query=${encodeURIComponent(QUERY)}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(200);
     expect(await get.json()).toEqual({ data: { refund: { id: 'wooshpay:re_1787731200000000001' } } });
 
@@ -92,7 +104,11 @@ describe('ROUTER_SECRET', () => {
   });
 
   it('serves GraphQL with the matching Router-Authorization header', async () => {
-    const response = await post(stack.url, { ...json, 'router-authorization': ROUTER_SECRET }, JSON.stringify({ query: QUERY }));
+    const response = await post(
+      stack.url,
+      { ...json, 'router-authorization': ROUTER_SECRET },
+      JSON.stringify({ query: QUERY }),
+    );
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ refund: { id: 'wooshpay:re_1787731200000000001' } });
     expect(stack.providerCalls()).toBe(1);
@@ -107,7 +123,11 @@ describe('ROUTER_SECRET', () => {
 
   it('never logs the secret', async () => {
     await post(stack.url, { ...json, 'router-authorization': ROUTER_SECRET }, JSON.stringify({ query: QUERY }));
-    await post(stack.url, { ...json, 'router-authorization': 'wrong-secret-0123456789' }, JSON.stringify({ query: QUERY }));
+    await post(
+      stack.url,
+      { ...json, 'router-authorization': 'wrong-secret-0123456789' },
+      JSON.stringify({ query: QUERY }),
+    );
     expect(stack.rawLogs.join('\n')).not.toContain(ROUTER_SECRET);
     expect(stack.rawLogs.join('\n')).not.toContain('wrong-secret-0123456789');
   });

@@ -16,7 +16,13 @@ import { startStack, type Stack } from '../helpers/stack.js';
 
 const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
 const ENTITIES = /* GraphQL */ `
-  query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { id } } }
+  query Entities($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Refund {
+        id
+      }
+    }
+  }
 `;
 
 /** A representation of a type this subgraph does not have (Apollo would fail the whole list). */
@@ -49,7 +55,9 @@ describe.each([
     expect(response.status).toBe(400);
     expect(response.body.errors).toHaveLength(1);
     expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
-    expect(response.body.errors?.[0]?.message).toContain('_entities representation 0 must be an object with __typename "Refund"');
+    expect(response.body.errors?.[0]?.message).toContain(
+      '_entities representation 0 must be an object with __typename "Refund"',
+    );
     expect(stack.providerCalls()).toBe(0);
     expectNoStackTrace(response.body);
   });
@@ -59,7 +67,9 @@ describe.each([
     expect(invalid.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
     expectNoStackTrace(invalid.body);
 
-    const coercion = await stack.graphql(`query Q($ids: [ID!]!) { refunds(ids: $ids) { id } }`, { ids: { not: 'a list' } });
+    const coercion = await stack.graphql(`query Q($ids: [ID!]!) { refunds(ids: $ids) { id } }`, {
+      ids: { not: 'a list' },
+    });
     expect(coercion.status).toBe(400);
     expect(coercion.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
 
@@ -82,21 +92,34 @@ describe('formatError', () => {
       path: ['refund', 'amount'],
       originalError: new Error('connect ECONNREFUSED 10.0.0.7:5432'),
     });
-    expect(formatted(error)).toEqual({ message: MASKED_MESSAGE, path: ['refund', 'amount'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(formatted(error)).toEqual({
+      message: MASKED_MESSAGE,
+      path: ['refund', 'amount'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
   it('masks codes this subgraph does not define, and a plain Error', () => {
     for (const code of ['FORBIDDEN', 'INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'ECONNRESET']) {
-      const error = new GraphQLError(`secret detail for ${code}`, { extensions: { code, stacktrace: ['Error: x', '    at y (/srv/z.js:1:1)'] } });
+      const error = new GraphQLError(`secret detail for ${code}`, {
+        extensions: { code, stacktrace: ['Error: x', '    at y (/srv/z.js:1:1)'] },
+      });
       expect(formatted(error)).toEqual({ message: MASKED_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     }
-    expect(formatError({ message: 'boom' }, new Error('boom'))).toEqual({ message: MASKED_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(formatError({ message: 'boom' }, new Error('boom'))).toEqual({
+      message: MASKED_MESSAGE,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
   it('lets every defined code through, dropping any other extension (stack traces included)', () => {
     for (const code of CLIENT_ERROR_CODES) {
       const error = new GraphQLError(`about ${code}`, {
-        extensions: { code, stacktrace: ['Error: x', '    at y (/srv/z.js:1:1)'], exception: { url: 'https://apitest.wooshpay.com' } },
+        extensions: {
+          code,
+          stacktrace: ['Error: x', '    at y (/srv/z.js:1:1)'],
+          exception: { url: 'https://apitest.wooshpay.com' },
+        },
       });
       expect(formatted(error)).toEqual({ message: `about ${code}`, extensions: { code } });
     }
@@ -126,22 +149,36 @@ describe('masking of an unexpected error over HTTP', () => {
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    const logger = createLogger({ logLevel: 'info' }, new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-        callback();
-      },
-    }));
+    const logger = createLogger(
+      { logLevel: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          for (const line of chunk.toString('utf8').split('\n'))
+            if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+          callback();
+        },
+      }),
+    );
     const server = new ApolloServer<RequestContext>({
       typeDefs: 'type Query { refundTotal: Int }',
-      resolvers: { Query: { refundTotal: () => { throw new TypeError('Cannot read properties of undefined (reading "amount") at /work/secret/path.ts:12'); } } },
+      resolvers: {
+        Query: {
+          refundTotal: () => {
+            throw new TypeError('Cannot read properties of undefined (reading "amount") at /work/secret/path.ts:12');
+          },
+        },
+      },
       formatError,
       includeStacktraceInErrorResponses: true,
       plugins: [createErrorMaskingPlugin()],
     });
     const started = await startStandaloneServer(server, {
       listen: { port: 0, host: '127.0.0.1' },
-      context: async ({ req }) => ({ requestId: String(req.headers['x-request-id']), logger: logger.child({ requestId: String(req.headers['x-request-id']) }) }) as unknown as RequestContext,
+      context: async ({ req }) =>
+        ({
+          requestId: String(req.headers['x-request-id']),
+          logger: logger.child({ requestId: String(req.headers['x-request-id']) }),
+        }) as unknown as RequestContext,
     });
     url = started.url;
     stop = () => server.stop();

@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.js';
 import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
 
-const PRIVATE_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PRIVATE_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const BASIC = Buffer.from(`${TEST_WOOSHPAY_KEY}:`).toString('base64');
 const ROUTER_SECRET = 'router-secret-0123456789abcdef';
 
@@ -18,7 +20,12 @@ function captureLogger() {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim() !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       callback();
     },
   });
@@ -27,7 +34,10 @@ function captureLogger() {
 
 async function mintJwt(): Promise<string> {
   const key = await importPKCS8(PRIVATE_KEY_PEM, 'RS512');
-  return new SignJWT({ scopes: ['transactions.read'] }).setProtectedHeader({ alg: 'RS512', kid: 'kid-1' }).setIssuedAt().sign(key);
+  return new SignJWT({ scopes: ['transactions.read'] })
+    .setProtectedHeader({ alg: 'RS512', kid: 'kid-1' })
+    .setIssuedAt()
+    .sign(key);
 }
 
 describe('log redaction', () => {
@@ -38,14 +48,26 @@ describe('log redaction', () => {
     logger.info(
       {
         authorization: `Basic ${BASIC}`,
-        headers: { Authorization: `Bearer ${jwt}`, 'Router-Authorization': ROUTER_SECRET, 'X-Api-Key': TEST_EFUNDPAY_KEY, accept: 'application/json' },
+        headers: {
+          Authorization: `Bearer ${jwt}`,
+          'Router-Authorization': ROUTER_SECRET,
+          'X-Api-Key': TEST_EFUNDPAY_KEY,
+          accept: 'application/json',
+        },
         request: { headers: { authorization: `Bearer ${TEST_EFUNDPAY_KEY}`, cookie: 'session=abc123' } },
         config: {
           wooshpay: { secretKey: TEST_WOOSHPAY_KEY, baseUrl: 'https://apitest.wooshpay.com' },
-          efundpay: { auth: { kind: 'jwt', keyId: 'kid-1', privateKeyPem: PRIVATE_KEY_PEM }, merchantAccountId: 'default' },
+          efundpay: {
+            auth: { kind: 'jwt', keyId: 'kid-1', privateKeyPem: PRIVATE_KEY_PEM },
+            merchantAccountId: 'default',
+          },
           routerSecret: ROUTER_SECRET,
         },
-        env: { WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY, EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY, EFUNDPAY_PRIVATE_KEY: PRIVATE_KEY_PEM },
+        env: {
+          WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY,
+          EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY,
+          EFUNDPAY_PRIVATE_KEY: PRIVATE_KEY_PEM,
+        },
         tokens: [{ access_token: jwt }, { idToken: jwt }],
         token: jwt,
         apiKey: TEST_EFUNDPAY_KEY,
@@ -56,7 +78,17 @@ describe('log redaction', () => {
 
     expect(lines).toHaveLength(1);
     const line = lines[0]!;
-    for (const secret of [TEST_WOOSHPAY_KEY, TEST_EFUNDPAY_KEY, BASIC, jwt, ROUTER_SECRET, 'session=abc123', 'hunter2', 'PRIVATE KEY', 'eyJ']) {
+    for (const secret of [
+      TEST_WOOSHPAY_KEY,
+      TEST_EFUNDPAY_KEY,
+      BASIC,
+      jwt,
+      ROUTER_SECRET,
+      'session=abc123',
+      'hunter2',
+      'PRIVATE KEY',
+      'eyJ',
+    ]) {
       expect(line, `the line contains ${secret.slice(0, 20)}`).not.toContain(secret);
     }
     const parsed = JSON.parse(line) as Record<string, any>;
@@ -67,7 +99,10 @@ describe('log redaction', () => {
       accept: 'application/json',
     });
     expect(parsed.config.wooshpay).toEqual({ secretKey: '[redacted]', baseUrl: 'https://apitest.wooshpay.com' });
-    expect(parsed.config.efundpay).toEqual({ auth: { kind: 'jwt', keyId: 'kid-1', privateKeyPem: '[redacted]' }, merchantAccountId: 'default' });
+    expect(parsed.config.efundpay).toEqual({
+      auth: { kind: 'jwt', keyId: 'kid-1', privateKeyPem: '[redacted]' },
+      merchantAccountId: 'default',
+    });
     expect(parsed.msg).toBe('credential shapes');
   });
 
@@ -81,7 +116,15 @@ describe('log redaction', () => {
 
     expect(lines).toHaveLength(3);
     const all = lines.join('\n');
-    for (const secret of [BASIC, jwt, 'BEGIN PRIVATE KEY', PRIVATE_KEY_PEM.split('\n')[1]!, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, 'eyJ']) {
+    for (const secret of [
+      BASIC,
+      jwt,
+      'BEGIN PRIVATE KEY',
+      PRIVATE_KEY_PEM.split('\n')[1]!,
+      TEST_EFUNDPAY_KEY,
+      TEST_WOOSHPAY_KEY,
+      'eyJ',
+    ]) {
       expect(all, `a line contains ${secret.slice(0, 20)}`).not.toContain(secret);
     }
     // What is not a credential survives, so the lines stay useful.
@@ -92,10 +135,20 @@ describe('log redaction', () => {
 
   it('leaves ordinary log lines untouched', () => {
     const { logger, lines } = captureLogger();
-    const fields = { provider: 'WOOSHPAY', code: 'PROVIDER_UNAVAILABLE', status: 503, maxTokens: 5000, tokenCount: 12, refundId: 're_1787731200000000001' };
+    const fields = {
+      provider: 'WOOSHPAY',
+      code: 'PROVIDER_UNAVAILABLE',
+      status: 503,
+      maxTokens: 5000,
+      tokenCount: 12,
+      refundId: 're_1787731200000000001',
+    };
 
     logger.info(fields, 'WooshPay: the provider failed (HTTP 503 after 3 attempts)');
 
-    expect(JSON.parse(lines[0]!)).toMatchObject({ ...fields, msg: 'WooshPay: the provider failed (HTTP 503 after 3 attempts)' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      ...fields,
+      msg: 'WooshPay: the provider failed (HTTP 503 after 3 attempts)',
+    });
   });
 });

@@ -19,7 +19,11 @@ const OTHER_PRIVATE_KEY_PEM = other.privateKey.export({ type: 'pkcs8', format: '
 const WRONG_WOOSHPAY_KEY = 'sk_test_wrongwrongwrong0123456789';
 
 const W = ['re_1787731200000000001', 're_1787731200000000002', 're_1787731200000000003', 're_1787731200000000004'];
-const E = ['6a1d4e46-14ed-4fe1-a45f-eff4e025d211', '996cf7e1-00b1-4bf0-b91a-e307c08f1996', 'cbe82b23-bacb-4cd7-8c02-99941e1a8087'];
+const E = [
+  '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+  '996cf7e1-00b1-4bf0-b91a-e307c08f1996',
+  'cbe82b23-bacb-4cd7-8c02-99941e1a8087',
+];
 const MISSING_W = 're_1787731200000009999';
 const MISSING_E = '00000000-0000-4000-8000-000000000000';
 const FOREIGN_E = '7b9e2c1a-5d3f-4e8b-a6c0-1f2d3e4a5b6c';
@@ -57,14 +61,26 @@ let elsewhere: Server;
 let elsewhereOrigin = '';
 let elsewhereRequests = 0;
 
-async function graphql(stack: Stack, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return send(stack, JSON.stringify({ query, variables }), { 'content-type': 'application/json', 'x-refunds-debug': '1', ...headers });
+async function graphql(
+  stack: Stack,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  return send(stack, JSON.stringify({ query, variables }), {
+    'content-type': 'application/json',
+    'x-refunds-debug': '1',
+    ...headers,
+  });
 }
 
 async function send(stack: Stack, body: string, headers: Record<string, string>) {
   const response = await fetch(`${stack.url}/graphql`, { method: 'POST', headers, body });
   const text = await response.text();
-  captured.push({ source: `response ${response.status}`, text: `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}` });
+  captured.push({
+    source: `response ${response.status}`,
+    text: `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`,
+  });
   return { status: response.status, text };
 }
 
@@ -101,9 +117,15 @@ async function runFaults(stack: Stack): Promise<void> {
 
   const bodies = [
     { contentType: 'text/html', body: '<html><body><h1>Welcome to nginx!</h1></body></html>' },
-    { contentType: 'application/json', body: '{"id":"re_1787731200000000001","object":"refund","amount":"Gateway of doom"}' },
+    {
+      contentType: 'application/json',
+      body: '{"id":"re_1787731200000000001","object":"refund","amount":"Gateway of doom"}',
+    },
     { contentType: 'application/json', body: '{"id":"re_1787731200000000001","obj' },
-    { contentType: 'application/json', body: '{"id":"re_other","object":"refund","amount":1,"created":1,"currency":"usd","status":"succeeded"}' },
+    {
+      contentType: 'application/json',
+      body: '{"id":"re_other","object":"refund","amount":1,"created":1,"currency":"usd","status":"succeeded"}',
+    },
   ];
   for (const body of bodies) {
     wooshpay.injectFault(W[0]!, { kind: 'raw', ...body });
@@ -112,7 +134,12 @@ async function runFaults(stack: Stack): Promise<void> {
     wooshpay.clearFaults();
     efundpay.clearFaults();
   }
-  wooshpay.injectFault(W[0]!, { kind: 'raw', status: 404, contentType: 'text/html', body: '<html>Gateway of doom 404</html>' });
+  wooshpay.injectFault(W[0]!, {
+    kind: 'raw',
+    status: 404,
+    contentType: 'text/html',
+    body: '<html>Gateway of doom 404</html>',
+  });
   wooshpay.injectFault(W[1]!, { kind: 'redirect', location: `${elsewhereOrigin}/v1/refunds/${W[1]}` });
   efundpay.injectFault(E[0]!, { kind: 'redirect', status: 307, location: `${elsewhereOrigin}/v4/refunds/${E[0]}` });
   for (const status of [401, 403]) {
@@ -137,12 +164,16 @@ async function runHostile(stack: Stack): Promise<void> {
   const ids = HOSTILE_IDS.map(([, id]) => id);
   await graphql(stack, REFUNDS, { ids });
   await graphql(stack, ENTITIES, { representations: ids.map((id) => ({ __typename: 'Refund', id })) });
-  await graphql(stack, ENTITIES, { representations: ids.map((id) => ({ __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: id })) });
+  await graphql(stack, ENTITIES, {
+    representations: ids.map((id) => ({ __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: id })),
+  });
   await graphql(stack, `query { refund(id: ${JSON.stringify(ids[0])}) { id } }`);
   await graphql(stack, REFUNDS, { ids: Array.from({ length: 101 }, (_, index) => `re_${index}`) });
   await graphql(stack, ENTITIES, { representations: [{ __typename: 'Invoice', id: 'in_1' }] });
   await send(stack, '{"query": "{ refund(id: \\"re_1\\") { id } }"', { 'content-type': 'application/json' });
-  await send(stack, JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(1_100_000) }), { 'content-type': 'application/json' });
+  await send(stack, JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(1_100_000) }), {
+    'content-type': 'application/json',
+  });
   await send(stack, JSON.stringify({ query: '{ __typename }' }), { 'content-type': 'text/plain' });
 }
 
@@ -170,12 +201,19 @@ describe('no secret, provider URL or provider body text leaks', () => {
     // Credentials the providers refuse for real: a wrong WooshPay key, a JWT signed by another key.
     const refused = await stackFor({
       efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey: publicKey } },
-      env: { WOOSHPAY_SECRET_KEY: WRONG_WOOSHPAY_KEY, EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: OTHER_PRIVATE_KEY_PEM },
+      env: {
+        WOOSHPAY_SECRET_KEY: WRONG_WOOSHPAY_KEY,
+        EFUNDPAY_API_KEY: undefined,
+        EFUNDPAY_KEY_ID: KEY_ID,
+        EFUNDPAY_PRIVATE_KEY: OTHER_PRIVATE_KEY_PEM,
+      },
     });
     await graphql(refused, REFUNDS, { ids: [W[0], E[0]] });
 
     // A breaker that opens, fails fast, half-opens and closes.
-    const breaker = await stackFor({ env: { BREAKER_VOLUME_THRESHOLD: '3', BREAKER_RESET_MS: '200', PROVIDER_MAX_RETRIES: '0' } });
+    const breaker = await stackFor({
+      env: { BREAKER_VOLUME_THRESHOLD: '3', BREAKER_RESET_MS: '200', PROVIDER_MAX_RETRIES: '0' },
+    });
     breaker.efundpay.injectFault('*', { kind: 'status', status: 503 });
     await graphql(breaker, REFUNDS, { ids: [...E, W[0]] });
     await graphql(breaker, REFUNDS, { ids: [...E, W[0]] });
@@ -198,7 +236,13 @@ describe('no secret, provider URL or provider body text leaks', () => {
   it('ran the scenarios it claims to (faults were hit, breaker opened, nothing followed a redirect)', () => {
     const logs = stacks.flatMap((stack) => stack.logs);
     const codes = new Set(logs.map((line) => line.code));
-    for (const code of ['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT', 'PROVIDER_RATE_LIMITED', 'PROVIDER_AUTH_FAILED', 'PROVIDER_BAD_RESPONSE']) {
+    for (const code of [
+      'PROVIDER_UNAVAILABLE',
+      'PROVIDER_TIMEOUT',
+      'PROVIDER_RATE_LIMITED',
+      'PROVIDER_AUTH_FAILED',
+      'PROVIDER_BAD_RESPONSE',
+    ]) {
       expect(codes, code).toContain(code);
     }
     expect(logs.some((line) => line.breaker === 'open')).toBe(true);
@@ -224,7 +268,9 @@ describe('no secret, provider URL or provider body text leaks', () => {
     ];
     for (const { source, text } of everything()) {
       for (const secret of secrets) {
-        expect(text.includes(secret), `${source} contains ${secret.slice(0, 24)}…:\n${text.slice(0, 2000)}`).toBe(false);
+        expect(text.includes(secret), `${source} contains ${secret.slice(0, 24)}…:\n${text.slice(0, 2000)}`).toBe(
+          false,
+        );
       }
     }
   });

@@ -64,7 +64,12 @@ describe('defaults', () => {
   });
 
   it('treats empty and blank variables as unset', () => {
-    const config = loadConfig({ PORT: '', PROVIDER_CONCURRENCY: '  ', WOOSHPAY_SECRET_KEY: ' ', EFUNDPAY_BASE_URL: '' });
+    const config = loadConfig({
+      PORT: '',
+      PROVIDER_CONCURRENCY: '  ',
+      WOOSHPAY_SECRET_KEY: ' ',
+      EFUNDPAY_BASE_URL: '',
+    });
     expect(config.port).toBe(4001);
     expect(config.http.concurrency).toBe(16);
     expect(config.mode).toBe('sandbox');
@@ -122,7 +127,13 @@ describe('sandbox or providers', () => {
   it('refuses NODE_ENV=production without credentials, naming the settings to provide', () => {
     const problem = problemOf({ NODE_ENV: 'production' });
     expect(problem).toContain('NODE_ENV=production never serves sandbox data');
-    for (const setting of ['WOOSHPAY_SECRET_KEY', 'EFUNDPAY_API_KEY', 'EFUNDPAY_KEY_ID', 'EFUNDPAY_PRIVATE_KEY', 'EFUNDPAY_PRIVATE_KEY_FILE']) {
+    for (const setting of [
+      'WOOSHPAY_SECRET_KEY',
+      'EFUNDPAY_API_KEY',
+      'EFUNDPAY_KEY_ID',
+      'EFUNDPAY_PRIVATE_KEY',
+      'EFUNDPAY_PRIVATE_KEY_FILE',
+    ]) {
       expect(problem).toContain(setting);
     }
     expect(problem).toContain('unset NODE_ENV to run the sandbox');
@@ -153,10 +164,26 @@ describe('messages for bad values', () => {
     ['PORT', 'http', 'PORT must be a whole number from 0 to 65535, received "http"; unset it for the default 4001'],
     ['PORT', '70000', 'PORT must be a whole number from 0 to 65535, received "70000"; unset it for the default 4001'],
     ['PORT', '80.5', 'PORT must be a whole number from 0 to 65535, received "80.5"; unset it for the default 4001'],
-    ['PROVIDER_CONCURRENCY', '0', 'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "0"; unset it for the default 16'],
-    ['PROVIDER_CONCURRENCY', '-3', 'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "-3"; unset it for the default 16'],
-    ['PROVIDER_DEADLINE_MS', '5s', 'PROVIDER_DEADLINE_MS must be a whole number from 1 to 120000, received "5s"; unset it for the default 5000'],
-    ['PROVIDER_MAX_RETRIES', '11', 'PROVIDER_MAX_RETRIES must be a whole number from 0 to 10, received "11"; unset it for the default 2'],
+    [
+      'PROVIDER_CONCURRENCY',
+      '0',
+      'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "0"; unset it for the default 16',
+    ],
+    [
+      'PROVIDER_CONCURRENCY',
+      '-3',
+      'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "-3"; unset it for the default 16',
+    ],
+    [
+      'PROVIDER_DEADLINE_MS',
+      '5s',
+      'PROVIDER_DEADLINE_MS must be a whole number from 1 to 120000, received "5s"; unset it for the default 5000',
+    ],
+    [
+      'PROVIDER_MAX_RETRIES',
+      '11',
+      'PROVIDER_MAX_RETRIES must be a whole number from 0 to 10, received "11"; unset it for the default 2',
+    ],
     ['GRAPHIQL', 'yes', 'GRAPHIQL must be true or false, received "yes"'],
     ['INTROSPECTION', 'on', 'INTROSPECTION must be true or false, received "on"'],
     [
@@ -246,9 +273,9 @@ describe('efundpay credentials', () => {
   });
 
   it('refuses both an API key and a JWT key id', () => {
-    expect(problemsOf({ EFUNDPAY_API_KEY: 'efundpay_key', EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: PKCS8_PEM })).toEqual([
-      'Set either EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with a private key, not both',
-    ]);
+    expect(
+      problemsOf({ EFUNDPAY_API_KEY: 'efundpay_key', EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: PKCS8_PEM }),
+    ).toEqual(['Set either EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with a private key, not both']);
     expect(problemsOf({ EFUNDPAY_API_KEY: 'efundpay_key', EFUNDPAY_KEY_ID: 'key-1' })).toEqual([
       'Set either EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with a private key, not both',
     ]);
@@ -256,7 +283,11 @@ describe('efundpay credentials', () => {
 
   it('refuses both the PEM text and a PEM file', () => {
     expect(
-      problemsOf({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: PKCS8_PEM, EFUNDPAY_PRIVATE_KEY_FILE: '/etc/efundpay.pem' }),
+      problemsOf({
+        EFUNDPAY_KEY_ID: 'key-1',
+        EFUNDPAY_PRIVATE_KEY: PKCS8_PEM,
+        EFUNDPAY_PRIVATE_KEY_FILE: '/etc/efundpay.pem',
+      }),
     ).toEqual(['Set either EFUNDPAY_PRIVATE_KEY (PEM text) or EFUNDPAY_PRIVATE_KEY_FILE (a path), not both']);
   });
 
@@ -273,7 +304,9 @@ describe('efundpay credentials', () => {
   });
 
   it('refuses a public key given by mistake', () => {
-    const publicPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const publicPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     expect(problemOf({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: publicPem })).toMatch(
       /^EFUNDPAY_PRIVATE_KEY must hold an RSA private key in PEM form/,
     );
@@ -288,7 +321,9 @@ describe('efundpay credentials', () => {
   });
 
   it('refuses a non-RSA private key: efundpay tokens are RS512', () => {
-    const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     expect(problemsOf({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: ecPem })).toEqual([
       'EFUNDPAY_PRIVATE_KEY holds a key of type ec; efundpay signs RS512 JWTs, which need an RSA private key in PEM form ' +
         '(-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)',

@@ -29,12 +29,20 @@ function manualClock(startS: number) {
 
 describe('mintEfundpayJwt', () => {
   it('signs RS512 with the header efundpay expects', async () => {
-    const token = await mintEfundpayJwt(privateKey, { keyId: KEY_ID, merchantAccountId: 'default', scopes: ['transactions.read'] }, NOW_S);
+    const token = await mintEfundpayJwt(
+      privateKey,
+      { keyId: KEY_ID, merchantAccountId: 'default', scopes: ['transactions.read'] },
+      NOW_S,
+    );
     expect(decodeProtectedHeader(token)).toEqual({ typ: 'JWT', alg: 'RS512', kid: KEY_ID });
   });
 
   it('carries the SDK claims: iss, iat, nbf = iat - 60, exp = iat + 3600, jti, scopes, merchantId', async () => {
-    const token = await mintEfundpayJwt(privateKey, { keyId: KEY_ID, merchantAccountId: 'acme-eu', scopes: ['transactions.read'] }, NOW_S);
+    const token = await mintEfundpayJwt(
+      privateKey,
+      { keyId: KEY_ID, merchantAccountId: 'acme-eu', scopes: ['transactions.read'] },
+      NOW_S,
+    );
     const payload = await verify(token, NOW_S);
     expect(payload).toEqual({
       iss: expect.any(String),
@@ -56,13 +64,21 @@ describe('mintEfundpayJwt', () => {
   });
 
   it('does not verify with another key pair', async () => {
-    const token = await mintEfundpayJwt(privateKey, { keyId: KEY_ID, merchantAccountId: 'default', scopes: ['transactions.read'] }, NOW_S);
+    const token = await mintEfundpayJwt(
+      privateKey,
+      { keyId: KEY_ID, merchantAccountId: 'default', scopes: ['transactions.read'] },
+      NOW_S,
+    );
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
     await expect(verify(token, NOW_S, other)).rejects.toThrow(/signature verification failed/);
   });
 
   it('is accepted from 60 s before iat (clock skew) until exp, and refused after', async () => {
-    const token = await mintEfundpayJwt(privateKey, { keyId: KEY_ID, merchantAccountId: 'default', scopes: ['transactions.read'] }, NOW_S);
+    const token = await mintEfundpayJwt(
+      privateKey,
+      { keyId: KEY_ID, merchantAccountId: 'default', scopes: ['transactions.read'] },
+      NOW_S,
+    );
     await expect(verify(token, NOW_S - 60)).resolves.toBeDefined();
     await expect(verify(token, NOW_S - 61)).rejects.toThrow(/"nbf" claim/);
     await expect(verify(token, NOW_S + 3599)).resolves.toBeDefined();
@@ -82,11 +98,19 @@ describe('createEfundpayBearer', () => {
     const bearer = createEfundpayBearer({ kind: 'jwt', keyId: KEY_ID, privateKeyPem: PKCS8_PEM }, 'acme-eu', clock.now);
     const token = await bearer();
     expect(decodeProtectedHeader(token).kid).toBe(KEY_ID);
-    expect(await verify(token, NOW_S)).toMatchObject({ iat: NOW_S, scopes: ['transactions.read'], merchantId: 'acme-eu' });
+    expect(await verify(token, NOW_S)).toMatchObject({
+      iat: NOW_S,
+      scopes: ['transactions.read'],
+      merchantId: 'acme-eu',
+    });
   });
 
   it('accepts a PKCS#1 (BEGIN RSA PRIVATE KEY) PEM as well as PKCS#8', async () => {
-    const bearer = createEfundpayBearer({ kind: 'jwt', keyId: KEY_ID, privateKeyPem: PKCS1_PEM }, 'default', () => NOW_S);
+    const bearer = createEfundpayBearer(
+      { kind: 'jwt', keyId: KEY_ID, privateKeyPem: PKCS1_PEM },
+      'default',
+      () => NOW_S,
+    );
     expect(await verify(await bearer(), NOW_S)).toMatchObject({ merchantId: 'default' });
   });
 
@@ -116,7 +140,11 @@ describe('createEfundpayBearer', () => {
   });
 
   it('shares one signing between concurrent callers', async () => {
-    const bearer = createEfundpayBearer({ kind: 'jwt', keyId: KEY_ID, privateKeyPem: PKCS8_PEM }, 'default', () => NOW_S);
+    const bearer = createEfundpayBearer(
+      { kind: 'jwt', keyId: KEY_ID, privateKeyPem: PKCS8_PEM },
+      'default',
+      () => NOW_S,
+    );
     const tokens = await Promise.all(Array.from({ length: 10 }, () => bearer()));
     expect(new Set(tokens).size).toBe(1);
   });

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGraphiqlRouter, GRAPHIQL_CSP } from '../../src/server/graphiql.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const PAGE = '<!doctype html><title>stand-in GraphiQL</title><script type="module" src="./assets/index-AbC123.js"></script>';
+const PAGE =
+  '<!doctype html><title>stand-in GraphiQL</title><script type="module" src="./assets/index-AbC123.js"></script>';
 
 /** Serves the router over a real loopback HTTP server, with a stand-in GraphQL handler after it. */
 async function listen(assetsDir: string): Promise<{ url: string; server: Server }> {
@@ -103,7 +104,10 @@ describe('GraphiQL page router', () => {
   });
 
   it('answers 503 telling how to build when the bundle has not been built', async () => {
-    for (const [path, headers] of [['/', {}], ['/graphql', { accept: BROWSER_ACCEPT }]] as const) {
+    for (const [path, headers] of [
+      ['/', {}],
+      ['/graphql', { accept: BROWSER_ACCEPT }],
+    ] as const) {
       const response = await fetch(`${unbuilt}${path}`, { headers });
       expect(response.status, path).toBe(503);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);

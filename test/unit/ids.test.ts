@@ -99,13 +99,23 @@ describe('parseRefundId: rejected input names itself and says what is accepted',
 
   it('rejects an empty id and an empty id after a prefix', () => {
     expect(rejection(() => parseRefundId('')).message).toMatch(/^Invalid refund id "": expected a global id/);
-    expect(rejection(() => parseRefundId('wooshpay:')).message).toMatch(/^Invalid refund id "wooshpay:": expected "re_".* for WOOSHPAY$/);
-    expect(rejection(() => parseRefundId('efundpay:')).message).toMatch(/^Invalid refund id "efundpay:": expected a UUID .* for EFUNDPAY$/);
+    expect(rejection(() => parseRefundId('wooshpay:')).message).toMatch(
+      /^Invalid refund id "wooshpay:": expected "re_".* for WOOSHPAY$/,
+    );
+    expect(rejection(() => parseRefundId('efundpay:')).message).toMatch(
+      /^Invalid refund id "efundpay:": expected a UUID .* for EFUNDPAY$/,
+    );
     expect(rejection(() => parseRefundId('re_')).message).toContain('"re_"');
   });
 
   it('rejects surrounding or embedded whitespace instead of trimming it, and shows it in the message', () => {
-    for (const input of [` ${WOOSHPAY_ID}`, `${WOOSHPAY_ID} `, `${EFUNDPAY_ID}\n`, `\t${EFUNDPAY_ID}`, `wooshpay: ${WOOSHPAY_ID}`]) {
+    for (const input of [
+      ` ${WOOSHPAY_ID}`,
+      `${WOOSHPAY_ID} `,
+      `${EFUNDPAY_ID}\n`,
+      `\t${EFUNDPAY_ID}`,
+      `wooshpay: ${WOOSHPAY_ID}`,
+    ]) {
       const error = rejection(() => parseRefundId(input));
       expect(error.message).toContain(JSON.stringify(input));
     }

@@ -53,7 +53,10 @@ function efundpay(
   overrides: Record<string, unknown> = {},
   merchantAccountId = 'default',
 ): RefundModel & { details: EfundpayRefundDetailsModel } {
-  const model = mapEfundpayRefund(efundpayRefundSchema.parse({ ...EFUNDPAY_DOCS_BODY, ...overrides }), merchantAccountId);
+  const model = mapEfundpayRefund(
+    efundpayRefundSchema.parse({ ...EFUNDPAY_DOCS_BODY, ...overrides }),
+    merchantAccountId,
+  );
   if (model.details.kind !== 'EfundpayRefundDetails') throw new Error(`unexpected details kind ${model.details.kind}`);
   return model as RefundModel & { details: EfundpayRefundDetailsModel };
 }
@@ -151,7 +154,9 @@ describe('WooshPay mapper', () => {
   });
 
   it('sorts metadata by key, whatever order the provider sent', () => {
-    const refund = wooshPay({ metadata: { zone: 'eu-west', order_id: 'A-1013', channel: 'support', Agent: 'x', batch: '7' } });
+    const refund = wooshPay({
+      metadata: { zone: 'eu-west', order_id: 'A-1013', channel: 'support', Agent: 'x', batch: '7' },
+    });
     expect(refund.details.metadata).toEqual([
       { key: 'Agent', value: 'x' },
       { key: 'batch', value: '7' },
@@ -165,7 +170,9 @@ describe('WooshPay mapper', () => {
     expect(wooshPay({ metadata: {} }).details.metadata).toEqual([]);
     expect(wooshPay({ metadata: null }).details.metadata).toEqual([]);
     const { metadata: _omitted, ...withoutMetadata } = WOOSHPAY_DOCS_BODY;
-    expect((mapWooshPayRefund(wooshPayRefundSchema.parse(withoutMetadata)).details as WooshPayRefundDetailsModel).metadata).toEqual([]);
+    expect(
+      (mapWooshPayRefund(wooshPayRefundSchema.parse(withoutMetadata)).details as WooshPayRefundDetailsModel).metadata,
+    ).toEqual([]);
   });
 
   it('turns `created` (Unix seconds) into a UTC Date', () => {
@@ -175,11 +182,19 @@ describe('WooshPay mapper', () => {
 
   it('upper-cases the currency and keeps large amounts exact', () => {
     expect(wooshPay({ currency: 'jpy', amount: 5000 }).amount).toEqual({ minorUnits: 5000, currencyCode: 'JPY' });
-    expect(wooshPay({ currency: 'idr', amount: 15000000000 }).amount).toEqual({ minorUnits: 15000000000, currencyCode: 'IDR' });
+    expect(wooshPay({ currency: 'idr', amount: 15000000000 }).amount).toEqual({
+      minorUnits: 15000000000,
+      currencyCode: 'IDR',
+    });
   });
 
   it('ignores fields the wire format does not know', () => {
-    const refund = wooshPay({ charge: 'ch_123', balance_transaction: 'txn_1', destination_details: { type: 'card' }, livemode: false });
+    const refund = wooshPay({
+      charge: 'ch_123',
+      balance_transaction: 'txn_1',
+      destination_details: { type: 'card' },
+      livemode: false,
+    });
     expect(refund).toEqual(wooshPay());
     expect(Object.keys(refund.details).sort()).toEqual(
       ['description', 'failureReason', 'kind', 'metadata', 'paymentIntentId', 'reason', 'receiptNumber'].sort(),
@@ -255,10 +270,18 @@ describe('efundpay mapper', () => {
   });
 
   it('turns offsets into UTC: a -05:00 evening is the next day in UTC', () => {
-    expect(efundpay({ created_at: '2024-03-31T23:30:00.000-05:00' }).createdAt.toISOString()).toBe('2024-04-01T04:30:00.000Z');
-    expect(efundpay({ created_at: '2024-04-10T09:00:00.500+09:00' }).createdAt.toISOString()).toBe('2024-04-10T00:00:00.500Z');
-    expect(efundpay({ created_at: '2024-06-01T18:20:30.999+05:30' }).createdAt.toISOString()).toBe('2024-06-01T12:50:30.999Z');
-    expect(efundpay({ created_at: '2024-05-02T08:15:42.123Z' }).createdAt.toISOString()).toBe('2024-05-02T08:15:42.123Z');
+    expect(efundpay({ created_at: '2024-03-31T23:30:00.000-05:00' }).createdAt.toISOString()).toBe(
+      '2024-04-01T04:30:00.000Z',
+    );
+    expect(efundpay({ created_at: '2024-04-10T09:00:00.500+09:00' }).createdAt.toISOString()).toBe(
+      '2024-04-10T00:00:00.500Z',
+    );
+    expect(efundpay({ created_at: '2024-06-01T18:20:30.999+05:30' }).createdAt.toISOString()).toBe(
+      '2024-06-01T12:50:30.999Z',
+    );
+    expect(efundpay({ created_at: '2024-05-02T08:15:42.123Z' }).createdAt.toISOString()).toBe(
+      '2024-05-02T08:15:42.123Z',
+    );
   });
 
   it('refuses a created_at that is not ISO 8601 at the wire schema', () => {

@@ -38,7 +38,10 @@ async function efundpay(jwt?: { keyId: string; publicKey: CryptoKey | string }):
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 function getWooshPayRefund(sim: SimulatorHandle, id: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${sim.url}/v1/refunds/${id}`, { ...init, headers: { Authorization: basic(SECRET_KEY), ...init.headers } });
+  return fetch(`${sim.url}/v1/refunds/${id}`, {
+    ...init,
+    headers: { Authorization: basic(SECRET_KEY), ...init.headers },
+  });
 }
 
 function getEfundpayRefund(
@@ -62,9 +65,18 @@ describe('WooshPay simulator', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(await res.json()).toEqual({
-      id: 're_1787731200000000001', object: 'refund', amount: 1500, created: 1714030274, currency: 'usd',
-      metadata: { order_id: 'A-1001' }, payment_intent: 'pi_1787730829493927936', reason: 'requested_by_customer',
-      status: 'succeeded', description: null, failure_reason: null, receipt_number: null,
+      id: 're_1787731200000000001',
+      object: 'refund',
+      amount: 1500,
+      created: 1714030274,
+      currency: 'usd',
+      metadata: { order_id: 'A-1001' },
+      payment_intent: 'pi_1787730829493927936',
+      reason: 'requested_by_customer',
+      status: 'succeeded',
+      description: null,
+      failure_reason: null,
+      receipt_number: null,
     });
   });
 
@@ -97,7 +109,12 @@ describe('WooshPay simulator', () => {
     const res = await getWooshPayRefund(sim, 're_123');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such refund: 're_123'", param: 'id' },
+      error: {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: "No such refund: 're_123'",
+        param: 'id',
+      },
     });
   });
 
@@ -129,7 +146,11 @@ describe('WooshPay simulator', () => {
     expect(sim.requestCount(DOCS_WOOSHPAY_ID)).toBe(2);
     expect(sim.requestCount('re_123')).toBe(1);
     expect(sim.requests.map((r) => r.status)).toEqual([200, 401, 404]);
-    expect(sim.requests[0]).toMatchObject({ method: 'GET', path: `/v1/refunds/${DOCS_WOOSHPAY_ID}`, refundId: DOCS_WOOSHPAY_ID });
+    expect(sim.requests[0]).toMatchObject({
+      method: 'GET',
+      path: `/v1/refunds/${DOCS_WOOSHPAY_ID}`,
+      refundId: DOCS_WOOSHPAY_ID,
+    });
     expect(sim.requests[0]?.headers['x-request-id']).toBe('req-42');
 
     sim.resetRequests();
@@ -149,8 +170,14 @@ describe('efundpay simulator', () => {
     expect(res.headers.get('content-type')).toBe('application/json');
     const body = await res.json();
     expect(body).toMatchObject({
-      type: 'refund', id: DOCS_EFUNDPAY_ID, status: 'succeeded', currency: 'EUR', amount: 1299,
-      created_at: '2013-07-16T19:23:00.000+00:00', settled: true, target_type: 'payment-method',
+      type: 'refund',
+      id: DOCS_EFUNDPAY_ID,
+      status: 'succeeded',
+      currency: 'EUR',
+      amount: 1299,
+      created_at: '2013-07-16T19:23:00.000+00:00',
+      settled: true,
+      target_type: 'payment-method',
     });
     expect(body).toHaveProperty('updated_at');
     expect(efundpayRefundSchema.safeParse(body).success).toBe(true);
@@ -329,7 +356,10 @@ describe('fault injection', () => {
     const sim = await wooshPay();
     sim.injectFault('*', { kind: 'hang' });
     const pending = getWooshPayRefund(sim, DOCS_WOOSHPAY_ID);
-    const outcome = pending.then(() => 'answered', () => 'rejected');
+    const outcome = pending.then(
+      () => 'answered',
+      () => 'rejected',
+    );
     while (sim.requestCount() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
 
     const started = performance.now();
@@ -342,7 +372,11 @@ describe('fault injection', () => {
   it('a raw fault sends an arbitrary body and content type', async () => {
     const sim = await efundpay();
     sim.injectFault(DOCS_EFUNDPAY_ID, {
-      kind: 'raw', status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway</body></html>', times: 1,
+      kind: 'raw',
+      status: 502,
+      contentType: 'text/html',
+      body: '<html><body>Bad Gateway</body></html>',
+      times: 1,
     });
     sim.injectFault('*', { kind: 'raw', contentType: 'application/json', body: '{"type":"refund","id":' });
 

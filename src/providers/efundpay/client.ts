@@ -26,7 +26,9 @@ export function createEfundpayClient(
 ): RefundProviderPort {
   const { merchantAccountId } = config.efundpay;
   const bearer = createEfundpayBearer(auth, merchantAccountId);
-  const parseRefund = createBodyParser('EFUNDPAY', efundpayRefundSchema, (wire) => mapEfundpayRefund(wire, merchantAccountId));
+  const parseRefund = createBodyParser('EFUNDPAY', efundpayRefundSchema, (wire) =>
+    mapEfundpayRefund(wire, merchantAccountId),
+  );
   const http = createProviderHttp({
     provider: 'EFUNDPAY',
     baseUrl: config.efundpay.baseUrl,

@@ -50,7 +50,10 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
   }
   const jwt = options.jwt && {
     keyId: options.jwt.keyId,
-    key: typeof options.jwt.publicKey === 'string' ? await importSPKI(options.jwt.publicKey, 'RS512') : options.jwt.publicKey,
+    key:
+      typeof options.jwt.publicKey === 'string'
+        ? await importSPKI(options.jwt.publicKey, 'RS512')
+        : options.jwt.publicKey,
   };
   const refunds = new Map(
     (options.refunds ?? efundpaySeedRefunds).map((seeded) => [seeded.refund.id.toLowerCase(), seeded]),
@@ -86,7 +89,12 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     const merchantAccountId = singleHeader(request.headers['x-merchant-account-id']);
     if (!merchantAccountId) {
       return efundpayError(400, 'The x-merchant-account-id header is required', [
-        { location: 'header', pointer: '/x-merchant-account-id', message: 'field required', type: 'value_error.missing' },
+        {
+          location: 'header',
+          pointer: '/x-merchant-account-id',
+          message: 'field required',
+          type: 'value_error.missing',
+        },
       ]);
     }
     const authError = await authorize(token, merchantAccountId);

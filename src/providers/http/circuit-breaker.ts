@@ -43,7 +43,8 @@ export function createProviderBreaker(
     resetTimeout: settings.resetTimeoutMs,
     // true = "not a failure" for opossum. A call cancelled because its client left is not one.
     errorFilter: (error: unknown) =>
-      error instanceof ProviderCallCancelledError || !(error instanceof ProviderError && COUNTED_FAILURES.has(error.code)),
+      error instanceof ProviderCallCancelledError ||
+      !(error instanceof ProviderError && COUNTED_FAILURES.has(error.code)),
   });
 
   const announce = (state: BreakerState, message: string) => {
@@ -54,7 +55,9 @@ export function createProviderBreaker(
   breaker.on('open', () =>
     announce('open', `${provider} circuit breaker opened: failing fast for ${settings.resetTimeoutMs} ms`),
   );
-  breaker.on('halfOpen', () => announce('half-open', `${provider} circuit breaker half-open: letting one probe through`));
+  breaker.on('halfOpen', () =>
+    announce('half-open', `${provider} circuit breaker half-open: letting one probe through`),
+  );
   breaker.on('close', () => announce('closed', `${provider} circuit breaker closed: provider healthy again`));
 
   return {

@@ -22,7 +22,11 @@ export class SchemaMismatchError extends Error {
 function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   return path
-    .map((segment) => String(segment).replace(/[^A-Za-z0-9_-]/g, '?').slice(0, 32))
+    .map((segment) =>
+      String(segment)
+        .replace(/[^A-Za-z0-9_-]/g, '?')
+        .slice(0, 32),
+    )
     .join('.')
     .slice(0, 100);
 }
@@ -49,10 +53,16 @@ export function createBodyParser<S extends z.ZodType>(
       });
     }
     if (Number.isNaN(model.createdAt.getTime())) {
-      throw new ProviderBadResponseError(provider, 'the provider answered with a refund whose creation time is not a valid date');
+      throw new ProviderBadResponseError(
+        provider,
+        'the provider answered with a refund whose creation time is not a valid date',
+      );
     }
     if (model.providerRefundId !== requestedId) {
-      throw new ProviderBadResponseError(provider, 'the provider answered with a different refund than the one asked for');
+      throw new ProviderBadResponseError(
+        provider,
+        'the provider answered with a different refund than the one asked for',
+      );
     }
     return model;
   };

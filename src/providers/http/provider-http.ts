@@ -10,11 +10,7 @@ import pLimit from 'p-limit';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
-import {
-  ProviderAuthFailedError,
-  ProviderBadResponseError,
-  ProviderError,
-} from '../../domain/errors.js';
+import { ProviderAuthFailedError, ProviderBadResponseError, ProviderError } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
 import { createProviderBreaker } from './circuit-breaker.js';
@@ -22,7 +18,12 @@ import { createDispatcherFetch } from './dispatcher-fetch.js';
 import { SchemaMismatchError } from './parse-body.js';
 import { readJsonBody } from './read-body.js';
 import { retryAfterMs } from './retry-after.js';
-import { ProviderCallCancelledError, isDeadlineAbort, isRedirectRefusal, translateTransportError } from './translate-error.js';
+import {
+  ProviderCallCancelledError,
+  isDeadlineAbort,
+  isRedirectRefusal,
+  translateTransportError,
+} from './translate-error.js';
 
 /** The largest response body read from a provider; a refund is a few hundred bytes. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -82,7 +83,11 @@ type CallContext = { call: CallState; requestId: string } & Record<string, unkno
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http, logger } = options;
-  const agent = new Agent({ connections: http.concurrency, keepAliveTimeout: 30_000, connect: { timeout: http.attemptTimeoutMs } });
+  const agent = new Agent({
+    connections: http.concurrency,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: http.attemptTimeoutMs },
+  });
   const limit = pLimit(http.concurrency);
   const breaker = createProviderBreaker(provider, options.breaker, logger, options.onBreakerStateChange);
   const client = createKy(options, agent);
@@ -98,7 +103,9 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   /** A client that went away cancelled the call; the deadline firing is a timeout. */
   function cancellation(signals: CallSignals): ProviderCallCancelledError | null {
     return signals.client?.aborted && !signals.deadlinePassed()
-      ? new ProviderCallCancelledError(provider, 'the client went away; the call was cancelled', { cause: signals.client.reason })
+      ? new ProviderCallCancelledError(provider, 'the client went away; the call was cancelled', {
+          cause: signals.client.reason,
+        })
       : null;
   }
 
@@ -144,9 +151,13 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       state.status = response.status;
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
-        throw new ProviderBadResponseError(provider, `the provider answered HTTP ${response.status} without a JSON body`, {
-          status: response.status,
-        });
+        throw new ProviderBadResponseError(
+          provider,
+          `the provider answered HTTP ${response.status} without a JSON body`,
+          {
+            status: response.status,
+          },
+        );
       }
       return parse(body);
     } catch (error) {
@@ -166,7 +177,13 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   }
 
   function logFailure(error: ProviderError, providerErrorCode: string | undefined, requestId: string): void {
-    const fields = { requestId, provider, code: error.code, status: error.status, providerErrorCode: safeCode(providerErrorCode) };
+    const fields = {
+      requestId,
+      provider,
+      code: error.code,
+      status: error.status,
+      providerErrorCode: safeCode(providerErrorCode),
+    };
     if (error instanceof ProviderAuthFailedError) {
       logger.error(fields, `${provider} refused our credentials: check ${options.credentialSettings}`);
     } else {
@@ -178,7 +195,12 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     async getResource(path, context, parse) {
       const started = performance.now();
       const url = providerUrl(options.baseUrl, path);
-      const record = (outcome: ProviderCallRecord['outcome'], status: number | null, attempts: number, errorCode?: string) => {
+      const record = (
+        outcome: ProviderCallRecord['outcome'],
+        status: number | null,
+        attempts: number,
+        errorCode?: string,
+      ) => {
         const entry: ProviderCallRecord = {
           provider,
           method: 'GET',
@@ -197,7 +219,10 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       const signals = startSignals(context.signal);
       try {
         const result = await breaker.fire(() =>
-          rejectOnAbort(signals.any, limit(() => call(url, context, state, parse, signals))),
+          rejectOnAbort(
+            signals.any,
+            limit(() => call(url, context, state, parse, signals)),
+          ),
         );
         record(result === null ? 'not_found' : 'ok', state.status, state.attempts);
         return result;
@@ -210,7 +235,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         const failure =
           error instanceof ProviderError
             ? error
-            : (cancellation(signals) ?? translateTransportError(provider, error, { attempts: state.attempts, ...http }));
+            : (cancellation(signals) ??
+              translateTransportError(provider, error, { attempts: state.attempts, ...http }));
         if (failure instanceof ProviderCallCancelledError) {
           logger.debug({ requestId: context.requestId, provider }, `${provider} call cancelled: the client went away`);
         } else if (state.attempts === 0) {

@@ -39,7 +39,11 @@ export function isDeadlineAbort(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-export function translateTransportError(provider: RefundProviderName, error: unknown, info: AttemptInfo): ProviderError {
+export function translateTransportError(
+  provider: RefundProviderName,
+  error: unknown,
+  info: AttemptInfo,
+): ProviderError {
   if (error instanceof ProviderError) return error;
   const tries = info.attempts === 1 ? '1 attempt' : `${info.attempts} attempts`;
   if (error instanceof HTTPError) {
@@ -49,25 +53,39 @@ export function translateTransportError(provider: RefundProviderName, error: unk
       return new ProviderAuthFailedError(provider, `the provider refused our credentials (HTTP ${status})`, options);
     }
     if (status === 429) {
-      return new ProviderRateLimitedError(provider, `the provider is rate limiting requests (HTTP 429 after ${tries})`, options);
+      return new ProviderRateLimitedError(
+        provider,
+        `the provider is rate limiting requests (HTTP 429 after ${tries})`,
+        options,
+      );
     }
     if (status === 408 || status >= 500) {
       return new ProviderUnavailableError(provider, `the provider failed (HTTP ${status} after ${tries})`, options);
     }
     if (status >= 300 && status < 400) {
-      return new ProviderBadResponseError(provider, `the provider answered with a redirect (HTTP ${status}), which is never followed`, options);
+      return new ProviderBadResponseError(
+        provider,
+        `the provider answered with a redirect (HTTP ${status}), which is never followed`,
+        options,
+      );
     }
     return new ProviderBadResponseError(provider, `the provider answered with an unexpected HTTP ${status}`, options);
   }
   if (error instanceof TimeoutError) {
-    return new ProviderTimeoutError(provider, `no answer within ${info.attemptTimeoutMs} ms (${tries})`, { cause: error });
+    return new ProviderTimeoutError(provider, `no answer within ${info.attemptTimeoutMs} ms (${tries})`, {
+      cause: error,
+    });
   }
   if (isDeadlineAbort(error)) {
     const waited = info.attempts === 0 ? 'still waiting for a free connection to the provider' : tries;
-    return new ProviderTimeoutError(provider, `no answer within the ${info.deadlineMs} ms deadline (${waited})`, { cause: error });
+    return new ProviderTimeoutError(provider, `no answer within the ${info.deadlineMs} ms deadline (${waited})`, {
+      cause: error,
+    });
   }
   if (isRedirectRefusal(error)) {
-    return new ProviderBadResponseError(provider, 'the provider answered with a redirect, which is never followed', { cause: error });
+    return new ProviderBadResponseError(provider, 'the provider answered with a redirect, which is never followed', {
+      cause: error,
+    });
   }
   return new ProviderUnavailableError(provider, `the provider could not be reached (${tries})`, { cause: error });
 }

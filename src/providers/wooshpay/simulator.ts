@@ -47,7 +47,11 @@ export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promi
   };
 
   return startHttpSimulator(
-    { refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null, handle, errorResponse: wooshPayStatusError },
+    {
+      refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
+      handle,
+      errorResponse: wooshPayStatusError,
+    },
     { host: options.host, port: options.port, latencyMs: options.latencyMs },
   );
 }
@@ -73,7 +77,7 @@ function wooshPayStatusError(status: number): SimulatorResponse {
     });
   }
   if (status >= 500) {
-    return wooshPayError(status, { type: 'api_error', message: 'An unexpected error occurred on WooshPay\'s end.' });
+    return wooshPayError(status, { type: 'api_error', message: "An unexpected error occurred on WooshPay's end." });
   }
   return wooshPayError(status, { type: 'invalid_request_error', message: `Request failed with status ${status}.` });
 }
@@ -91,7 +95,10 @@ function checkAuth(header: string | undefined, secretKey: string): SimulatorResp
   const credentials = Buffer.from(match[1], 'base64').toString('utf8');
   if (credentials === `${secretKey}:`) return undefined;
   const presentedKey = credentials.endsWith(':') ? credentials.slice(0, -1) : credentials;
-  return wooshPayError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${maskKey(presentedKey)}` });
+  return wooshPayError(401, {
+    type: 'invalid_request_error',
+    message: `Invalid API Key provided: ${maskKey(presentedKey)}`,
+  });
 }
 
 /** Stripe's masking: keep the `sk_test_`-style prefix and the last 4 characters. */
