@@ -29,7 +29,7 @@ import { startEfundpaySimulator } from '../src/providers/efundpay/simulator.js';
 import { wooshPaySeedRefunds } from '../src/providers/wooshpay/seed.js';
 import { startWooshPaySimulator } from '../src/providers/wooshpay/simulator.js';
 import type { WooshPayRefundWire } from '../src/providers/wooshpay/wire.js';
-import type { SimulatorHandle } from '../src/sandbox/fault-injection.js';
+import type { SimulatorHandle } from '../src/simulator-kit/fault-injection.js';
 import { REFUND_FIELDS } from '../test/helpers/stack.js';
 
 const PROVIDER_LATENCY_MS = 20;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config.js';
 import { startEfundpaySimulator } from '../providers/efundpay/simulator.js';
 import { startWooshPaySimulator } from '../providers/wooshpay/simulator.js';
-import type { SimulatorHandle } from './fault-injection.js';
+import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
 
 export interface Sandbox {
   /** The configuration with both providers pointed at the simulators. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { startEfundpaySimulator, type EfundpaySimulatorOptions } from '../../src/providers/efundpay/simulator.js';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
-import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/server/logger.js';
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
-import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 import { startStack, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
 
 const EFUNDPAY_DOCS_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
-import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 import { startServer } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/server/logger.js';
 import { packageRoot } from '../../src/server/package-root.js';

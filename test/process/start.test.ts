@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
-import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 
 const STARTUP_TIMEOUT_MS = 45_000;
 const EXIT_TIMEOUT_MS = 20_000;

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import type { SimulatorHandle } from '../../src/sandbox/fault-injection.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
 import { wooshPayRefundSchema } from '../../src/providers/wooshpay/wire.js';

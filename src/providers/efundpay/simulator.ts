@@ -5,8 +5,12 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { errors as joseErrors, importSPKI, jwtVerify, type CryptoKey } from 'jose';
-import type { SimulatorHandle } from '../../sandbox/fault-injection.js';
-import { startHttpSimulator, type SimulatorRequest, type SimulatorResponse } from '../../sandbox/http-simulator.js';
+import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';
+import {
+  startHttpSimulator,
+  type SimulatorRequest,
+  type SimulatorResponse,
+} from '../../simulator-kit/http-simulator.js';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from './seed.js';
 
 export type { SeededEfundpayRefund } from './seed.js';

@@ -3,8 +3,12 @@
  * credential-less sandbox and as the tests' backend (see shared/providers/wooshpay.md).
  * Only `GET /v1/refunds/{id}` exists; errors use Stripe's `{"error":{...}}` wrapper.
  */
-import type { SimulatorHandle } from '../../sandbox/fault-injection.js';
-import { startHttpSimulator, type SimulatorRequest, type SimulatorResponse } from '../../sandbox/http-simulator.js';
+import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';
+import {
+  startHttpSimulator,
+  type SimulatorRequest,
+  type SimulatorResponse,
+} from '../../simulator-kit/http-simulator.js';
 import { wooshPaySeedRefunds } from './seed.js';
 import type { WooshPayRefundWire } from './wire.js';
 

@@ -1,11 +1,12 @@
 /**
  * node:http plumbing shared by the provider simulators: listening, the request log, base latency,
  * fault injection and JSON replies. A provider contract supplies only routing, auth, lookup and
- * its own error body shape.
+ * its own error body shape. This toolkit imports nothing else of this repository.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultRegistry, RequestLog, type RequestRecord, type SimulatorHandle } from './fault-injection.js';
+import { FaultRegistry, type SimulatorHandle } from './fault-injection.js';
+import { RequestLog } from './request-log.js';
 
 export interface SimulatorRequest {
   method: string;
@@ -77,12 +78,12 @@ export async function startHttpSimulator(
     req: IncomingMessage,
     res: ServerResponse,
     request: SimulatorRequest,
-    record: RequestRecord,
+    answered: Answered,
   ): Promise<void> => {
     await sleep(baseLatencyMs);
     if (closed) return;
 
-    const fault = faults.take(record.refundId);
+    const fault = faults.take(request.refundId ?? request.refundSegment);
     switch (fault?.kind) {
       case 'hang':
         return;
@@ -93,14 +94,14 @@ export async function startHttpSimulator(
         const reply = contract.errorResponse(fault.status);
         const headers =
           fault.retryAfter === undefined ? reply.headers : { ...reply.headers, 'Retry-After': fault.retryAfter };
-        sendJson(res, record, { ...reply, status: fault.status, headers });
+        sendJson(res, answered, { ...reply, status: fault.status, headers });
         return;
       }
       case 'raw':
-        send(res, record, fault.status ?? 200, { 'Content-Type': fault.contentType }, fault.body);
+        send(res, answered, fault.status ?? 200, { 'Content-Type': fault.contentType }, fault.body);
         return;
       case 'redirect':
-        send(res, record, fault.status ?? 302, { Location: fault.location }, '');
+        send(res, answered, fault.status ?? 302, { Location: fault.location }, '');
         return;
       case 'latency':
         await sleep(fault.ms);
@@ -111,17 +112,18 @@ export async function startHttpSimulator(
     }
 
     const reply = await contract.handle(request);
-    if (!closed) sendJson(res, record, reply);
+    if (!closed) sendJson(res, answered, reply);
   };
 
   const server = createServer((req, res) => {
     const request = parseRequest(contract, req);
     // Recorded before latency, faults and auth: tests count provider calls from this log.
     const record = log.record(request.method, req.url ?? '/', request.refundId ?? request.refundSegment, req.headers);
-    handleRequest(req, res, request, record).catch((error: unknown) => {
+    const answered: Answered = (status) => log.answered(record, status);
+    handleRequest(req, res, request, answered).catch((error: unknown) => {
       // A simulator bug must surface as the provider's 500, not crash the test process.
       console.error('[simulator] unexpected error', error);
-      if (!res.headersSent) sendJson(res, record, contract.errorResponse(500));
+      if (!res.headersSent) sendJson(res, answered, contract.errorResponse(500));
     });
   });
 
@@ -138,8 +140,11 @@ export async function startHttpSimulator(
   return {
     url: origin + (options.basePath ?? ''),
     origin,
-    requests: log.records,
+    get requests() {
+      return log.records;
+    },
     requestCount: (refundId) => log.count(refundId),
+    responseCount: (status) => log.countByStatus(status),
     resetRequests: () => log.reset(),
     injectFault: (refundId, fault) => faults.inject(refundId, fault),
     clearFaults: () => faults.clear(),
@@ -169,20 +174,23 @@ function parseRequest(contract: ProviderContract, req: IncomingMessage): Simulat
   return { method: req.method ?? 'GET', pathname, headers: req.headers, refundSegment, refundId };
 }
 
-function sendJson(res: ServerResponse, record: RequestRecord, reply: SimulatorResponse): void {
+/** Records the status a request was answered with. */
+type Answered = (status: number) => void;
+
+function sendJson(res: ServerResponse, answered: Answered, reply: SimulatorResponse): void {
   const headers = { 'Content-Type': 'application/json', ...reply.headers };
-  send(res, record, reply.status, headers, JSON.stringify(reply.body));
+  send(res, answered, reply.status, headers, JSON.stringify(reply.body));
 }
 
 function send(
   res: ServerResponse,
-  record: RequestRecord,
+  answered: Answered,
   status: number,
   headers: Record<string, string>,
   body: string,
 ): void {
   if (res.destroyed) return;
-  record.status = status;
+  answered(status);
   res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -1,8 +1,8 @@
 /**
- * Fault injection and the request log shared by the provider simulators. Tests use them to
- * prove how the real clients behave when a provider misbehaves, and to count provider calls.
+ * Fault injection shared by the provider simulators, and the handle a started simulator offers.
+ * Tests use them to prove how the real clients behave when a provider misbehaves.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestRecord } from './request-log.js';
 
 /** What a simulator does instead of (or before) answering a request normally. */
 export type Fault =
@@ -21,28 +21,24 @@ export type Fault =
   /** Each request fails with `status` (default 503) with probability `rate`, forever. */
   | { kind: 'random'; rate: number; status?: number };
 
-export interface RequestRecord {
-  method: string;
-  /** The request target as received (path and query string). */
-  path: string;
-  /** The provider refund id named by the path (decoded), or null for other routes. */
-  refundId: string | null;
-  /** The status sent, or null while pending and for reset/hang. */
-  status: number | null;
-  /** Epoch milliseconds when the request arrived. */
-  at: number;
-  headers: Record<string, string | string[] | undefined>;
-}
-
 export interface SimulatorHandle {
   /** The base URL a client is configured with (WooshPay: the origin; efundpay: origin + '/v4'). */
   readonly url: string;
   /** `http://host:port`. */
   readonly origin: string;
-  /** Every request received, in arrival order, recorded before auth and faults apply. */
+  /**
+   * The most recent requests (at most `REQUEST_LOG_CAPACITY`), oldest first, recorded before auth
+   * and faults apply. A fresh array on each read; the records' `status` fills in when answered.
+   */
   readonly requests: readonly RequestRecord[];
-  /** All requests, or those naming one provider refund id. */
+  /**
+   * Requests received since the last reset: all of them, or those naming one provider refund id.
+   * Exact however many arrived; see `RequestLog.count` for the one case that throws.
+   */
   requestCount(refundId?: string): number;
+  /** Requests answered with this status since the last reset (exact, unlike `requests`). */
+  responseCount(status: number): number;
+  /** Forgets the records and zeroes every count. */
   resetRequests(): void;
   /** Faults are keyed by provider refund id, or '*' for every request; a refund-specific fault wins. */
   injectFault(refundId: string | '*', fault: Fault): void;
@@ -105,26 +101,5 @@ function validateFault(fault: Fault): void {
   }
   if (fault.kind === 'latency' && !(fault.ms >= 0)) {
     throw new RangeError(`Fault 'ms' must be a non-negative number, received ${String(fault.ms)}`);
-  }
-}
-
-/** The in-memory request log behind `SimulatorHandle.requests` and `requestCount()`. */
-export class RequestLog {
-  readonly records: RequestRecord[] = [];
-
-  record(method: string, path: string, refundId: string | null, headers: IncomingHttpHeaders): RequestRecord {
-    const entry: RequestRecord = { method, path, refundId, status: null, at: Date.now(), headers: { ...headers } };
-    this.records.push(entry);
-    return entry;
-  }
-
-  count(refundId?: string): number {
-    if (refundId === undefined) return this.records.length;
-    return this.records.filter((r) => r.refundId === refundId).length;
-  }
-
-  /** Empties the log in place, so a held `requests` reference sees the reset. */
-  reset(): void {
-    this.records.length = 0;
   }
 }
