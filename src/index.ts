@@ -4,14 +4,14 @@
  * SHUTDOWN_TIMEOUT_MS, close provider connections, exit 0).
  */
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
-import { startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
+import { sandboxNotice, startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
 import { startServer } from './server/create-server.js';
 import { createLogger } from './server/logger.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { stdoutIsTTY: process.stdout.isTTY });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nSee the Configuration table in README.md.\n`);
@@ -22,21 +22,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   let sandbox: Sandbox | null = null;
   if (config.mode === 'sandbox') {
-    sandbox = await startSandbox(config);
+    sandbox = await startSandbox(process.env, config, { stdoutIsTTY: process.stdout.isTTY });
     config = sandbox.config;
-    logger.warn(
-      { mode: 'sandbox' },
-      'SANDBOX MODE: no provider credentials are set, so built-in simulators of WooshPay and efundpay serve made-up refunds. ' +
-        'To use the real providers set WOOSHPAY_SECRET_KEY and EFUNDPAY_API_KEY (or EFUNDPAY_KEY_ID with EFUNDPAY_PRIVATE_KEY); see README.md',
-    );
+    logger.warn({ mode: 'sandbox' }, sandboxNotice());
   }
   const server = await startServer(config, { logger });
   const providers = Object.fromEntries(
     [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),
   );
   logger.info(
-    { url: `${server.url}/graphql`, mode: config.mode, providers, graphiql: config.graphiql },
-    `Refunds subgraph ready at ${server.url}/graphql${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}`,
+    { url: `${server.url}/graphql`, mode: config.mode, providers, graphiql: config.graphiql, node: process.version },
+    `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}`,
   );
 
   let stopping = false;

@@ -4,7 +4,7 @@
  * GraphQL layer turns these into GraphQL errors with a stable `extensions.code`. Messages are
  * written for clients: they never carry a credential, a provider URL or a provider response body.
  */
-import type { RefundProviderName } from './refund.js';
+import type { ProviderIdentity, RefundProviderName } from './refund.js';
 
 export type ProviderErrorCode =
   | 'PROVIDER_UNAVAILABLE'
@@ -14,20 +14,18 @@ export type ProviderErrorCode =
   | 'PROVIDER_BAD_RESPONSE'
   | 'PROVIDER_NOT_CONFIGURED';
 
-const PROVIDER_LABELS: Record<RefundProviderName, string> = { WOOSHPAY: 'WooshPay', EFUNDPAY: 'efundpay' };
-
 export abstract class ProviderError extends Error {
   abstract readonly code: ProviderErrorCode;
-  constructor(
-    readonly provider: RefundProviderName,
-    message: string,
-    options?: { cause?: unknown; status?: number },
-  ) {
-    super(`${PROVIDER_LABELS[provider]}: ${message}`, { cause: options?.cause });
-    this.status = options?.status;
-  }
+  /** The provider's enum value (`extensions.provider`). */
+  readonly provider: RefundProviderName;
   /** The provider's HTTP status, when there was a response. */
   readonly status: number | undefined;
+  /** The message starts with the provider's label: `<label>: the provider failed (…)`. */
+  constructor(identity: ProviderIdentity, message: string, options?: { cause?: unknown; status?: number }) {
+    super(`${identity.label}: ${message}`, { cause: options?.cause });
+    this.provider = identity.name;
+    this.status = options?.status;
+  }
 }
 
 export class ProviderUnavailableError extends ProviderError {

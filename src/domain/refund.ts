@@ -1,14 +1,22 @@
 /**
  * The provider-neutral refund model. Provider mappers produce it; resolvers read it (codegen maps
- * the GraphQL types onto these interfaces). Nothing here knows about HTTP or GraphQL.
+ * the GraphQL types onto these interfaces). Nothing here knows about HTTP, GraphQL or any one
+ * provider: the enums are the schema's own (generated), and each provider's details model lives in
+ * its provider folder.
  */
+import type { RefundProvider, RefundStatus } from '../__generated__/schema-types.js';
 import type { Money } from './money.js';
 
-export const REFUND_PROVIDERS = ['WOOSHPAY', 'EFUNDPAY'] as const;
-export type RefundProviderName = (typeof REFUND_PROVIDERS)[number];
+/** A registered provider's name: a value of the GraphQL `RefundProvider` enum. */
+export type RefundProviderName = RefundProvider;
+export type { RefundStatus };
 
-export const REFUND_STATUSES = ['PENDING', 'REQUIRES_ACTION', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'] as const;
-export type RefundStatus = (typeof REFUND_STATUSES)[number];
+/** Who a provider is, for messages: its enum value and the label people know it by. */
+export interface ProviderIdentity {
+  readonly name: RefundProviderName;
+  /** As the provider writes its own name, for messages people read. */
+  readonly label: string;
+}
 
 export interface RefundModel {
   /** Global id, `<provider prefix>:<provider refund id>`. */
@@ -24,51 +32,23 @@ export interface RefundModel {
   readonly details: RefundDetailsModel;
 }
 
-export type RefundDetailsModel = WooshPayRefundDetailsModel | EfundpayRefundDetailsModel;
-
-export const WOOSHPAY_REFUND_REASONS = [
-  'DUPLICATE',
-  'FRAUDULENT',
-  'REQUESTED_BY_CUSTOMER',
-  'EXPIRED_UNCAPTURED_CHARGE',
-  'RESOLVED_DISPUTE',
-  'UNKNOWN',
-] as const;
-export type WooshPayRefundReason = (typeof WOOSHPAY_REFUND_REASONS)[number];
-
-export const WOOSHPAY_FAILURE_REASONS = ['LOST_OR_STOLEN_CARD', 'EXPIRED_OR_CANCELED_CARD', 'UNKNOWN'] as const;
-export type WooshPayRefundFailureReason = (typeof WOOSHPAY_FAILURE_REASONS)[number];
+/**
+ * A provider's own fields. Each provider folder defines its model; `kind` is the GraphQL type name
+ * of its `RefundDetails` union member.
+ */
+export interface RefundDetailsModel {
+  readonly kind: string;
+}
 
 export interface MetadataEntry {
   readonly key: string;
   readonly value: string;
 }
 
-/** `kind` is the GraphQL type name of the `RefundDetails` union member. */
-export interface WooshPayRefundDetailsModel {
-  readonly kind: 'WooshPayRefundDetails';
-  readonly paymentIntentId: string | null;
-  readonly reason: WooshPayRefundReason | null;
-  readonly failureReason: WooshPayRefundFailureReason | null;
-  readonly description: string | null;
-  readonly receiptNumber: string | null;
-  /** Sorted by key. */
-  readonly metadata: readonly MetadataEntry[];
-}
-
-export interface EfundpayRefundDetailsModel {
-  readonly kind: 'EfundpayRefundDetails';
-  readonly transactionId: string;
-  readonly merchantAccountId: string;
-  readonly externalIdentifier: string | null;
-  readonly transactionExternalIdentifier: string | null;
-}
-
 /**
- * Maps a provider's raw enum value onto one of ours by case-insensitive name, `UNKNOWN` for
+ * Maps a provider's raw value through a provider's table onto one of our enum values, `unknown` for
  * anything else: providers add values without notice and a new one must never fail a query.
  */
-export function toKnownEnumValue<T extends string>(allowed: readonly T[], raw: string, unknown: T): T {
-  const candidate = raw.toUpperCase();
-  return (allowed as readonly string[]).includes(candidate) ? (candidate as T) : unknown;
+export function mapKnownValue<T extends string>(table: Readonly<Record<string, T>>, raw: string, unknown: T): T {
+  return Object.hasOwn(table, raw) ? table[raw]! : unknown;
 }

@@ -8,7 +8,7 @@
 import DataLoader from 'dataloader';
 import { InvalidInputError, ProviderNotConfiguredError } from '../domain/errors.js';
 import type { RefundModel, RefundProviderName } from '../domain/refund.js';
-import type { RefundRef } from '../providers/ids.js';
+import { providerDefinition, type RefundRef } from '../providers/ids.js';
 import type { ProviderCallContext, RefundProviderPort } from '../providers/provider.js';
 
 export type ProviderClients = ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
@@ -52,7 +52,11 @@ function fetchRefund(options: LoaderOptions, ref: RefundRef): Promise<RefundMode
   const client = options.clients.get(ref.provider);
   if (!client) {
     return Promise.reject(
-      new ProviderNotConfiguredError(ref.provider, 'no credentials are configured for this provider', {}),
+      new ProviderNotConfiguredError(
+        providerDefinition(ref.provider),
+        'no credentials are configured for this provider',
+        {},
+      ),
     );
   }
   return client.getRefund(ref.providerRefundId, options.call);

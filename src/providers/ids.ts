@@ -28,7 +28,7 @@ export function providerDefinition(provider: RefundProviderName): ProviderDefini
   return definition;
 }
 
-/** The global id of a refund: `wooshpay:re_…` or `efundpay:<uuid>`. */
+/** The global id of a refund: `<provider prefix>:<provider refund id>`. */
 export function toGlobalId(ref: RefundRef): string {
   return `${providerDefinition(ref.provider).globalIdPrefix}:${ref.providerRefundId}`;
 }

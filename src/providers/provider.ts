@@ -1,15 +1,17 @@
 /**
  * The port: what any payment provider must offer the subgraph. A provider is one folder under
- * src/providers/ exporting a ProviderDefinition, plus one line in registry.ts.
+ * src/providers/ exporting a ProviderDefinition (its identity, id format, settings, client and
+ * simulator), plus one line in registry.ts. Shared code iterates the registry and names no provider.
  */
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config.js';
-import type { RefundModel, RefundProviderName } from '../domain/refund.js';
+import type { ProviderIdentity, RefundModel, RefundProviderName } from '../domain/refund.js';
+import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
+import type { Env } from './settings-fields.js';
 
 /** What one provider call looked like, for metrics and the analysts' debug view. No headers, no bodies. */
 export interface ProviderCallRecord {
   readonly provider: RefundProviderName;
-  readonly method: 'GET';
+  readonly method: string;
   /** The request path with the (validated, encoded) refund id; never the host. */
   readonly path: string;
   /** The final HTTP status, or null when no response arrived. */
@@ -33,7 +35,13 @@ export interface ProviderCallContext {
 }
 
 export interface RefundProviderPort {
-  readonly name: RefundProviderName;
+  readonly identity: ProviderIdentity;
+  /**
+   * A stable id of the account the credentials act for, never a secret (a fingerprint of the
+   * credentials, with the merchant account where the provider has one). Cache entries and
+   * idempotency records are keyed by it, so deployments with other credentials never share them.
+   */
+  readonly account: string;
   /**
    * Fetches one refund by the provider's own id, already validated against the provider's
    * allowlist. Resolves null when the provider has no such refund; rejects with a ProviderError.
@@ -47,6 +55,32 @@ export interface RefundProviderPort {
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'not-configured';
 
+/** How every provider's HTTP client behaves (shared settings, the same for all providers). */
+export interface ProviderHttpSettings {
+  /** Concurrent requests per provider, shared by the whole process. */
+  readonly concurrency: number;
+  readonly attemptTimeoutMs: number;
+  /** Overall time one refund may take, retries included. */
+  readonly deadlineMs: number;
+  readonly maxRetries: number;
+  readonly retryBaseDelayMs: number;
+  /** A `Retry-After` longer than this fails the call at once with PROVIDER_RATE_LIMITED. */
+  readonly retryAfterCapMs: number;
+}
+
+export interface BreakerSettings {
+  readonly errorThresholdPercentage: number;
+  readonly volumeThreshold: number;
+  readonly windowMs: number;
+  readonly resetTimeoutMs: number;
+}
+
+/** The shared settings a provider client is made with, beside its own. */
+export interface SharedProviderSettings {
+  readonly http: ProviderHttpSettings;
+  readonly breaker: BreakerSettings;
+}
+
 export interface ProviderDependencies {
   readonly logger: Logger;
   /** Told about every provider call in the process (metrics). */
@@ -55,8 +89,33 @@ export interface ProviderDependencies {
   readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
 }
 
-export interface ProviderDefinition {
-  readonly name: RefundProviderName;
+/** What every provider's parsed settings say, whatever else they hold. */
+export interface ProviderSettings {
+  /** True when credentials are set, so the provider can be called. */
+  readonly configured: boolean;
+}
+
+/** One environment variable a provider reads. */
+export interface ProviderVariable {
+  readonly name: string;
+  /** A credential: never logged (the logger censors it by name) and never put in a response. */
+  readonly secret: boolean;
+}
+
+export interface ProviderSimulatorOptions {
+  /** Latency added to every response. */
+  readonly latencyMs: number;
+  /** The environment as configured, for the provider's non-secret settings (e.g. its account). */
+  readonly env: Env;
+}
+
+export interface StartedProviderSimulator {
+  readonly handle: SimulatorHandle;
+  /** The provider's variables that point the subgraph at this simulator, with fresh credentials. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ProviderDefinition<S extends ProviderSettings = ProviderSettings> extends ProviderIdentity {
   /** The prefix of global ids: `<prefix>:<provider refund id>`. */
   readonly globalIdPrefix: string;
   /**
@@ -69,6 +128,33 @@ export interface ProviderDefinition {
   readonly idFormat: string;
   /** The form used as the dedupe key and in URLs (e.g. lower-case UUIDs). */
   canonicalId(providerRefundId: string): string;
-  /** The client for the configured credentials, or null when none are configured. */
-  createClient(config: AppConfig, dependencies: ProviderDependencies): RefundProviderPort | null;
+  /** Every variable the provider reads, in the order the README lists them. */
+  readonly variables: readonly ProviderVariable[];
+  /**
+   * The shapes of the provider's credentials (global regexps), censored wherever they appear in a
+   * log line, as a last line of defence.
+   */
+  readonly credentialPatterns: readonly RegExp[];
+  /** The credential settings in words, for messages (e.g. the secret key's variable). */
+  readonly credentialSettings: string;
+  /** The same, shorter, for the sandbox's start message. */
+  readonly credentialHint: string;
+  /**
+   * Reads and validates the provider's own variables. Pushes one message per problem (what was
+   * wrong and how to fix it) and returns settings anyway, so all problems are reported at once.
+   */
+  readSettings(env: Env, problems: string[]): S;
+  /** The client for configured settings (only called when `settings.configured`). */
+  createClient(settings: S, shared: SharedProviderSettings, dependencies: ProviderDependencies): RefundProviderPort;
+  /** Starts the provider's simulator on loopback (the sandbox and the tests). */
+  startSimulator(options: ProviderSimulatorOptions): Promise<StartedProviderSimulator>;
+}
+
+/**
+ * Registers a provider with its own settings type. The registry holds definitions of different
+ * settings types side by side; `createClient` is only ever given what the same definition's
+ * `readSettings` returned, which is what makes the widening below sound.
+ */
+export function defineProvider<S extends ProviderSettings>(definition: ProviderDefinition<S>): ProviderDefinition {
+  return definition as unknown as ProviderDefinition;
 }

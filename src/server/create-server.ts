@@ -68,11 +68,15 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   const observe: ProviderCallObserver = (record) => metrics.observeProviderCall(record);
   const onBreakerStateChange = (provider: RefundProviderName, state: BreakerState) =>
     metrics.setBreakerState(provider, state);
+  const shared = { http: config.http, breaker: config.breaker };
   const clients: ProviderClients = new Map(
-    PROVIDERS.map((definition) => [
-      definition.name,
-      definition.createClient(config, { logger, observe, onBreakerStateChange }),
-    ]),
+    PROVIDERS.map((definition) => {
+      const settings = config.providers[definition.name];
+      const client = settings.configured
+        ? definition.createClient(settings, shared, { logger, observe, onBreakerStateChange })
+        : null;
+      return [definition.name, client];
+    }),
   );
   for (const [provider, client] of clients)
     metrics.setBreakerState(provider, client ? client.breakerState() : 'not-configured');

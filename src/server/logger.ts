@@ -5,10 +5,13 @@
  *  2. a walk over every logged object that censors credential-named keys at any depth and in any
  *     letter case (`Authorization`, `x-api-key`, `privateKey`, …);
  *  3. a scrub of the finished line for credential-shaped values wherever they appear, message and
- *     error stacks included: PEM private keys, JWTs, `Basic`/`Bearer` credentials, WooshPay keys.
+ *     error stacks included: PEM private keys, JWTs, `Basic`/`Bearer` credentials, and the key shapes
+ *     each provider declares.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { AppConfig } from '../config.js';
+import { PROVIDERS } from '../providers/registry.js';
 
 export const CENSOR = '[redacted]';
 
@@ -31,9 +34,18 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** The registered providers' secret settings, by name (e.g. a config dump keyed by variable). */
+const PROVIDER_SECRET_VARIABLES = PROVIDERS.flatMap((definition) =>
+  definition.variables.filter((variable) => variable.secret).map((variable) => variable.name.toLowerCase()),
+);
+
 /** Keys whose values are credentials, whatever the nesting and letter case. */
-const CREDENTIAL_KEY =
-  /^(?:(?:proxy-|router-)?authori[sz]ation|cookie|set-cookie|x-api-key|api[-_]?key|(?:wooshpay_)?secret(?:[-_]?key)?|client[-_]?secret|router[-_]?secret|password|passwd|passphrase|(?:access|refresh|id|bearer)?[-_]?token|jwt|private[-_]?key(?:[-_]?pem)?|efundpay_(?:api_key|private_key))$/i;
+const CREDENTIAL_KEY = new RegExp(
+  String.raw`^(?:(?:proxy-|router-)?authori[sz]ation|cookie|set-cookie|x-api-key|api[-_]?key|secret(?:[-_]?key)?|client[-_]?secret|router[-_]?secret|password|passwd|passphrase|(?:access|refresh|id|bearer)?[-_]?token|jwt|private[-_]?key(?:[-_]?pem)?` +
+    PROVIDER_SECRET_VARIABLES.map((name) => `|${name.replace(/[^a-z0-9_]/g, '')}`).join('') +
+    ')$',
+  'i',
+);
 
 /** Credential-shaped text, wherever it appears in a finished (JSON-escaped) log line. */
 const CREDENTIAL_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -43,8 +55,8 @@ const CREDENTIAL_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
   [/eyJ[A-Za-z0-9_-]*\.(?:eyJ)?[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g, CENSOR],
   // An HTTP credential after its scheme.
   [/\b(Basic|Bearer)(\s+|%20)[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${CENSOR}`],
-  // WooshPay (Stripe-style) secret and restricted keys.
-  [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g, CENSOR],
+  // Each provider's own key shapes.
+  ...PROVIDERS.flatMap((definition) => definition.credentialPatterns.map((pattern) => [pattern, CENSOR] as const)),
 ];
 
 const MAX_SCRUB_DEPTH = 8;
@@ -73,7 +85,12 @@ export function scrubCredentialValues(line: string): string {
   return scrubbed;
 }
 
-export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  config: Pick<AppConfig, 'logLevel'> & Partial<Pick<AppConfig, 'logFormat'>>,
+  destination?: pino.DestinationStream,
+): Logger {
+  // Pretty lines for a person at a terminal; the same redaction applies (streamWrite runs first).
+  const stream = destination ?? (config.logFormat === 'pretty' ? pretty({ colorize: true, sync: true }) : undefined);
   return pino(
     {
       level: config.logLevel,
@@ -86,6 +103,6 @@ export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: 
       },
       hooks: { streamWrite: scrubCredentialValues },
     },
-    destination,
+    stream,
   );
 }

@@ -22,7 +22,7 @@ export type Fault =
   | { kind: 'random'; rate: number; status?: number };
 
 export interface SimulatorHandle {
-  /** The base URL a client is configured with (WooshPay: the origin; efundpay: origin + '/v4'). */
+  /** The base URL a client is configured with: the origin, plus the base path the simulator was given. */
   readonly url: string;
   /** `http://host:port`. */
   readonly origin: string;

@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFUND_FIELDS, startStack, type Stack } from '../helpers/stack.js';
+import type { EfundpaySettings } from '../../src/providers/efundpay/settings.js';
 
 const WOOSHPAY_ID = 're_1787731200000000001';
 const EFUNDPAY_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
@@ -68,7 +69,7 @@ describe('efundpay JWT auth', () => {
       efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey } },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: privateKeyPem },
     });
-    expect(stack.config.efundpay.auth?.kind).toBe('jwt');
+    expect((stack.config.providers.EFUNDPAY as EfundpaySettings).auth?.kind).toBe('jwt');
 
     const first = await stack.graphql<{ refund: { id: string; amount: { decimal: string } } }>(
       `query ($id: ID!) { refund(id: $id) { ${REFUND_FIELDS} } }`,

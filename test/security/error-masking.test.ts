@@ -13,6 +13,7 @@ import type { RequestContext } from '../../src/server/context.js';
 import { CLIENT_ERROR_CODES, createErrorMaskingPlugin, formatError } from '../../src/server/errors.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { efundpayIdentity } from '../../src/providers/efundpay/identity.js';
 
 const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
 const ENTITIES = /* GraphQL */ `
@@ -126,7 +127,7 @@ describe('formatError', () => {
   });
 
   it('turns a provider error into its code and provider, whatever the wrapping', () => {
-    const providerError = new ProviderTimeoutError('EFUNDPAY', 'no answer within 2000 ms (3 attempts)', {
+    const providerError = new ProviderTimeoutError(efundpayIdentity, 'no answer within 2000 ms (3 attempts)', {
       cause: new Error('Request timed out: GET https://sandbox.efundpay.com/v4/refunds/x'),
     });
     const error = new GraphQLError('ignored', { path: ['refunds', 3], originalError: providerError });

@@ -9,7 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, type AppConfig } from '../../src/config.js';
+import type { EfundpaySettings } from '../../src/providers/efundpay/settings.js';
+import type { WooshPaySettings } from '../../src/providers/wooshpay/settings.js';
+
+const wooshpay = (config: AppConfig) => config.providers.WOOSHPAY as WooshPaySettings;
+const efundpay = (config: AppConfig) => config.providers.EFUNDPAY as EfundpaySettings;
 
 const WOOSHPAY_KEY = 'sk_test_51Hconfig0000abcd';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -46,8 +51,16 @@ describe('defaults', () => {
       host: '0.0.0.0',
       port: 4001,
       logLevel: 'info',
-      wooshpay: { baseUrl: 'https://apitest.wooshpay.com', secretKey: null },
-      efundpay: { baseUrl: 'https://sandbox.efundpay.com/v4', merchantAccountId: 'default', auth: null },
+      logFormat: 'json',
+      providers: {
+        WOOSHPAY: { configured: false, baseUrl: 'https://apitest.wooshpay.com', secretKey: null },
+        EFUNDPAY: {
+          configured: false,
+          baseUrl: 'https://sandbox.efundpay.com/v4',
+          merchantAccountId: 'default',
+          auth: null,
+        },
+      },
       http: {
         concurrency: 16,
         attemptTimeoutMs: 2000,
@@ -73,14 +86,14 @@ describe('defaults', () => {
     expect(config.port).toBe(4001);
     expect(config.http.concurrency).toBe(16);
     expect(config.mode).toBe('sandbox');
-    expect(config.efundpay.baseUrl).toBe('https://sandbox.efundpay.com/v4');
+    expect(efundpay(config).baseUrl).toBe('https://sandbox.efundpay.com/v4');
   });
 
   it('is frozen, so nothing can change it after start', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);
-    expect(Object.isFrozen(config.efundpay)).toBe(true);
+    expect(Object.isFrozen(efundpay(config))).toBe(true);
   });
 
   it('reads the settings it is given', () => {
@@ -101,8 +114,10 @@ describe('defaults', () => {
       logLevel: 'debug',
       http: { concurrency: 3 },
       // Trailing slashes are dropped: the clients append their own paths.
-      wooshpay: { baseUrl: 'http://127.0.0.1:9999' },
-      efundpay: { baseUrl: 'https://api.sandbox.acme.efundpay.com/v4', merchantAccountId: 'acme-eu' },
+      providers: {
+        WOOSHPAY: { baseUrl: 'http://127.0.0.1:9999' },
+        EFUNDPAY: { baseUrl: 'https://api.sandbox.acme.efundpay.com/v4', merchantAccountId: 'acme-eu' },
+      },
       graphiql: false,
       introspection: true,
     });
@@ -113,15 +128,15 @@ describe('sandbox or providers', () => {
   it('uses the real providers as soon as any credential is set', () => {
     const config = loadConfig({ WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY });
     expect(config.mode).toBe('providers');
-    expect(config.wooshpay.secretKey).toBe(WOOSHPAY_KEY);
-    expect(config.efundpay.auth).toBeNull();
+    expect(wooshpay(config).secretKey).toBe(WOOSHPAY_KEY);
+    expect(efundpay(config).auth).toBeNull();
   });
 
   it('reads an efundpay API key alone as providers mode too', () => {
     const config = loadConfig({ EFUNDPAY_API_KEY: 'efundpay_live_key' });
     expect(config.mode).toBe('providers');
-    expect(config.wooshpay.secretKey).toBeNull();
-    expect(config.efundpay.auth).toEqual({ kind: 'api-key', apiKey: 'efundpay_live_key' });
+    expect(wooshpay(config).secretKey).toBeNull();
+    expect(efundpay(config).auth).toEqual({ kind: 'api-key', apiKey: 'efundpay_live_key' });
   });
 
   it('refuses NODE_ENV=production without credentials, naming the settings to provide', () => {
@@ -241,25 +256,25 @@ describe('efundpay credentials', () => {
   it('reads a JWT key id with a PKCS#8 PEM', () => {
     const config = loadConfig({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: PKCS8_PEM });
     expect(config.mode).toBe('providers');
-    expect(config.efundpay.auth).toEqual({ kind: 'jwt', keyId: 'key-1', privateKeyPem: PKCS8_PEM.trim() });
+    expect(efundpay(config).auth).toEqual({ kind: 'jwt', keyId: 'key-1', privateKeyPem: PKCS8_PEM.trim() });
   });
 
   it('reads a PKCS#1 (BEGIN RSA PRIVATE KEY) PEM', () => {
     const config = loadConfig({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: PKCS1_PEM });
-    expect(config.efundpay.auth).toMatchObject({ kind: 'jwt', keyId: 'key-1' });
+    expect(efundpay(config).auth).toMatchObject({ kind: 'jwt', keyId: 'key-1' });
   });
 
   it('reads a PEM whose line breaks were written as \\n escapes (one-line env files)', () => {
     const oneLine = PKCS8_PEM.trim().replaceAll('\n', '\\n');
     const config = loadConfig({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY: oneLine });
-    expect(config.efundpay.auth).toEqual({ kind: 'jwt', keyId: 'key-1', privateKeyPem: PKCS8_PEM.trim() });
+    expect(efundpay(config).auth).toEqual({ kind: 'jwt', keyId: 'key-1', privateKeyPem: PKCS8_PEM.trim() });
   });
 
   it('reads the key from EFUNDPAY_PRIVATE_KEY_FILE', () => {
     const path = join(tempDir, 'efundpay.pem');
     writeFileSync(path, PKCS1_PEM);
     const config = loadConfig({ EFUNDPAY_KEY_ID: 'key-1', EFUNDPAY_PRIVATE_KEY_FILE: path });
-    expect(config.efundpay.auth).toEqual({ kind: 'jwt', keyId: 'key-1', privateKeyPem: PKCS1_PEM });
+    expect(efundpay(config).auth).toEqual({ kind: 'jwt', keyId: 'key-1', privateKeyPem: PKCS1_PEM });
   });
 
   it('says which path could not be read and why', () => {
@@ -337,5 +352,18 @@ describe('efundpay credentials', () => {
       `The file EFUNDPAY_PRIVATE_KEY_FILE names (${JSON.stringify(path)}) must hold an RSA private key in PEM form ` +
         '(-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)',
     );
+  });
+});
+
+describe('log format', () => {
+  it('is pretty on a terminal and JSON elsewhere, unless LOG_FORMAT says', () => {
+    expect(loadConfig({}, { stdoutIsTTY: true }).logFormat).toBe('pretty');
+    expect(loadConfig({}, { stdoutIsTTY: false }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, { stdoutIsTTY: true }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+  });
+
+  it('refuses another value, saying which ones it takes', () => {
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be json or pretty, received "xml"/);
   });
 });

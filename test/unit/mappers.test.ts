@@ -6,11 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { mapEfundpayRefund } from '../../src/providers/efundpay/mapper.js';
 import { efundpaySeedRefunds } from '../../src/providers/efundpay/seed.js';
-import { efundpayRefundSchema, EFUNDPAY_STATUSES } from '../../src/providers/efundpay/wire.js';
+import { efundpayRefundSchema } from '../../src/providers/efundpay/wire.js';
+import { EFUNDPAY_STATUSES, type EfundpayRefundDetailsModel } from '../../src/providers/efundpay/model.js';
 import { mapWooshPayRefund } from '../../src/providers/wooshpay/mapper.js';
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
-import { wooshPayRefundSchema, WOOSHPAY_REASONS, WOOSHPAY_STATUSES } from '../../src/providers/wooshpay/wire.js';
-import type { EfundpayRefundDetailsModel, RefundModel, WooshPayRefundDetailsModel } from '../../src/domain/refund.js';
+import { wooshPayRefundSchema } from '../../src/providers/wooshpay/wire.js';
+import {
+  WOOSHPAY_REASONS,
+  WOOSHPAY_STATUSES,
+  type WooshPayRefundDetailsModel,
+} from '../../src/providers/wooshpay/model.js';
+import type { RefundModel } from '../../src/domain/refund.js';
 
 /** The documented example body of wooshpay.md. */
 const WOOSHPAY_DOCS_BODY = {
@@ -97,7 +103,7 @@ describe('WooshPay mapper', () => {
   });
 
   it('covers every status the wire module documents', () => {
-    expect(WOOSHPAY_STATUSES.map((status) => wooshPay({ status }).status)).not.toContain('UNKNOWN');
+    expect(Object.keys(WOOSHPAY_STATUSES).map((status) => wooshPay({ status }).status)).not.toContain('UNKNOWN');
   });
 
   it.each(['processing_v2', 'SUCCEEDED', 'cancelled', 'unknown', 'constructor', 'toString', '__proto__'])(
@@ -122,7 +128,7 @@ describe('WooshPay mapper', () => {
   });
 
   it('covers every reason the wire module documents', () => {
-    expect(WOOSHPAY_REASONS.map((reason) => wooshPay({ reason }).details.reason)).not.toContain('UNKNOWN');
+    expect(Object.keys(WOOSHPAY_REASONS).map((reason) => wooshPay({ reason }).details.reason)).not.toContain('UNKNOWN');
   });
 
   it('maps an undocumented reason to UNKNOWN and keeps the raw text in `reason`', () => {
@@ -250,7 +256,7 @@ describe('efundpay mapper', () => {
   });
 
   it('covers every status the wire module documents', () => {
-    expect(EFUNDPAY_STATUSES.map((status) => efundpay({ status }).status)).not.toContain('UNKNOWN');
+    expect(Object.keys(EFUNDPAY_STATUSES).map((status) => efundpay({ status }).status)).not.toContain('UNKNOWN');
   });
 
   it.each(['pending_review', 'pending', 'canceled', 'SUCCEEDED', 'hasOwnProperty'])(

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { EfundpayAuthConfig } from '../../config.js';
+import type { EfundpayAuthConfig } from './settings.js';
 
 const TOKEN_LIFETIME_S = 60 * 60;
 const NOT_BEFORE_SKEW_S = 60;

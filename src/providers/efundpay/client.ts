@@ -2,13 +2,14 @@
  * The efundpay client: `GET /v4/refunds/{refund_id}` with `Authorization: Bearer …` (a static key
  * or a minted RS512 JWT) and `x-merchant-account-id`, over the shared provider HTTP machinery.
  */
-import type { AppConfig, EfundpayAuthConfig } from '../../config.js';
 import { createBodyParser } from '../http/parse-body.js';
 import { createProviderHttp } from '../http/provider-http.js';
-import type { ProviderDependencies, RefundProviderPort } from '../provider.js';
+import type { ProviderDependencies, RefundProviderPort, SharedProviderSettings } from '../provider.js';
 import { createEfundpayBearer } from './auth.js';
 import { efundpayErrorCode, isEfundpayNotFoundBody } from './errors.js';
+import { efundpayIdentity } from './identity.js';
 import { mapEfundpayRefund } from './mapper.js';
+import { efundpayAccount, type EfundpayAuthConfig, type EfundpaySettings } from './settings.js';
 import { efundpayRefundSchema } from './wire.js';
 
 /**
@@ -20,20 +21,21 @@ export function efundpayRefundPath(refundId: string): string {
 }
 
 export function createEfundpayClient(
-  config: AppConfig,
+  settings: EfundpaySettings,
   auth: EfundpayAuthConfig,
+  shared: SharedProviderSettings,
   dependencies: ProviderDependencies,
 ): RefundProviderPort {
-  const { merchantAccountId } = config.efundpay;
+  const { merchantAccountId } = settings;
   const bearer = createEfundpayBearer(auth, merchantAccountId);
-  const parseRefund = createBodyParser('EFUNDPAY', efundpayRefundSchema, (wire) =>
+  const parseRefund = createBodyParser(efundpayIdentity, efundpayRefundSchema, (wire) =>
     mapEfundpayRefund(wire, merchantAccountId),
   );
   const http = createProviderHttp({
-    provider: 'EFUNDPAY',
-    baseUrl: config.efundpay.baseUrl,
-    http: config.http,
-    breaker: config.breaker,
+    provider: efundpayIdentity,
+    baseUrl: settings.baseUrl,
+    http: shared.http,
+    breaker: shared.breaker,
     authorize: async (headers) => {
       headers.set('authorization', `Bearer ${await bearer()}`);
       headers.set('x-merchant-account-id', merchantAccountId);
@@ -47,7 +49,8 @@ export function createEfundpayClient(
     ...dependencies,
   });
   return {
-    name: 'EFUNDPAY',
+    identity: efundpayIdentity,
+    account: efundpayAccount(merchantAccountId, auth),
     getRefund: (id, context) => http.getResource(efundpayRefundPath(id), context, parseRefund(id)),
     breakerState: () => http.breakerState(),
     close: () => http.close(),

@@ -1,13 +1,35 @@
-/** efundpay as a registered provider: its id format and how its client is made from config. */
-import type { ProviderDefinition } from '../provider.js';
+/** efundpay as a registered provider: everything the subgraph knows about it comes from this folder. */
+import { randomBytes } from 'node:crypto';
+import { defineProvider } from '../provider.js';
 import { createEfundpayClient } from './client.js';
+import { EFUNDPAY_GLOBAL_ID_PREFIX, EFUNDPAY_REFUND_ID, efundpayIdentity } from './identity.js';
+import { EFUNDPAY_VARIABLES, readEfundpaySettings } from './settings.js';
+import { startEfundpaySimulator } from './simulator.js';
 
-export const efundpayProvider: ProviderDefinition = {
-  name: 'EFUNDPAY',
-  globalIdPrefix: 'efundpay',
-  idPattern: /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/,
+export const efundpayProvider = defineProvider({
+  ...efundpayIdentity,
+  globalIdPrefix: EFUNDPAY_GLOBAL_ID_PREFIX,
+  idPattern: EFUNDPAY_REFUND_ID,
   idFormat: 'a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
   canonicalId: (id) => id.toLowerCase(),
-  createClient: (config, dependencies) =>
-    config.efundpay.auth === null ? null : createEfundpayClient(config, config.efundpay.auth, dependencies),
-};
+  variables: EFUNDPAY_VARIABLES,
+  // Its keys travel as Bearer values and JWTs, which the logger censors for every provider.
+  credentialPatterns: [],
+  credentialSettings: 'EFUNDPAY_API_KEY or EFUNDPAY_KEY_ID with EFUNDPAY_PRIVATE_KEY (or EFUNDPAY_PRIVATE_KEY_FILE)',
+  credentialHint: 'EFUNDPAY_API_KEY (or EFUNDPAY_KEY_ID with EFUNDPAY_PRIVATE_KEY)',
+  readSettings: readEfundpaySettings,
+  createClient: (settings, shared, dependencies) => {
+    if (settings.auth === null) throw new TypeError('efundpay is not configured: no credentials are set');
+    return createEfundpayClient(settings, settings.auth, shared, dependencies);
+  },
+  startSimulator: async ({ latencyMs, env }) => {
+    const apiKey = `sandbox_${randomBytes(16).toString('hex')}`;
+    // The sandbox serves the merchant account the subgraph is configured for (default `default`).
+    const { merchantAccountId } = readEfundpaySettings(env, []);
+    const handle = await startEfundpaySimulator({ merchantAccountId, apiKey, latencyMs });
+    return {
+      handle,
+      env: { EFUNDPAY_BASE_URL: handle.url, EFUNDPAY_MERCHANT_ACCOUNT_ID: merchantAccountId, EFUNDPAY_API_KEY: apiKey },
+    };
+  },
+});

@@ -5,8 +5,6 @@
  */
 import { z } from 'zod';
 
-export const EFUNDPAY_STATUSES = ['processing', 'succeeded', 'failed', 'declined', 'voided'] as const;
-
 export const efundpayRefundSchema = z.looseObject({
   type: z.literal('refund'),
   id: z.string().min(1),

@@ -8,7 +8,7 @@ import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
 import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
-import type { RefundProviderName } from '../../domain/refund.js';
+import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState } from '../provider.js';
 import { ProviderCallCancelledError } from './translate-error.js';
 
@@ -29,11 +29,12 @@ export interface ProviderBreaker {
 }
 
 export function createProviderBreaker(
-  provider: RefundProviderName,
+  identity: ProviderIdentity,
   settings: AppConfig['breaker'],
   logger: Logger,
   onStateChange?: (provider: RefundProviderName, state: BreakerState) => void,
 ): ProviderBreaker {
+  const provider = identity.name;
   const breaker = new CircuitBreaker(async (action: () => Promise<unknown>) => action(), {
     timeout: false,
     errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -67,7 +68,7 @@ export function createProviderBreaker(
       return code === 'EOPENBREAKER' || code === 'ESEMLOCKED';
     },
     toError: (error) =>
-      new ProviderUnavailableError(provider, 'the provider is failing; requests are paused by the circuit breaker', {
+      new ProviderUnavailableError(identity, 'the provider is failing; requests are paused by the circuit breaker', {
         cause: error,
       }),
     state: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),

@@ -11,7 +11,7 @@ import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
 import { ProviderAuthFailedError, ProviderBadResponseError, ProviderError } from '../../domain/errors.js';
-import type { RefundProviderName } from '../../domain/refund.js';
+import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
 import { createProviderBreaker } from './circuit-breaker.js';
 import { createDispatcherFetch } from './dispatcher-fetch.js';
@@ -31,7 +31,7 @@ const MAX_BODY_BYTES = 256 * 1024;
 const RETRY_STATUS_CODES = [408, 409, 429, ...Array.from({ length: 100 }, (_, index) => 500 + index)];
 
 export interface ProviderHttpOptions {
-  readonly provider: RefundProviderName;
+  readonly provider: ProviderIdentity;
   /** The base URL as configured; paths are appended to it. */
   readonly baseUrl: string;
   readonly http: AppConfig['http'];
@@ -82,14 +82,15 @@ interface CallState {
 type CallContext = { call: CallState; requestId: string } & Record<string, unknown>;
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
-  const { provider, http, logger } = options;
+  const { provider: identity, http, logger } = options;
+  const provider = identity.name;
   const agent = new Agent({
     connections: http.concurrency,
     keepAliveTimeout: 30_000,
     connect: { timeout: http.attemptTimeoutMs },
   });
   const limit = pLimit(http.concurrency);
-  const breaker = createProviderBreaker(provider, options.breaker, logger, options.onBreakerStateChange);
+  const breaker = createProviderBreaker(identity, options.breaker, logger, options.onBreakerStateChange);
   const client = createKy(options, agent);
 
   /** The signals of one refund: its own deadline, and the client's request (gone = cancelled). */
@@ -103,7 +104,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   /** A client that went away cancelled the call; the deadline firing is a timeout. */
   function cancellation(signals: CallSignals): ProviderCallCancelledError | null {
     return signals.client?.aborted && !signals.deadlinePassed()
-      ? new ProviderCallCancelledError(provider, 'the client went away; the call was cancelled', {
+      ? new ProviderCallCancelledError(identity, 'the client went away; the call was cancelled', {
           cause: signals.client.reason,
         })
       : null;
@@ -152,7 +153,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       const body = await readJsonBody(response, MAX_BODY_BYTES);
       if (body === undefined) {
         throw new ProviderBadResponseError(
-          provider,
+          identity,
           `the provider answered HTTP ${response.status} without a JSON body`,
           {
             status: response.status,
@@ -170,7 +171,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         if (state.status === 404 && options.isNotFoundBody(body)) return null;
         providerErrorCode = options.errorCodeOf(body);
       }
-      const translated = translateTransportError(provider, error, { attempts: state.attempts, ...http });
+      const translated = translateTransportError(identity, error, { attempts: state.attempts, ...http });
       logFailure(translated, providerErrorCode, context.requestId);
       throw translated;
     }
@@ -236,7 +237,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
           error instanceof ProviderError
             ? error
             : (cancellation(signals) ??
-              translateTransportError(provider, error, { attempts: state.attempts, ...http }));
+              translateTransportError(identity, error, { attempts: state.attempts, ...http }));
         if (failure instanceof ProviderCallCancelledError) {
           logger.debug({ requestId: context.requestId, provider }, `${provider} call cancelled: the client went away`);
         } else if (state.attempts === 0) {

@@ -2,15 +2,16 @@
  * The WooshPay client: `GET /v1/refunds/{id}` with HTTP Basic auth (secret key as the user name,
  * empty password), over the shared provider HTTP machinery.
  */
-import type { AppConfig } from '../../config.js';
 import { createBodyParser } from '../http/parse-body.js';
 import { createProviderHttp } from '../http/provider-http.js';
-import type { ProviderDependencies, RefundProviderPort } from '../provider.js';
+import type { ProviderDependencies, RefundProviderPort, SharedProviderSettings } from '../provider.js';
 import { isWooshPayNotFoundBody, wooshPayErrorCode } from './errors.js';
+import { wooshPayIdentity } from './identity.js';
 import { mapWooshPayRefund } from './mapper.js';
+import { wooshPayAccount, type WooshPaySettings } from './settings.js';
 import { wooshPayRefundSchema } from './wire.js';
 
-const parseRefund = createBodyParser('WOOSHPAY', wooshPayRefundSchema, mapWooshPayRefund);
+const parseRefund = createBodyParser(wooshPayIdentity, wooshPayRefundSchema, mapWooshPayRefund);
 
 /**
  * The refund's path relative to the base URL. The id has passed the allowlist already; encoding
@@ -21,16 +22,16 @@ export function wooshPayRefundPath(refundId: string): string {
 }
 
 export function createWooshPayClient(
-  config: AppConfig,
-  secretKey: string,
+  settings: WooshPaySettings & { readonly secretKey: string },
+  shared: SharedProviderSettings,
   dependencies: ProviderDependencies,
 ): RefundProviderPort {
-  const authorization = `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
+  const authorization = `Basic ${Buffer.from(`${settings.secretKey}:`).toString('base64')}`;
   const http = createProviderHttp({
-    provider: 'WOOSHPAY',
-    baseUrl: config.wooshpay.baseUrl,
-    http: config.http,
-    breaker: config.breaker,
+    provider: wooshPayIdentity,
+    baseUrl: settings.baseUrl,
+    http: shared.http,
+    breaker: shared.breaker,
     authorize: (headers) => headers.set('authorization', authorization),
     credentialSettings: 'WOOSHPAY_SECRET_KEY',
     isNotFoundBody: isWooshPayNotFoundBody,
@@ -38,7 +39,8 @@ export function createWooshPayClient(
     ...dependencies,
   });
   return {
-    name: 'WOOSHPAY',
+    identity: wooshPayIdentity,
+    account: wooshPayAccount(settings.secretKey),
     getRefund: (id, context) => http.getResource(wooshPayRefundPath(id), context, parseRefund(id)),
     breakerState: () => http.breakerState(),
     close: () => http.close(),

@@ -1,13 +1,30 @@
-/** WooshPay as a registered provider: its id format and how its client is made from config. */
-import type { ProviderDefinition } from '../provider.js';
+/** WooshPay as a registered provider: everything the subgraph knows about it comes from this folder. */
+import { randomBytes } from 'node:crypto';
+import { defineProvider } from '../provider.js';
 import { createWooshPayClient } from './client.js';
+import { WOOSHPAY_GLOBAL_ID_PREFIX, WOOSHPAY_REFUND_ID, wooshPayIdentity } from './identity.js';
+import { WOOSHPAY_VARIABLES, readWooshPaySettings } from './settings.js';
+import { startWooshPaySimulator } from './simulator.js';
 
-export const wooshPayProvider: ProviderDefinition = {
-  name: 'WOOSHPAY',
-  globalIdPrefix: 'wooshpay',
-  idPattern: /^re_[A-Za-z0-9]{1,100}$/,
+export const wooshPayProvider = defineProvider({
+  ...wooshPayIdentity,
+  globalIdPrefix: WOOSHPAY_GLOBAL_ID_PREFIX,
+  idPattern: WOOSHPAY_REFUND_ID,
   idFormat: '"re_" followed by 1 to 100 letters or digits',
   canonicalId: (id) => id,
-  createClient: (config, dependencies) =>
-    config.wooshpay.secretKey === null ? null : createWooshPayClient(config, config.wooshpay.secretKey, dependencies),
-};
+  variables: WOOSHPAY_VARIABLES,
+  // Secret and restricted keys, Stripe-style.
+  credentialPatterns: [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g],
+  credentialSettings: 'WOOSHPAY_SECRET_KEY',
+  credentialHint: 'WOOSHPAY_SECRET_KEY',
+  readSettings: readWooshPaySettings,
+  createClient: (settings, shared, dependencies) => {
+    if (settings.secretKey === null) throw new TypeError('WooshPay is not configured: WOOSHPAY_SECRET_KEY is unset');
+    return createWooshPayClient({ ...settings, secretKey: settings.secretKey }, shared, dependencies);
+  },
+  startSimulator: async ({ latencyMs }) => {
+    const secretKey = `sk_test_sandbox${randomBytes(12).toString('hex')}`;
+    const handle = await startWooshPaySimulator({ secretKey, latencyMs });
+    return { handle, env: { WOOSHPAY_BASE_URL: handle.url, WOOSHPAY_SECRET_KEY: secretKey } };
+  },
+});

@@ -1,49 +1,45 @@
 /** WooshPay wire refund -> the provider-neutral RefundModel. Pure; unknown values never throw. */
+import type { RefundStatus } from '../../__generated__/schema-types.js';
 import { createMoney } from '../../domain/money.js';
+import { mapKnownValue, type RefundModel } from '../../domain/refund.js';
+import { wooshPayGlobalId, wooshPayIdentity } from './identity.js';
 import {
   WOOSHPAY_FAILURE_REASONS,
-  WOOSHPAY_REFUND_REASONS,
-  toKnownEnumValue,
-  type RefundModel,
-  type RefundStatus,
-} from '../../domain/refund.js';
+  WOOSHPAY_REASONS,
+  WOOSHPAY_STATUSES,
+  type WooshPayRefundDetailsModel,
+} from './model.js';
 import type { WooshPayRefundWire } from './wire.js';
 
-const STATUSES: Readonly<Record<string, RefundStatus>> = {
-  pending: 'PENDING',
-  requires_action: 'REQUIRES_ACTION',
-  succeeded: 'SUCCEEDED',
-  failed: 'FAILED',
-  canceled: 'CANCELED',
-};
-
 export function mapWooshPayStatus(status: string): RefundStatus {
-  return Object.hasOwn(STATUSES, status) ? STATUSES[status]! : 'UNKNOWN';
+  return mapKnownValue(WOOSHPAY_STATUSES, status, 'UNKNOWN');
 }
 
 export function mapWooshPayRefund(wire: WooshPayRefundWire): RefundModel {
   const metadata = Object.entries(wire.metadata ?? {})
     .map(([key, value]) => ({ key, value }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const details: WooshPayRefundDetailsModel = {
+    kind: 'WooshPayRefundDetails',
+    paymentIntentId: wire.payment_intent ?? null,
+    // Reasons compare case-insensitively: a differently cased known value is still known.
+    reason: wire.reason ? mapKnownValue(WOOSHPAY_REASONS, wire.reason.toLowerCase(), 'UNKNOWN') : null,
+    failureReason: wire.failure_reason
+      ? mapKnownValue(WOOSHPAY_FAILURE_REASONS, wire.failure_reason.toLowerCase(), 'UNKNOWN')
+      : null,
+    description: wire.description ?? null,
+    receiptNumber: wire.receipt_number ?? null,
+    metadata,
+  };
   return {
-    id: `wooshpay:${wire.id}`,
-    provider: 'WOOSHPAY',
+    id: wooshPayGlobalId(wire.id),
+    provider: wooshPayIdentity.name,
     providerRefundId: wire.id,
     status: mapWooshPayStatus(wire.status),
     providerStatus: wire.status,
     reason: wire.reason ?? null,
     createdAt: new Date(wire.created * 1000),
     amount: createMoney(wire.amount, wire.currency),
-    details: {
-      kind: 'WooshPayRefundDetails',
-      paymentIntentId: wire.payment_intent ?? null,
-      reason: wire.reason ? toKnownEnumValue(WOOSHPAY_REFUND_REASONS, wire.reason, 'UNKNOWN') : null,
-      failureReason: wire.failure_reason
-        ? toKnownEnumValue(WOOSHPAY_FAILURE_REASONS, wire.failure_reason, 'UNKNOWN')
-        : null,
-      description: wire.description ?? null,
-      receiptNumber: wire.receipt_number ?? null,
-      metadata,
-    },
+    details,
   };
 }

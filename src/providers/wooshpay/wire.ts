@@ -5,18 +5,6 @@
  */
 import { z } from 'zod';
 
-export const WOOSHPAY_REASONS = [
-  'duplicate',
-  'fraudulent',
-  'requested_by_customer',
-  'expired_uncaptured_charge',
-  'resolved_dispute',
-] as const;
-
-export const WOOSHPAY_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
-
-export const WOOSHPAY_FAILURE_REASONS = ['lost_or_stolen_card', 'expired_or_canceled_card', 'unknown'] as const;
-
 export const wooshPayRefundSchema = z.looseObject({
   id: z.string().min(1),
   object: z.literal('refund'),

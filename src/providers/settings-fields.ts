@@ -1,0 +1,82 @@
+/**
+ * Parsers for environment variables, shared by the shared configuration (src/config.ts) and each
+ * provider's own settings. Each one reads a raw value and either returns it typed or pushes a
+ * message that says what was wrong, what was received and how to fix it.
+ */
+import { z } from 'zod';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from ${min} to ${max}, received ${JSON.stringify(raw)}; unset it for the default ${fallback}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+export const boolean = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const value = raw.trim().toLowerCase();
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0') return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, received ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    });
+
+/** Trimmed text, or null when unset or blank. */
+export const optionalText = z
+  .string()
+  .optional()
+  .transform((raw) => (raw === undefined || raw.trim() === '' ? null : raw.trim()));
+
+/** A plain http(s) URL with no credentials, query or fragment; the trailing slash removed. */
+export const baseUrl = (name: string, fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an absolute http(s) URL such as ${fallback}, received ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a plain http(s) URL with no credentials, query or fragment, such as ${fallback}`,
+        });
+        return z.NEVER;
+      }
+      return value.replace(/\/+$/, '');
+    });
+
+/**
+ * Parses `env` with `schema`; on failure pushes every issue's message to `problems` and returns
+ * null, so one run reports every bad setting at once.
+ */
+export function parseEnv<T extends z.ZodType>(schema: T, env: Env, problems: string[]): z.infer<T> | null {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  problems.push(...parsed.error.issues.map((issue) => issue.message));
+  return null;
+}

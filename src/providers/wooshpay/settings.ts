@@ -1,0 +1,42 @@
+/** WooshPay's own settings: where it is and the secret key that authenticates us. */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ProviderSettings, ProviderVariable } from '../provider.js';
+import { baseUrl, optionalText, parseEnv, type Env } from '../settings-fields.js';
+
+export interface WooshPaySettings extends ProviderSettings {
+  readonly baseUrl: string;
+  readonly secretKey: string | null;
+}
+
+export const WOOSHPAY_VARIABLES: readonly ProviderVariable[] = [
+  { name: 'WOOSHPAY_BASE_URL', secret: false },
+  { name: 'WOOSHPAY_SECRET_KEY', secret: true },
+];
+
+const DEFAULT_BASE_URL = 'https://apitest.wooshpay.com';
+
+const schema = z.object({
+  WOOSHPAY_BASE_URL: baseUrl('WOOSHPAY_BASE_URL', DEFAULT_BASE_URL),
+  WOOSHPAY_SECRET_KEY: optionalText,
+});
+
+export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySettings {
+  const vars = parseEnv(schema, env, problems);
+  const secretKey = vars?.WOOSHPAY_SECRET_KEY ?? null;
+  if (secretKey !== null && !/^sk_(test|live)_\S+$/.test(secretKey)) {
+    problems.push(
+      'WOOSHPAY_SECRET_KEY must be a WooshPay secret key (sk_test_… or sk_live_…); the value set does not look like one',
+    );
+  }
+  return Object.freeze({
+    configured: secretKey !== null,
+    baseUrl: vars?.WOOSHPAY_BASE_URL ?? DEFAULT_BASE_URL,
+    secretKey,
+  });
+}
+
+/** The account the key acts for, as a fingerprint of the key (one WooshPay key is one account). */
+export function wooshPayAccount(secretKey: string): string {
+  return `key-${createHash('sha256').update(secretKey).digest('hex').slice(0, 16)}`;
+}
