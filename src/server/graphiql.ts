@@ -14,8 +14,8 @@ import express, { type RequestHandler, type Router } from 'express';
 import { packageRoot } from './package-root.js';
 
 /**
- * The smallest policy GraphiQL 5 runs under without violations (see
- * shared/notes/graphiql.md). Monaco injects inline styles, hence `'unsafe-inline'` for
+ * The smallest policy GraphiQL 5 runs under without violations (the browser test checks that
+ * none is reported). Monaco injects inline styles, hence `'unsafe-inline'` for
  * styles only; its workers are same-origin files, so no `blob:`; GraphiQL's CSS embeds fonts
  * and icons as `data:` URLs.
  */

@@ -1,6 +1,6 @@
 /**
  * An efundpay (API v4, a Gr4vy copy) simulator: the documented "Get refund" contract over real
- * HTTP, for the credential-less sandbox and as the tests' backend (see shared/providers/efundpay.md).
+ * HTTP, for the credential-less sandbox and as the tests' backend (see docs/providers/efundpay.md).
  * Only `GET /v4/refunds/{refund_id}` exists; errors use Gr4vy's flat `{"type":"error",...}` shape.
  */
 import type { KeyObject } from 'node:crypto';

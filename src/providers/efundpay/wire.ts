@@ -1,6 +1,6 @@
 /**
  * efundpay's wire format (API v4, a Gr4vy copy), with the provider's own field names
- * (see shared/providers/efundpay.md). Responses are parsed through these schemas before mapping:
+ * (see docs/providers/efundpay.md). Responses are parsed through these schemas before mapping:
  * unknown fields are tolerated, unknown status values stay strings, wrong types fail.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * A WooshPay simulator: the documented "Retrieve a refund" contract over real HTTP, for the
- * credential-less sandbox and as the tests' backend (see shared/providers/wooshpay.md).
+ * credential-less sandbox and as the tests' backend (see docs/providers/wooshpay.md).
  * Only `GET /v1/refunds/{id}` exists; errors use Stripe's `{"error":{...}}` wrapper.
  */
 import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';

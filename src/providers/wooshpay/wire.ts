@@ -1,5 +1,5 @@
 /**
- * WooshPay's wire format, with the provider's own field names (see shared/providers/wooshpay.md).
+ * WooshPay's wire format, with the provider's own field names (see docs/providers/wooshpay.md).
  * Every response body is parsed through these schemas before it is mapped: extra fields are
  * tolerated and kept out of the model, unknown enum values stay strings, wrong types fail.
  */
