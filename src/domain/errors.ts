@@ -26,6 +26,12 @@ export abstract class ProviderError extends Error {
     this.provider = identity.name;
     this.status = options?.status;
   }
+  /**
+   * False only when the request provably never reached the provider (nothing was sent: connection
+   * refused, DNS failure, breaker open, deadline passed while queued), so repeating a write cannot
+   * act twice. Set by the HTTP core that made the call, the only one that knows what went on the wire.
+   */
+  mayHaveReachedProvider = true;
 }
 
 export class ProviderUnavailableError extends ProviderError {

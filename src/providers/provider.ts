@@ -8,17 +8,20 @@ import type { ProviderIdentity, RefundModel, RefundProviderName } from '../domai
 import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
 import type { Env } from './settings-fields.js';
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 /** What one provider call looked like, for metrics and the analysts' debug view. No headers, no bodies. */
 export interface ProviderCallRecord {
   readonly provider: RefundProviderName;
-  readonly method: string;
+  readonly method: HttpMethod;
   /** The request path with the (validated, encoded) refund id; never the host. */
   readonly path: string;
   /** The final HTTP status, or null when no response arrived. */
   readonly status: number | null;
   readonly attempts: number;
   readonly durationMs: number;
-  readonly outcome: 'ok' | 'not_found' | 'error' | 'short_circuited';
+  /** `not_found`/`refused`: the provider's own 404/other 4xx answer, handed to the caller as data. */
+  readonly outcome: 'ok' | 'not_found' | 'refused' | 'error' | 'short_circuited';
   /** The ProviderError code when the call failed. */
   readonly errorCode?: string;
 }
@@ -32,6 +35,47 @@ export interface ProviderCallContext {
   readonly signal?: AbortSignal;
   /** Told about every call made on behalf of this request (the debug view). */
   readonly observe?: ProviderCallObserver;
+  /** Extra request headers for this call (e.g. `traceparent`); credentials are set after them. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One attempt of a provider call, as the attempt hooks see it: no headers, no body, never the host. */
+export interface ProviderAttempt {
+  readonly provider: RefundProviderName;
+  readonly method: HttpMethod;
+  /** The URL path (with the validated, encoded id). */
+  readonly path: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  readonly requestId: string;
+}
+
+/** How an attempt ended: its HTTP status, or null and an error type when no response came. */
+export interface ProviderAttemptEnd {
+  readonly status: number | null;
+  /**
+   * Set when the attempt failed: the status as text for a non-2xx answer; otherwise `timeout`,
+   * `cancelled`, `redirect`, or the network error's code (e.g. `ECONNREFUSED`) or class.
+   */
+  readonly errorType?: string;
+}
+
+/** Hook points around each attempt (rate-limit budgets, tracing). Absent hooks cost nothing. */
+export interface ProviderAttemptHooks {
+  /**
+   * Awaited before each attempt, outside its timeout but inside the call's deadline (`signal`
+   * aborts when the deadline passes or the client leaves). Rejecting fails the call: reject with a
+   * ProviderError (e.g. PROVIDER_RATE_LIMITED) or with `signal.reason`.
+   */
+  readonly beforeAttempt?: (attempt: ProviderAttempt, signal: AbortSignal) => void | Promise<void>;
+  /**
+   * Called as each attempt's request is sent; may set headers on it (e.g. the attempt span's
+   * `traceparent`). The function it returns, if any, is called once when the attempt ends.
+   */
+  readonly startAttempt?: (
+    attempt: ProviderAttempt,
+    headers: Headers,
+  ) => ((end: ProviderAttemptEnd) => void) | undefined;
 }
 
 export interface RefundProviderPort {
@@ -87,6 +131,8 @@ export interface ProviderDependencies {
   readonly observe: ProviderCallObserver;
   /** Told about every breaker state change (metrics). */
   readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
+  /** Per-attempt hooks (rate-limit budget, tracing); none by default. */
+  readonly attemptHooks?: ProviderAttemptHooks;
 }
 
 /** What every provider's parsed settings say, whatever else they hold. */

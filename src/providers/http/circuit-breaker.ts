@@ -1,15 +1,21 @@
 /**
- * A circuit breaker per provider (opossum). It counts only failures that say the provider is
- * unwell (unavailable, timeout, rate limited, bad response); not-found answers, auth failures and
- * calls cancelled because the client went away do not open it. While open, calls fail at once with PROVIDER_UNAVAILABLE and make no request;
- * after the reset timeout one probe goes through (half-open). Every state change is logged.
+ * A circuit breaker per provider (opossum). It counts only reads, and of those only failures that
+ * say the provider is unwell (unavailable, timeout, rate limited, bad response); not-found
+ * answers, auth failures and calls cancelled because the client went away do not open it. While
+ * open, calls fail at once with PROVIDER_UNAVAILABLE and make no request; after the reset timeout
+ * one read goes through as the probe (half-open). Every state change is logged.
+ *
+ * Writes are only gated (`guard`): refused while open, let through otherwise, never counted. A
+ * write's failure is often an unknown outcome that its caller resolves with a read (which counts),
+ * and a failing write endpoint must not stop reads.
  */
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
 import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
-import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
+import type { RefundProviderName } from '../../domain/refund.js';
 import type { BreakerState } from '../provider.js';
+import { providerName, type ProviderRef } from './provider-ref.js';
 import { ProviderCallCancelledError } from './translate-error.js';
 
 const COUNTED_FAILURES: ReadonlySet<ProviderErrorCode> = new Set([
@@ -20,7 +26,10 @@ const COUNTED_FAILURES: ReadonlySet<ProviderErrorCode> = new Set([
 ]);
 
 export interface ProviderBreaker {
+  /** Runs a read through the breaker: counted, and refused while open or while a probe runs. */
   fire<T>(action: () => Promise<T>): Promise<T>;
+  /** Runs a write: refused while open (nothing is sent), otherwise run as it is and not counted. */
+  guard<T>(action: () => Promise<T>): Promise<T>;
   /** True for the breaker's own rejection (open, or a half-open probe already running). */
   isShortCircuit(error: unknown): boolean;
   toError(error: unknown): ProviderUnavailableError;
@@ -29,12 +38,12 @@ export interface ProviderBreaker {
 }
 
 export function createProviderBreaker(
-  identity: ProviderIdentity,
+  provider: ProviderRef,
   settings: AppConfig['breaker'],
   logger: Logger,
   onStateChange?: (provider: RefundProviderName, state: BreakerState) => void,
 ): ProviderBreaker {
-  const provider = identity.name;
+  const name = providerName(provider);
   const breaker = new CircuitBreaker(async (action: () => Promise<unknown>) => action(), {
     timeout: false,
     errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -50,25 +59,25 @@ export function createProviderBreaker(
 
   const announce = (state: BreakerState, message: string) => {
     const log = state === 'open' ? logger.warn.bind(logger) : logger.info.bind(logger);
-    log({ provider, breaker: state }, message);
-    onStateChange?.(provider, state);
+    log({ provider: name, breaker: state }, message);
+    onStateChange?.(name, state);
   };
   breaker.on('open', () =>
-    announce('open', `${provider} circuit breaker opened: failing fast for ${settings.resetTimeoutMs} ms`),
+    announce('open', `${name} circuit breaker opened: failing fast for ${settings.resetTimeoutMs} ms`),
   );
-  breaker.on('halfOpen', () =>
-    announce('half-open', `${provider} circuit breaker half-open: letting one probe through`),
-  );
-  breaker.on('close', () => announce('closed', `${provider} circuit breaker closed: provider healthy again`));
+  breaker.on('halfOpen', () => announce('half-open', `${name} circuit breaker half-open: letting one probe through`));
+  breaker.on('close', () => announce('closed', `${name} circuit breaker closed: provider healthy again`));
 
   return {
     fire: <T>(action: () => Promise<T>) => breaker.fire(action) as Promise<T>,
+    guard: <T>(action: () => Promise<T>) =>
+      breaker.opened ? Promise.reject(Object.assign(new Error('Breaker is open'), { code: 'EOPENBREAKER' })) : action(),
     isShortCircuit: (error) => {
       const code = (error as { code?: unknown } | null)?.code;
       return code === 'EOPENBREAKER' || code === 'ESEMLOCKED';
     },
     toError: (error) =>
-      new ProviderUnavailableError(identity, 'the provider is failing; requests are paused by the circuit breaker', {
+      new ProviderUnavailableError(provider, 'the provider is failing; requests are paused by the circuit breaker', {
         cause: error,
       }),
     state: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),

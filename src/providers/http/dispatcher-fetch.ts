@@ -8,14 +8,16 @@
  * 3xx with fetch's own TypeError, an aborted signal rejects with the signal's reason, and network
  * failures reject with `TypeError('fetch failed', { cause })`.
  *
- * The body is buffered, up to `maxBodyBytes`, and handed over through `bufferedBody(response)`
+ * A request body (a write's JSON) is read from the Request once and sent as bytes.
+ *
+ * The response body is buffered, up to `maxBodyBytes`, and handed over through `bufferedBody(response)`
  * instead of as the Response's stream: wrapping a few hundred bytes in a web ReadableStream and
  * reading it back through a stream reader cost more CPU and memory than the rest of the response.
  * So a Response made here has no body stream (`response.body` is null); read it with
  * `bufferedBody`. A body over the cap is dropped (`bufferedBody` gives null), which the caller
  * treats as "no JSON body".
  */
-import type { Agent } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -41,11 +43,13 @@ export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeo
     });
     let response: Awaited<ReturnType<Agent['request']>>;
     try {
+      const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
       response = await agent.request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: request.method as 'GET',
+        method: request.method as Dispatcher.HttpMethod,
         headers,
+        body,
         signal,
       });
     } catch (error) {

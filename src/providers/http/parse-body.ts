@@ -5,7 +5,8 @@
  */
 import type { z } from 'zod';
 import { ProviderBadResponseError } from '../../domain/errors.js';
-import type { ProviderIdentity, RefundModel } from '../../domain/refund.js';
+import type { RefundModel } from '../../domain/refund.js';
+import type { ProviderRef } from './provider-ref.js';
 
 /** Where a provider body departed from the documented schema: field paths only, never values. */
 export class SchemaMismatchError extends Error {
@@ -32,7 +33,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 export function createBodyParser<S extends z.ZodType>(
-  provider: ProviderIdentity,
+  provider: ProviderRef,
   schema: S,
   map: (wire: z.infer<S>) => RefundModel,
 ): (requestedId: string) => (body: unknown) => RefundModel {

@@ -1,37 +1,40 @@
 /**
- * One configured HTTP client per provider: a ky instance over a keep-alive undici Agent, with the
- * process-wide concurrency cap, per-attempt timeouts, an overall deadline per refund, retries for
- * GETs only (network errors, 408, 409, 429, 5xx; full-jitter exponential backoff; Retry-After
- * honoured up to a cap), redirects refused, bounded bodies, and a circuit breaker. Every call is
- * reported to the observers as a ProviderCallRecord.
+ * One HTTP client per provider, composed from small parts: the transport (ky over a keep-alive
+ * undici Agent), the per-call retry policy, the call's signals and deadline, the circuit breaker,
+ * the process-wide concurrency cap, the failure log and the call record. This file only puts
+ * them in order: breaker gate -> concurrency slot -> one exchange (ky runs the attempts) -> answer,
+ * refusal or one typed ProviderError.
  */
-import ky, { HTTPError, type KyInstance } from 'ky';
+import { HTTPError } from 'ky';
 import pLimit from 'p-limit';
-import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
-import { ProviderAuthFailedError, ProviderBadResponseError, ProviderError } from '../../domain/errors.js';
-import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
-import type { BreakerState, ProviderCallContext, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
+import { ProviderBadResponseError, ProviderError } from '../../domain/errors.js';
+import type { RefundProviderName } from '../../domain/refund.js';
+import type {
+  BreakerState,
+  HttpMethod,
+  ProviderAttemptHooks,
+  ProviderCallContext,
+  ProviderCallObserver,
+} from '../provider.js';
+import { startCallAttempts, type CallAttempts } from './call-attempts.js';
+import { startCallRecord } from './call-record.js';
+import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.js';
 import { createProviderBreaker } from './circuit-breaker.js';
-import { createDispatcherFetch } from './dispatcher-fetch.js';
-import { SchemaMismatchError } from './parse-body.js';
+import { createFailureLog } from './failure-log.js';
+import { providerName, type ProviderRef } from './provider-ref.js';
 import { readJsonBody } from './read-body.js';
-import { retryAfterMs } from './retry-after.js';
-import {
-  ProviderCallCancelledError,
-  isDeadlineAbort,
-  isRedirectRefusal,
-  translateTransportError,
-} from './translate-error.js';
+import { createRetryPolicies, type RetryPolicy } from './retry-policy.js';
+import { ProviderCallCancelledError, translateTransportError } from './translate-error.js';
+import { createTransport, type TransportContext } from './transport.js';
 
-/** The largest response body read from a provider; a refund is a few hundred bytes. */
-const MAX_BODY_BYTES = 256 * 1024;
-
-const RETRY_STATUS_CODES = [408, 409, 429, ...Array.from({ length: 100 }, (_, index) => 500 + index)];
+export type { RetryPolicy } from './retry-policy.js';
+export { outcomeUnknown } from './delivery.js';
 
 export interface ProviderHttpOptions {
-  readonly provider: ProviderIdentity;
+  /** Handed to the domain errors as it is (see provider-ref.ts). */
+  readonly provider: ProviderRef;
   /** The base URL as configured; paths are appended to it. */
   readonly baseUrl: string;
   readonly http: AppConfig['http'];
@@ -47,13 +50,41 @@ export interface ProviderHttpOptions {
   readonly logger: Logger;
   readonly observe: ProviderCallObserver;
   readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
+  readonly attemptHooks?: ProviderAttemptHooks;
 }
+
+export interface ProviderRequest<T> {
+  readonly method: HttpMethod;
+  /** Relative to the base URL, already encoded. */
+  readonly path: string;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Extra headers for this call (e.g. `Idempotency-Key`); credentials are set after them. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Which failed attempts are tried again (retry-policy.ts). Only `idempotent-read` calls count in the breaker. */
+  readonly retry: RetryPolicy;
+  /** Turns a 2xx JSON body into the caller's value; throws a ProviderError when it cannot. */
+  readonly parse: (body: unknown) => T;
+  /**
+   * True for a 4xx answer that is the provider's own refusal (e.g. 404 "no such payment", 402
+   * declined), handed back as data. Never asked for 401, 403, 408 or 429; any 4xx it rejects is
+   * PROVIDER_BAD_RESPONSE.
+   */
+  readonly refusal?: (status: number, body: unknown) => boolean;
+}
+
+/** A 2xx answer parsed, or a refusal with the provider's JSON error body (`undefined` if none). */
+export type ProviderAnswer<T> =
+  | { readonly ok: true; readonly status: number; readonly value: T }
+  | { readonly ok: false; readonly status: number; readonly body: unknown };
 
 export interface ProviderHttp {
   /**
-   * GETs `path` (relative to the base URL, already encoded) and hands the JSON body to `parse`.
-   * Resolves null on the provider's "not found"; rejects with a ProviderError otherwise.
+   * Sends one request (attempts, retries and deadline included). Rejects with a ProviderError
+   * whose `mayHaveReachedProvider` is false only when nothing provably reached the provider.
    */
+  send<T>(request: ProviderRequest<T>, context: ProviderCallContext): Promise<ProviderAnswer<T>>;
+  /** GETs `path` and parses its JSON. Resolves null on the provider's "not found". */
   getResource<T>(path: string, context: ProviderCallContext, parse: (body: unknown) => T): Promise<T | null>;
   breakerState(): BreakerState;
   close(): Promise<void>;
@@ -68,280 +99,118 @@ export function providerUrl(baseUrl: string, path: string): URL {
   return new URL(`${baseUrl}/${path}`);
 }
 
-/** Per-call bookkeeping, shared with ky's hooks. */
-interface CallState {
-  attempts: number;
-  status: number | null;
-}
-
-/**
- * ky shallow-copies its `context` option into each request, so the mutable state travels one
- * level down: hooks write to `context.call`, which is the caller's own object. The request id
- * travels here too, for the beforeRequest hook that sets the headers.
- */
-type CallContext = { call: CallState; requestId: string } & Record<string, unknown>;
+/** 4xx answers a caller may take as a refusal: not credentials, not throttling, not a timeout. */
+const isRefusalStatus = (status: number) =>
+  status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
-  const { provider: identity, http, logger } = options;
-  const provider = identity.name;
-  const agent = new Agent({
-    connections: http.concurrency,
-    keepAliveTimeout: 30_000,
-    connect: { timeout: http.attemptTimeoutMs },
-  });
+  const { provider, http } = options;
+  const name = providerName(provider);
+  const transport = createTransport(options);
+  const retryPolicies = createRetryPolicies(http);
   const limit = pLimit(http.concurrency);
-  const breaker = createProviderBreaker(identity, options.breaker, logger, options.onBreakerStateChange);
-  const client = createKy(options, agent);
+  const breaker = createProviderBreaker(provider, options.breaker, options.logger, options.onBreakerStateChange);
+  const log = createFailureLog(name, options.logger, options.credentialSettings);
+  const notFound = (status: number, body: unknown) => status === 404 && options.isNotFoundBody(body);
 
-  /** The signals of one refund: its own deadline, and the client's request (gone = cancelled). */
-  interface CallSignals {
-    /** Aborted when the deadline passes or the client goes away. */
-    readonly any: AbortSignal;
-    readonly client: AbortSignal | undefined;
-    readonly deadlinePassed: () => boolean;
-  }
-
-  /** A client that went away cancelled the call; the deadline firing is a timeout. */
-  function cancellation(signals: CallSignals): ProviderCallCancelledError | null {
-    return signals.client?.aborted && !signals.deadlinePassed()
-      ? new ProviderCallCancelledError(identity, 'the client went away; the call was cancelled', {
-          cause: signals.client.reason,
-        })
-      : null;
-  }
-
-  /**
-   * One AbortController per refund, aborted by the deadline timer or by the client going away.
-   * Both are released as soon as the call settles (unlike AbortSignal.timeout/any, whose timer
-   * keeps every call's signals alive for the whole deadline), so memory follows the calls in flight.
-   */
-  function startSignals(client: AbortSignal | undefined): CallSignals & { release(): void } {
-    const controller = new AbortController();
-    let deadlinePassed = false;
-    const timer = setTimeout(() => {
-      deadlinePassed = true;
-      controller.abort(new DOMException(`The ${http.deadlineMs} ms deadline passed`, 'TimeoutError'));
-    }, http.deadlineMs);
-    const onClientAbort = () => controller.abort(client?.reason);
-    if (client?.aborted) onClientAbort();
-    else client?.addEventListener('abort', onClientAbort, { once: true });
-    return {
-      any: controller.signal,
-      client,
-      deadlinePassed: () => deadlinePassed,
-      release() {
-        clearTimeout(timer);
-        client?.removeEventListener('abort', onClientAbort);
-      },
-    };
-  }
-
-  async function call<T>(
-    url: URL,
-    context: ProviderCallContext,
-    state: CallState,
-    parse: (body: unknown) => T,
-    signals: CallSignals,
-  ): Promise<T | null> {
+  /** The request and its answer, from inside a concurrency slot. */
+  async function exchange<T>(url: URL, request: ProviderRequest<T>, call: CallAttempts): Promise<ProviderAnswer<T>> {
     // Still queued when the deadline passed or the client left: no request at all.
-    if (signals.any.aborted) throw signals.any.reason;
-    state.attempts = 1;
+    if (call.signals.any.aborted) throw call.signals.any.reason;
     try {
-      const callContext: CallContext = { call: state, requestId: context.requestId };
-      const response = await client.get(url, { signal: signals.any, context: callContext });
-      state.status = response.status;
-      const body = await readJsonBody(response, MAX_BODY_BYTES);
+      const context: TransportContext = { call };
+      const response = await transport.client(url, {
+        method: request.method,
+        json: request.body,
+        signal: call.signals.any,
+        context,
+        retry: retryPolicies[request.retry],
+        fetch: call.fetch,
+      });
+      const status = (call.status = response.status);
+      const body = readJsonBody(response);
       if (body === undefined) {
-        throw new ProviderBadResponseError(
-          identity,
-          `the provider answered HTTP ${response.status} without a JSON body`,
-          {
-            status: response.status,
-          },
-        );
+        throw new ProviderBadResponseError(provider, `the provider answered HTTP ${status} without a JSON body`, {
+          status,
+        });
       }
-      return parse(body);
+      return { ok: true, status, value: request.parse(body) };
     } catch (error) {
-      const cancelled = cancellation(signals);
+      const cancelled = cancellationOf(provider, call.signals);
       if (cancelled) throw cancelled;
       let providerErrorCode: string | undefined;
       if (error instanceof HTTPError) {
-        state.status = error.response.status;
-        const body = await readJsonBody(error.response, MAX_BODY_BYTES).catch(() => undefined);
-        if (state.status === 404 && options.isNotFoundBody(body)) return null;
+        const status = (call.status = error.response.status);
+        const body = readJsonBody(error.response);
+        if (isRefusalStatus(status) && request.refusal?.(status, body)) return { ok: false, status, body };
         providerErrorCode = options.errorCodeOf(body);
       }
-      const translated = translateTransportError(identity, error, { attempts: state.attempts, ...http });
-      logFailure(translated, providerErrorCode, context.requestId);
+      const translated = translateTransportError(provider, error, { attempts: call.attempts, ...http });
+      log.failure(translated, providerErrorCode, call.requestId);
+      call.logged = true;
       throw translated;
     }
   }
 
-  function logFailure(error: ProviderError, providerErrorCode: string | undefined, requestId: string): void {
-    const fields = {
-      requestId,
-      provider,
-      code: error.code,
-      status: error.status,
-      providerErrorCode: safeCode(providerErrorCode),
-    };
-    if (error instanceof ProviderAuthFailedError) {
-      logger.error(fields, `${provider} refused our credentials: check ${options.credentialSettings}`);
-    } else {
-      logger.warn({ ...fields, err: describeCause(error) }, error.message);
+  async function send<T>(request: ProviderRequest<T>, context: ProviderCallContext): Promise<ProviderAnswer<T>> {
+    const url = providerUrl(options.baseUrl, request.path);
+    const record = startCallRecord(name, request.method, url.pathname, [options.observe, context.observe]);
+    // The deadline starts now, so the wait for a free slot under PROVIDER_CONCURRENCY counts too.
+    const signals = startCallSignals(context.signal, http.deadlineMs);
+    const call = startCallAttempts({
+      provider: name,
+      method: request.method,
+      path: url.pathname,
+      requestId: context.requestId,
+      signals,
+      headers:
+        request.headers && context.headers
+          ? { ...context.headers, ...request.headers }
+          : (request.headers ?? context.headers),
+      transport: transport.fetch,
+      hooks: options.attemptHooks,
+    });
+    const run = () =>
+      rejectOnAbort(
+        signals.any,
+        limit(() => exchange(url, request, call)),
+      );
+    try {
+      const answer = await (request.retry === 'idempotent-read' ? breaker.fire(run) : breaker.guard(run));
+      record(answer.ok ? 'ok' : answer.status === 404 ? 'not_found' : 'refused', call.status, call.attempts);
+      return answer;
+    } catch (error) {
+      if (breaker.isShortCircuit(error)) {
+        const shortCircuited = breaker.toError(error);
+        shortCircuited.mayHaveReachedProvider = false;
+        record('short_circuited', null, 0, shortCircuited.code);
+        throw shortCircuited;
+      }
+      const failure =
+        error instanceof ProviderError
+          ? error
+          : (cancellationOf(provider, signals) ??
+            translateTransportError(provider, error, { attempts: call.attempts, ...http }));
+      if (failure instanceof ProviderCallCancelledError) log.cancelled(context.requestId);
+      else if (!call.logged) log.failure(failure, undefined, context.requestId);
+      failure.mayHaveReachedProvider = call.reached;
+      record('error', call.status, call.attempts, failure.code);
+      throw failure;
+    } finally {
+      signals.release();
     }
   }
 
   return {
+    send,
     async getResource(path, context, parse) {
-      const started = performance.now();
-      const url = providerUrl(options.baseUrl, path);
-      const record = (
-        outcome: ProviderCallRecord['outcome'],
-        status: number | null,
-        attempts: number,
-        errorCode?: string,
-      ) => {
-        const entry: ProviderCallRecord = {
-          provider,
-          method: 'GET',
-          path: url.pathname,
-          status,
-          attempts,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-          outcome,
-          ...(errorCode ? { errorCode } : {}),
-        };
-        options.observe(entry);
-        context.observe?.(entry);
-      };
-      const state: CallState = { attempts: 0, status: null };
-      // The deadline starts now, so the wait for a free slot under PROVIDER_CONCURRENCY counts too.
-      const signals = startSignals(context.signal);
-      try {
-        const result = await breaker.fire(() =>
-          rejectOnAbort(
-            signals.any,
-            limit(() => call(url, context, state, parse, signals)),
-          ),
-        );
-        record(result === null ? 'not_found' : 'ok', state.status, state.attempts);
-        return result;
-      } catch (error) {
-        if (breaker.isShortCircuit(error)) {
-          const shortCircuited = breaker.toError(error);
-          record('short_circuited', null, 0, shortCircuited.code);
-          throw shortCircuited;
-        }
-        const failure =
-          error instanceof ProviderError
-            ? error
-            : (cancellation(signals) ??
-              translateTransportError(identity, error, { attempts: state.attempts, ...http }));
-        if (failure instanceof ProviderCallCancelledError) {
-          logger.debug({ requestId: context.requestId, provider }, `${provider} call cancelled: the client went away`);
-        } else if (state.attempts === 0) {
-          logFailure(failure, undefined, context.requestId);
-        }
-        record('error', state.status, state.attempts, failure.code);
-        throw failure;
-      } finally {
-        signals.release();
-      }
+      const answer = await send({ method: 'GET', path, retry: 'idempotent-read', parse, refusal: notFound }, context);
+      return answer.ok ? answer.value : null;
     },
     breakerState: () => breaker.state(),
     async close() {
       breaker.shutdown();
-      await agent.close();
+      await transport.close();
     },
   };
-}
-
-function createKy(options: ProviderHttpOptions, agent: Agent): KyInstance {
-  const { http } = options;
-  return ky.create({
-    timeout: http.attemptTimeoutMs,
-    redirect: 'error',
-    // Keep-alive connections, capped per provider, without the WHATWG fetch overhead.
-    fetch: createDispatcherFetch(agent, MAX_BODY_BYTES),
-    retry: {
-      limit: http.maxRetries,
-      methods: ['get'],
-      statusCodes: RETRY_STATUS_CODES,
-      afterStatusCodes: [429, 503],
-      maxRetryAfter: http.retryAfterCapMs,
-      delay: (attempt) => http.retryBaseDelayMs * 2 ** (attempt - 1),
-      jitter: true,
-      retryOnTimeout: true,
-      shouldRetry: ({ error }) => {
-        if (isRedirectRefusal(error) || isDeadlineAbort(error)) return false;
-        if (error instanceof HTTPError && (error.response.status === 429 || error.response.status === 503)) {
-          // ky would wait the full cap for a longer Retry-After; past the cap we fail fast instead.
-          const wait = retryAfterMs(error.response.headers.get('retry-after'));
-          if (wait !== null && wait > http.retryAfterCapMs) return false;
-        }
-        return undefined;
-      },
-    },
-    hooks: {
-      // Every header is set here rather than through ky's `headers` option, which ky merges into
-      // fresh Headers objects several times per call (defaults, per-call options, the Request).
-      beforeRequest: [
-        (request, requestOptions) => {
-          request.headers.set('accept', 'application/json');
-          request.headers.set('user-agent', 'refunds-subgraph');
-          request.headers.set('x-request-id', (requestOptions.context as CallContext).requestId);
-          return options.authorize(request.headers);
-        },
-      ],
-      beforeRetry: [
-        ({ options: requestOptions, retryCount }) => {
-          (requestOptions.context as CallContext).call.attempts = retryCount + 1;
-        },
-      ],
-    },
-  });
-}
-
-/**
- * Settles with `promise`, or rejects with the signal's reason as soon as it aborts. The promise
- * is left to finish on its own (a queued call sees the aborted signal and makes no request).
- */
-function rejectOnAbort<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
-}
-
-/** Provider error codes are logged only when they look like codes, never free text. */
-function safeCode(code: string | undefined): string | undefined {
-  return code !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : undefined;
-}
-
-/**
- * The cause's class and code for the log (and, for a schema mismatch, the failing field paths):
- * enough to diagnose, never a URL, a message of a library's or a body.
- */
-function describeCause(error: ProviderError): { type: string; code?: string; fields?: readonly string[] } | undefined {
-  let cause: unknown = error.cause;
-  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-  if (!(cause instanceof Error)) return undefined;
-  if (cause instanceof SchemaMismatchError) return { type: cause.name, fields: cause.fields };
-  const code = (cause as NodeJS.ErrnoException).code;
-  return { type: cause.name, ...(typeof code === 'string' ? { code } : {}) };
 }
