@@ -5,30 +5,24 @@
  * them in order: breaker gate -> concurrency slot -> one exchange (ky runs the attempts) -> answer,
  * refusal or one typed ProviderError.
  */
-import { HTTPError } from 'ky';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config.js';
-import { ProviderBadResponseError, ProviderError } from '../../domain/errors.js';
+import { ProviderError } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
-import type {
-  BreakerState,
-  HttpMethod,
-  ProviderAttemptHooks,
-  ProviderCallContext,
-  ProviderCallObserver,
-} from '../provider.js';
-import { startCallAttempts, type CallAttempts } from './call-attempts.js';
+import type { BreakerState, ProviderAttemptHooks, ProviderCallContext, ProviderCallObserver } from '../provider.js';
+import { startCallAttempts } from './call-attempts.js';
 import { startCallRecord } from './call-record.js';
 import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.js';
+import { createExchange } from './exchange.js';
 import { createProviderBreaker } from './circuit-breaker.js';
 import { createFailureLog } from './failure-log.js';
 import { providerName, type ProviderRef } from './provider-ref.js';
-import { readJsonBody } from './read-body.js';
-import { createRetryPolicies, type RetryPolicy } from './retry-policy.js';
+import type { ProviderAnswer, ProviderRequest } from './provider-request.js';
 import { ProviderCallCancelledError, translateTransportError } from './translate-error.js';
-import { createTransport, type TransportContext } from './transport.js';
+import { createTransport } from './transport.js';
 
+export type { ProviderAnswer, ProviderRequest } from './provider-request.js';
 export type { RetryPolicy } from './retry-policy.js';
 export { outcomeUnknown } from './delivery.js';
 
@@ -53,31 +47,6 @@ export interface ProviderHttpOptions {
   readonly attemptHooks?: ProviderAttemptHooks;
 }
 
-export interface ProviderRequest<T> {
-  readonly method: HttpMethod;
-  /** Relative to the base URL, already encoded. */
-  readonly path: string;
-  /** Sent as JSON. */
-  readonly body?: unknown;
-  /** Extra headers for this call (e.g. `Idempotency-Key`); credentials are set after them. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Which failed attempts are tried again (retry-policy.ts). Only `idempotent-read` calls count in the breaker. */
-  readonly retry: RetryPolicy;
-  /** Turns a 2xx JSON body into the caller's value; throws a ProviderError when it cannot. */
-  readonly parse: (body: unknown) => T;
-  /**
-   * True for a 4xx answer that is the provider's own refusal (e.g. 404 "no such payment", 402
-   * declined), handed back as data. Never asked for 401, 403, 408 or 429; any 4xx it rejects is
-   * PROVIDER_BAD_RESPONSE.
-   */
-  readonly refusal?: (status: number, body: unknown) => boolean;
-}
-
-/** A 2xx answer parsed, or a refusal with the provider's JSON error body (`undefined` if none). */
-export type ProviderAnswer<T> =
-  | { readonly ok: true; readonly status: number; readonly value: T }
-  | { readonly ok: false; readonly status: number; readonly body: unknown };
-
 export interface ProviderHttp {
   /**
    * Sends one request (attempts, retries and deadline included). Rejects with a ProviderError
@@ -99,58 +68,15 @@ export function providerUrl(baseUrl: string, path: string): URL {
   return new URL(`${baseUrl}/${path}`);
 }
 
-/** 4xx answers a caller may take as a refusal: not credentials, not throttling, not a timeout. */
-const isRefusalStatus = (status: number) =>
-  status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
-
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http } = options;
   const name = providerName(provider);
   const transport = createTransport(options);
-  const retryPolicies = createRetryPolicies(http);
   const limit = pLimit(http.concurrency);
   const breaker = createProviderBreaker(provider, options.breaker, options.logger, options.onBreakerStateChange);
   const log = createFailureLog(name, options.logger, options.credentialSettings);
+  const exchange = createExchange({ provider, http, transport, log, errorCodeOf: options.errorCodeOf });
   const notFound = (status: number, body: unknown) => status === 404 && options.isNotFoundBody(body);
-
-  /** The request and its answer, from inside a concurrency slot. */
-  async function exchange<T>(url: URL, request: ProviderRequest<T>, call: CallAttempts): Promise<ProviderAnswer<T>> {
-    // Still queued when the deadline passed or the client left: no request at all.
-    if (call.signals.any.aborted) throw call.signals.any.reason;
-    try {
-      const context: TransportContext = { call };
-      const response = await transport.client(url, {
-        method: request.method,
-        json: request.body,
-        signal: call.signals.any,
-        context,
-        retry: retryPolicies[request.retry],
-        fetch: call.fetch,
-      });
-      const status = (call.status = response.status);
-      const body = readJsonBody(response);
-      if (body === undefined) {
-        throw new ProviderBadResponseError(provider, `the provider answered HTTP ${status} without a JSON body`, {
-          status,
-        });
-      }
-      return { ok: true, status, value: request.parse(body) };
-    } catch (error) {
-      const cancelled = cancellationOf(provider, call.signals);
-      if (cancelled) throw cancelled;
-      let providerErrorCode: string | undefined;
-      if (error instanceof HTTPError) {
-        const status = (call.status = error.response.status);
-        const body = readJsonBody(error.response);
-        if (isRefusalStatus(status) && request.refusal?.(status, body)) return { ok: false, status, body };
-        providerErrorCode = options.errorCodeOf(body);
-      }
-      const translated = translateTransportError(provider, error, { attempts: call.attempts, ...http });
-      log.failure(translated, providerErrorCode, call.requestId);
-      call.logged = true;
-      throw translated;
-    }
-  }
 
   async function send<T>(request: ProviderRequest<T>, context: ProviderCallContext): Promise<ProviderAnswer<T>> {
     const url = providerUrl(options.baseUrl, request.path);

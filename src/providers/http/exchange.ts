@@ -1,0 +1,75 @@
+/**
+ * One exchange with the provider, from inside a concurrency slot: ky runs the attempts (retry
+ * policy, attempt timeout); the answer becomes the caller's value, a refusal handed back as data,
+ * or one typed ProviderError, logged once.
+ */
+import { HTTPError } from 'ky';
+import type { AppConfig } from '../../config.js';
+import { ProviderBadResponseError } from '../../domain/errors.js';
+import type { CallAttempts } from './call-attempts.js';
+import { cancellationOf } from './call-signals.js';
+import type { FailureLog } from './failure-log.js';
+import type { ProviderAnswer, ProviderRequest } from './provider-request.js';
+import type { ProviderRef } from './provider-ref.js';
+import { readJsonBody } from './read-body.js';
+import { createRetryPolicies } from './retry-policy.js';
+import { translateTransportError } from './translate-error.js';
+import type { Transport, TransportContext } from './transport.js';
+
+/** 4xx answers a caller may take as a refusal: not credentials, not throttling, not a timeout. */
+const isRefusalStatus = (status: number) =>
+  status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
+
+export interface ExchangeOptions {
+  readonly provider: ProviderRef;
+  readonly http: AppConfig['http'];
+  readonly transport: Transport;
+  readonly log: FailureLog;
+  /** The provider's machine-readable error code from an error body, for the log only. */
+  readonly errorCodeOf: (body: unknown) => string | undefined;
+}
+
+export type Exchange = <T>(url: URL, request: ProviderRequest<T>, call: CallAttempts) => Promise<ProviderAnswer<T>>;
+
+export function createExchange(options: ExchangeOptions): Exchange {
+  const { provider, http, transport, log } = options;
+  const retryPolicies = createRetryPolicies(http);
+
+  return async (url, request, call) => {
+    // Still queued when the deadline passed or the client left: no request at all.
+    if (call.signals.any.aborted) throw call.signals.any.reason;
+    try {
+      const context: TransportContext = { call };
+      const response = await transport.client(url, {
+        method: request.method,
+        json: request.body,
+        signal: call.signals.any,
+        context,
+        retry: retryPolicies[request.retry],
+        fetch: call.fetch,
+      });
+      const status = (call.status = response.status);
+      const body = readJsonBody(response);
+      if (body === undefined) {
+        throw new ProviderBadResponseError(provider, `the provider answered HTTP ${status} without a JSON body`, {
+          status,
+        });
+      }
+      return { ok: true, status, value: request.parse(body) };
+    } catch (error) {
+      const cancelled = cancellationOf(provider, call.signals);
+      if (cancelled) throw cancelled;
+      let providerErrorCode: string | undefined;
+      if (error instanceof HTTPError) {
+        const status = (call.status = error.response.status);
+        const body = readJsonBody(error.response);
+        if (isRefusalStatus(status) && request.refusal?.(status, body)) return { ok: false, status, body };
+        providerErrorCode = options.errorCodeOf(body);
+      }
+      const translated = translateTransportError(provider, error, { attempts: call.attempts, ...http });
+      log.failure(translated, providerErrorCode, call.requestId);
+      call.logged = true;
+      throw translated;
+    }
+  };
+}
