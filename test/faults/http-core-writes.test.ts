@@ -17,7 +17,11 @@ import {
   type ProviderHttp,
   type ProviderHttpOptions,
 } from '../../src/providers/http/provider-http.js';
+import type { ProviderIdentity } from '../../src/domain/refund.js';
 import type { ProviderAttemptEnd, ProviderAttemptHooks, ProviderCallRecord } from '../../src/providers/provider.js';
+
+/** The core is generic: any identity will do; its label starts every error message. */
+const PROVIDER: ProviderIdentity = { name: 'WOOSHPAY', label: 'TestPay' };
 
 interface Seen {
   method: string;
@@ -94,7 +98,7 @@ function harness(baseUrl: string, env: Record<string, string> = {}, extra: Parti
     { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) },
   );
   const http = createProviderHttp({
-    provider: 'WOOSHPAY',
+    provider: PROVIDER,
     baseUrl,
     http: config.http,
     breaker: config.breaker,
@@ -201,7 +205,7 @@ describe('the provider HTTP core, write path', () => {
       const error = await failureOf(http.send({ ...CREATE, retry: 'connect-only' }, context));
 
       expect(error.code).toBe('PROVIDER_UNAVAILABLE');
-      expect(error.message).toBe('WooshPay: the provider could not be reached (3 attempts)');
+      expect(error.message).toBe('TestPay: the provider could not be reached (3 attempts)');
       expect(error.mayHaveReachedProvider).toBe(false);
       expect(outcomeUnknown(error)).toBe(false);
       expect(records[0]).toMatchObject({ method: 'POST', attempts: 3, outcome: 'error', status: null });
@@ -368,7 +372,7 @@ describe('the provider HTTP core, write path', () => {
           attemptHooks: {
             beforeAttempt: () => {
               calls += 1;
-              throw new ProviderRateLimitedError('WOOSHPAY', 'the request budget is spent');
+              throw new ProviderRateLimitedError(PROVIDER, 'the request budget is spent');
             },
           },
         },

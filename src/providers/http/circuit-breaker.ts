@@ -11,10 +11,9 @@
  */
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../../config.js';
 import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
-import type { BreakerState } from '../provider.js';
+import type { BreakerSettings, BreakerState } from '../provider.js';
 import { providerName, type ProviderRef } from './provider-ref.js';
 import { ProviderCallCancelledError } from './translate-error.js';
 
@@ -39,7 +38,7 @@ export interface ProviderBreaker {
 
 export function createProviderBreaker(
   provider: ProviderRef,
-  settings: AppConfig['breaker'],
+  settings: BreakerSettings,
   logger: Logger,
   onStateChange?: (provider: RefundProviderName, state: BreakerState) => void,
 ): ProviderBreaker {

@@ -4,8 +4,8 @@
  * or one typed ProviderError, logged once.
  */
 import { HTTPError } from 'ky';
-import type { AppConfig } from '../../config.js';
 import { ProviderBadResponseError } from '../../domain/errors.js';
+import type { ProviderHttpSettings } from '../provider.js';
 import type { CallAttempts } from './call-attempts.js';
 import { cancellationOf } from './call-signals.js';
 import type { FailureLog } from './failure-log.js';
@@ -22,7 +22,7 @@ const isRefusalStatus = (status: number) =>
 
 export interface ExchangeOptions {
   readonly provider: ProviderRef;
-  readonly http: AppConfig['http'];
+  readonly http: ProviderHttpSettings;
   readonly transport: Transport;
   readonly log: FailureLog;
   /** The provider's machine-readable error code from an error body, for the log only. */

@@ -7,10 +7,16 @@
  */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../../config.js';
 import { ProviderError } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
-import type { BreakerState, ProviderAttemptHooks, ProviderCallContext, ProviderCallObserver } from '../provider.js';
+import type {
+  BreakerSettings,
+  BreakerState,
+  ProviderAttemptHooks,
+  ProviderCallContext,
+  ProviderCallObserver,
+  ProviderHttpSettings,
+} from '../provider.js';
 import { startCallAttempts } from './call-attempts.js';
 import { startCallRecord } from './call-record.js';
 import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.js';
@@ -31,8 +37,8 @@ export interface ProviderHttpOptions {
   readonly provider: ProviderRef;
   /** The base URL as configured; paths are appended to it. */
   readonly baseUrl: string;
-  readonly http: AppConfig['http'];
-  readonly breaker: AppConfig['breaker'];
+  readonly http: ProviderHttpSettings;
+  readonly breaker: BreakerSettings;
   /** Adds the provider's credentials to a request. */
   readonly authorize: (headers: Headers) => void | Promise<void>;
   /** The setting an operator should check when the provider answers 401/403. */

@@ -15,8 +15,8 @@
  * call fails at once instead of waiting the cap.
  */
 import { HTTPError, type RetryOptions } from 'ky';
-import type { AppConfig } from '../../config.js';
 import { ProviderError } from '../../domain/errors.js';
+import type { ProviderHttpSettings } from '../provider.js';
 import { provablyNotSent } from './delivery.js';
 import { retryAfterMs } from './retry-after.js';
 import { isDeadlineAbort, isRedirectRefusal } from './translate-error.js';
@@ -28,7 +28,7 @@ const RETRY_AFTER_STATUS_CODES = [429, 503];
 /** The policy, not the method, decides; ky only retries methods listed here. */
 const ALL_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-export function createRetryPolicies(http: AppConfig['http']): Readonly<Record<RetryPolicy, RetryOptions>> {
+export function createRetryPolicies(http: ProviderHttpSettings): Readonly<Record<RetryPolicy, RetryOptions>> {
   const backoff = {
     limit: http.maxRetries,
     methods: ALL_METHODS,

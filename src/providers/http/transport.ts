@@ -6,7 +6,7 @@
  */
 import ky, { type KyInstance, type KyRequest } from 'ky';
 import { Agent } from 'undici';
-import type { AppConfig } from '../../config.js';
+import type { ProviderHttpSettings } from '../provider.js';
 import type { CallAttempts } from './call-attempts.js';
 import { createDispatcherFetch } from './dispatcher-fetch.js';
 
@@ -20,7 +20,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export type TransportContext = { call: CallAttempts } & Record<string, unknown>;
 
 export interface TransportOptions {
-  readonly http: AppConfig['http'];
+  readonly http: ProviderHttpSettings;
   /** Adds the provider's credentials to a request. */
   readonly authorize: (headers: Headers) => void | Promise<void>;
 }
