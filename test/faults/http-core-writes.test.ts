@@ -229,6 +229,18 @@ describe('the provider HTTP core, write path', () => {
     });
   });
 
+  it('a deadline passing while an attempt is in flight leaves the outcome unknown', async () => {
+    replies.push(hang);
+    const { http } = harness(origin(), { PROVIDER_ATTEMPT_TIMEOUT_MS: '300', PROVIDER_DEADLINE_MS: '300' });
+
+    const error = await failureOf(http.send({ ...CREATE, retry: 'connect-only' }, context));
+
+    expect(seen).toHaveLength(1);
+    expect(error.code).toBe('PROVIDER_TIMEOUT');
+    expect(error.mayHaveReachedProvider).toBe(true);
+    expect(outcomeUnknown(error)).toBe(true);
+  });
+
   it('provider-idempotent: retries a 5xx and a reset like a read, with the same key and body each time', async () => {
     replies.push(json(500, { code: 'api_error' }), reset, json(200, { id: 'thing_3' }));
     const { http, records } = harness(origin());

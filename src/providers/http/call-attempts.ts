@@ -60,16 +60,18 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
     async fetch(input, requestInit) {
       const request = input instanceof Request ? input : new Request(input, requestInit);
       call.attempts += 1;
+      // Reached until proven otherwise: the call may settle (deadline) while this attempt is in flight.
+      const reachedBefore = call.reached;
+      call.reached = true;
       const end = hooks?.startAttempt?.(describe(call.attempts), request.headers);
       try {
         const response = await transport(request, requestInit);
-        call.reached = true;
         end?.(
           response.ok ? { status: response.status } : { status: response.status, errorType: String(response.status) },
         );
         return response;
       } catch (error) {
-        if (!provablyNotSent(error)) call.reached = true;
+        if (provablyNotSent(error)) call.reached = reachedBefore;
         end?.({ status: null, errorType: errorTypeOf(error, signals) });
         throw error;
       }
