@@ -11,7 +11,7 @@ import type { CallAttempts } from './call-attempts.js';
 import { createDispatcherFetch } from './dispatcher-fetch.js';
 
 /** The largest response body read from a provider; a refund is a few hundred bytes. */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 /**
  * ky shallow-copies its `context` option into each request, so the call's mutable state travels
