@@ -10,7 +10,9 @@ const committedFile = 'src/__generated__/resolvers-types.ts';
 const { config } = await loadCodegenConfig({ configFilePath: 'codegen.yml' });
 const outputConfig = config.generates[committedFile];
 if (!outputConfig) {
-  throw new Error(`Expected codegen.yml to generate ${committedFile}, found: ${Object.keys(config.generates).join(', ')}`);
+  throw new Error(
+    `Expected codegen.yml to generate ${committedFile}, found: ${Object.keys(config.generates).join(', ')}`,
+  );
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'check-codegen-'));
