@@ -16,7 +16,10 @@ export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<R
         async willSendResponse({ response, contextValue, operationName, operation, document, request }) {
           const durationMs = Math.round((performance.now() - started) * 10) / 10;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const errorCodes = (result?.errors ?? []).map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
+          const errorCodes = (result?.errors ?? []).map((error) => {
+            const code = error.extensions?.code;
+            return typeof code === 'string' ? code : 'UNKNOWN';
+          });
           for (const code of errorCodes) metrics.observeError(code);
           const hasData = result?.data !== undefined && result.data !== null;
           const outcome = errorCodes.length === 0 ? 'success' : hasData ? 'partial' : 'error';
