@@ -41,7 +41,7 @@ export interface SimulatorHandle {
   /** Forgets the records and zeroes every count. */
   resetRequests(): void;
   /** Faults are keyed by provider refund id, or '*' for every request; a refund-specific fault wins. */
-  injectFault(refundId: string | '*', fault: Fault): void;
+  injectFault(refundId: string, fault: Fault): void;
   clearFaults(): void;
   /** Base latency added before every response. */
   setLatency(ms: number): void;

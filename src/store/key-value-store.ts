@@ -12,7 +12,7 @@ export interface KeyValueStore {
   /** The value, or null when absent or expired. */
   get(key: string): Promise<string | null>;
   /** Several values at once, in key order (one round trip where the store allows it). */
-  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
   /** Stores `value` for `ttlMs` milliseconds, replacing any previous value. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Stores `value` only when `key` is absent; true when this call stored it (an atomic claim). */

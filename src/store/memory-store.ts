@@ -31,7 +31,7 @@ export class MemoryStore implements KeyValueStore {
     return settle(() => this.#entries.get(key) ?? null);
   }
 
-  getMany(keys: readonly string[]): Promise<(string | null)[]> {
+  getMany(keys: readonly string[]): Promise<Array<string | null>> {
     return settle(() => keys.map((key) => this.#entries.get(key) ?? null));
   }
 

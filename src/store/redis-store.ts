@@ -69,7 +69,7 @@ export class RedisStore implements KeyValueStore {
     return this.#timeBoxed('GET', () => this.#client.get(key));
   }
 
-  getMany(keys: readonly string[]): Promise<(string | null)[]> {
+  getMany(keys: readonly string[]): Promise<Array<string | null>> {
     if (keys.length === 0) return Promise.resolve([]);
     return this.#timeBoxed('MGET', () => this.#client.mGet([...keys]));
   }
