@@ -18,42 +18,51 @@ const RUNTIME_MAJOR = 24;
 const marker = 'node_modules/.package-lock.json';
 const always = process.argv.includes('--always');
 const stale = !existsSync(marker) || statSync('package-lock.json').mtimeMs - statSync(marker).mtimeMs > 1000;
-if (!always && !stale) process.exit(0);
-
 const major = (version) => Number(/^v?(\d+)/.exec(version)?.[1] ?? 0);
-const withPath = (dir) => ({ ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` });
-const npm = (args, options) => execFileSync('npm', args, { stdio: 'inherit', ...options });
-const ciArgs = ['ci', '--no-audit', '--no-fund'];
-
 const projectBin = resolve('node_modules/.bin');
 const projectNode = join(projectBin, 'node');
-if (major(process.version) >= RUNTIME_MAJOR) {
-  console.log(`Installing dependencies (npm ci on Node ${process.version})…`);
-  npm(ciArgs);
-} else if (
-  existsSync(projectNode) &&
-  major(execFileSync(projectNode, ['--version'], { encoding: 'utf8' })) >= RUNTIME_MAJOR
-) {
-  // Still there from the last install: npm ci deletes node_modules, but the running binary stays valid.
-  console.log('Installing dependencies (npm ci on the Node 24 in node_modules/.bin)…');
-  npm(ciArgs, { env: withPath(projectBin) });
-} else {
-  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
-  const version = lock.packages?.['node_modules/node']?.version;
-  if (!version) throw new Error('Expected the `node` package in package-lock.json (the project runtime), found none');
-  const bootstrap = mkdtempSync(join(tmpdir(), 'refunds-node-'));
-  try {
-    console.log(`Installing dependencies: first Node ${version} (the project runtime), then npm ci on it…`);
-    // Its own tiny project, so the approval of the `node` package's install script is declared, not forced.
-    writeFileSync(
-      join(bootstrap, 'package.json'),
-      JSON.stringify({ private: true, allowScripts: { [`node@${version}`]: true } }),
-    );
-    npm(['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `node@${version}`], {
-      cwd: bootstrap,
-    });
-    npm(ciArgs, { env: withPath(join(bootstrap, 'node_modules', '.bin')) });
-  } finally {
-    rmSync(bootstrap, { recursive: true, force: true });
+const projectNodeMajor = () =>
+  existsSync(projectNode) ? major(execFileSync(projectNode, ['--version'], { encoding: 'utf8' })) : 0;
+
+if (always || stale) install();
+// Without it every npm script would quietly fall back to the system's Node.
+if (projectNodeMajor() < RUNTIME_MAJOR) {
+  console.error(
+    `Expected Node ${RUNTIME_MAJOR} at ${projectNode} (put there by the \`node\` devDependency's install script, which package.json's allowScripts allows), found ${existsSync(projectNode) ? 'another version' : 'none'}: run \`rm -rf node_modules && npm start\` to reinstall.`,
+  );
+  process.exit(1);
+}
+
+function install() {
+  const withPath = (dir) => ({ ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` });
+  const npm = (args, options) => execFileSync('npm', args, { stdio: 'inherit', ...options });
+  const ciArgs = ['ci', '--no-audit', '--no-fund'];
+
+  if (major(process.version) >= RUNTIME_MAJOR) {
+    console.log(`Installing dependencies (npm ci on Node ${process.version})…`);
+    npm(ciArgs);
+  } else if (projectNodeMajor() >= RUNTIME_MAJOR) {
+    // Still there from the last install: npm ci deletes node_modules, but the running binary stays valid.
+    console.log('Installing dependencies (npm ci on the Node 24 in node_modules/.bin)…');
+    npm(ciArgs, { env: withPath(projectBin) });
+  } else {
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+    const version = lock.packages?.['node_modules/node']?.version;
+    if (!version) throw new Error('Expected the `node` package in package-lock.json (the project runtime), found none');
+    const bootstrap = mkdtempSync(join(tmpdir(), 'refunds-node-'));
+    try {
+      console.log(`Installing dependencies: first Node ${version} (the project runtime), then npm ci on it…`);
+      // Its own tiny project, so the approval of the `node` package's install script is declared, not forced.
+      writeFileSync(
+        join(bootstrap, 'package.json'),
+        JSON.stringify({ private: true, allowScripts: { [`node@${version}`]: true } }),
+      );
+      npm(['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `node@${version}`], {
+        cwd: bootstrap,
+      });
+      npm(ciArgs, { env: withPath(join(bootstrap, 'node_modules', '.bin')) });
+    } finally {
+      rmSync(bootstrap, { recursive: true, force: true });
+    }
   }
 }
