@@ -18,6 +18,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // global.gc for tests that measure the heap after a full collection (test/ops/sandbox-memory.test.ts).
+    execArgv: ['--expose-gc'],
     reporters: ['default'],
   },
 });

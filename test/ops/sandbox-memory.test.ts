@@ -1,0 +1,82 @@
+/**
+ * A long-lived sandbox keeps a flat heap: its simulators serve 100,000 GETs over loopback and
+ * the heap after a full GC grows by far less than the ~630 bytes per request an unbounded
+ * request log kept (about 63 MB here, half the 128 MB heap `npm start` runs with).
+ * Needs `--expose-gc` in the test workers (vitest.config.ts `execArgv`).
+ */
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+
+const GETS = 100_000;
+const WARM_UP_GETS = 2_000;
+const CONCURRENCY = 8;
+/** A tenth of what the unbounded log kept for GETS requests. */
+const MAX_HEAP_GROWTH_BYTES = (GETS * 630) / 10;
+const REFUND_ID = 're_1787731200000000001';
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    throw new Error('Expected global.gc: run the test workers with --expose-gc (vitest.config.ts execArgv)');
+  }
+  gc();
+  gc();
+}
+
+function heapAfterGc(): number {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
+describe('sandbox memory', () => {
+  let sandbox: Sandbox;
+  const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(loadConfig({ HOST: '127.0.0.1', PORT: '0' }));
+  });
+  afterAll(async () => {
+    await agent.close();
+    await sandbox?.close();
+  });
+
+  /** `count` authenticated GETs of one seeded refund, CONCURRENCY at a time; returns the statuses seen. */
+  async function getMany(count: number): Promise<Map<number, number>> {
+    const url = `${sandbox.wooshpay.url}/v1/refunds/${REFUND_ID}`;
+    const authorization = `Basic ${Buffer.from(`${sandbox.config.wooshpay.secretKey}:`).toString('base64')}`;
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const n = next++;
+        const response = await request(url, {
+          dispatcher: agent,
+          headers: { authorization, 'x-request-id': `memory-${n}` },
+        });
+        await response.body.dump();
+        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return statuses;
+  }
+
+  it(`keeps the heap flat over ${GETS.toLocaleString('en')} simulated GETs`, { timeout: 600_000 }, async () => {
+    // Warm up first so connection pools, JIT code and lazily built state are in the baseline.
+    await getMany(WARM_UP_GETS);
+    const before = heapAfterGc();
+
+    const statuses = await getMany(GETS);
+    const after = heapAfterGc();
+
+    expect(Object.fromEntries(statuses)).toEqual({ 200: GETS });
+    // The counts stay exact while the log keeps only the latest records.
+    expect(sandbox.wooshpay.requestCount()).toBe(WARM_UP_GETS + GETS);
+    expect(sandbox.wooshpay.requestCount(REFUND_ID)).toBe(WARM_UP_GETS + GETS);
+    expect(sandbox.wooshpay.responseCount(200)).toBe(WARM_UP_GETS + GETS);
+    expect(after - before).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
+    expect(sandbox.wooshpay.requests.length).toBeLessThan(GETS / 10);
+  });
+});
