@@ -31,6 +31,7 @@ import { startWooshPaySimulator } from '../src/providers/wooshpay/simulator.js';
 import type { WooshPayRefundWire } from '../src/providers/wooshpay/wire.js';
 import type { SimulatorHandle } from '../src/simulator-kit/fault-injection.js';
 import { REFUND_FIELDS } from '../test/helpers/stack.js';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../test/fixtures/sandbox-refunds.js';
 
 const PROVIDER_LATENCY_MS = 20;
 const PROVIDER_CONCURRENCY = 100;
@@ -113,7 +114,6 @@ const HUNDRED_REPRESENTATIONS = HUNDRED_IDS.map((id, i) => {
 /** 100 ids naming 50 distinct refunds: each twice, once global and once bare. */
 const HUNDRED_IDS_FIFTY_DISTINCT = HUNDRED_IDS.slice(0, 50).flatMap((id) => [id, id.slice(id.indexOf(':') + 1)]);
 
-const SINGLE_ID = 'wooshpay:re_1787731200000000001';
 const REFUND_QUERY = `query Bench1($id: ID!) { refund(id: $id) { ${REFUND_FIELDS} } }`;
 const REFUNDS_QUERY = `query BenchN($ids: [ID!]!) { refunds(ids: $ids) { ${REFUND_FIELDS} } }`;
 const ENTITIES_QUERY = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { ${REFUND_FIELDS} } } }`;
@@ -302,11 +302,11 @@ async function main(): Promise<void> {
     const floor = async () => {
       const response = await provider.request({
         method: 'GET',
-        path: `/v1/refunds/${encodeURIComponent('re_1787731200000000001')}`,
+        path: `/v1/refunds/${encodeURIComponent(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)}`,
         headers: { authorization: `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}` },
       });
       const body = (await response.body.json()) as { id?: string };
-      if (response.statusCode !== 200 || body.id !== 're_1787731200000000001') {
+      if (response.statusCode !== 200 || body.id !== WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId) {
         throw new Error(`Expected the floor GET to return the refund, received ${response.statusCode}`);
       }
     };
@@ -332,7 +332,7 @@ async function main(): Promise<void> {
       {
         key: 'refund',
         name: '`refund` of 1',
-        op: graphql(REFUND_QUERY, { id: SINGLE_ID }, 1, 'refund'),
+        op: graphql(REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
         iterations: SINGLE_ITERATIONS,
         distinct: 1,
       },

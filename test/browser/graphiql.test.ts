@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page, type Request } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/server/package-root.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -103,8 +104,8 @@ describe('GraphiQL in chromium', () => {
     };
     expect(body.errors).toBeUndefined();
     expect(body.data?.refunds.map((refund) => [refund?.id, refund?.details.__typename])).toEqual([
-      ['wooshpay:re_1787731200000000001', 'WooshPayRefundDetails'],
-      ['efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211', 'EfundpayRefundDetails'],
+      [WOOSHPAY_USD_SPEC_EXAMPLE.id, 'WooshPayRefundDetails'],
+      [EFUNDPAY_EUR_DOCS_EXAMPLE.id, 'EfundpayRefundDetails'],
     ]);
 
     // Monaco renders only the lines in view: the top of the result is enough to prove it is shown.
@@ -112,7 +113,7 @@ describe('GraphiQL in chromium', () => {
     await expect.poll(() => result.textContent().then(visibleText), { timeout: 15_000 }).toContain('"data"');
     const shown = visibleText(await result.textContent());
     expect(shown).toContain('"refunds"');
-    expect(shown).toContain('"wooshpay:re_1787731200000000001"');
+    expect(shown).toContain(`"${WOOSHPAY_USD_SPEC_EXAMPLE.id}"`);
     expect(shown).toContain('"WOOSHPAY"');
 
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_NOT_SEEDED } from '../fixtures/sandbox-refunds.js';
 
 const WOOSHPAY_IDS = Array.from(
   { length: 8 },
   (_, index) => `re_17877312000000000${String(index + 1).padStart(2, '0')}`,
 );
-const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 const RESET_MS = 700;
 const VOLUME = 4;
 
@@ -90,9 +90,11 @@ describe('circuit breaker', () => {
   it('opens after sustained failures, and logs it', async () => {
     stack.wooshpay.injectFault('*', { kind: 'status', status: 503 });
 
-    const response = await stack.graphql(REFUNDS, { ids: [...WOOSHPAY_IDS.slice(0, VOLUME + 1), E1] });
+    const response = await stack.graphql(REFUNDS, {
+      ids: [...WOOSHPAY_IDS.slice(0, VOLUME + 1), EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId],
+    });
 
-    expect(ids(response)).toEqual([...Array.from({ length: VOLUME + 1 }, () => null), `efundpay:${E1}`]);
+    expect(ids(response)).toEqual([...Array.from({ length: VOLUME + 1 }, () => null), EFUNDPAY_EUR_DOCS_EXAMPLE.id]);
     expect(response.body.errors?.every((error) => error.extensions?.code === 'PROVIDER_UNAVAILABLE')).toBe(true);
     const opened = breakerLogs().filter((line) => line.breaker === 'open');
     expect(opened).toHaveLength(1);
@@ -103,9 +105,11 @@ describe('circuit breaker', () => {
   it('while open, fails fast with PROVIDER_UNAVAILABLE and makes no provider call; the other provider is untouched', async () => {
     stack.resetCounters();
 
-    const response = await stack.graphql(REFUNDS, { ids: [WOOSHPAY_IDS[0], E1, WOOSHPAY_IDS[1]] });
+    const response = await stack.graphql(REFUNDS, {
+      ids: [WOOSHPAY_IDS[0], EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, WOOSHPAY_IDS[1]],
+    });
 
-    expect(ids(response)).toEqual([null, `efundpay:${E1}`, null]);
+    expect(ids(response)).toEqual([null, EFUNDPAY_EUR_DOCS_EXAMPLE.id, null]);
     expect(response.body.errors?.map((error) => [error.path, error.extensions])).toEqual([
       [['refunds', 0], { code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' }],
       [['refunds', 2], { code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' }],

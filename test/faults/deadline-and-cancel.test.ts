@@ -6,11 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
-const W1 = 're_1787731200000000001';
-const W2 = 're_1787731200000000002';
-const W3 = 're_1787731200000000003';
-const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 const REFUNDS = /* GraphQL */ `
   query Refunds($ids: [ID!]!) {
     refunds(ids: $ids) {
@@ -42,15 +44,27 @@ describe('the deadline includes the wait for a free provider slot', () => {
   });
 
   it('fails a refund still queued when its deadline passes, without calling the provider for it', async () => {
-    // With one slot, W1 hangs for its 600 ms attempt, then W2 hangs until the deadline: W3 never gets a slot in time.
-    stack.wooshpay.injectFault(W1, { kind: 'hang' });
-    stack.wooshpay.injectFault(W2, { kind: 'hang' });
+    // With one slot, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId hangs for its 600 ms attempt, then WOOSHPAY_EUR_PENDING.providerRefundId hangs until the deadline: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId never gets a slot in time.
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
+    stack.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'hang' });
     const started = performance.now();
 
-    const response = await stack.graphql<Rows>(REFUNDS, { ids: [W1, W2, W3, E1] });
+    const response = await stack.graphql<Rows>(REFUNDS, {
+      ids: [
+        WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        WOOSHPAY_EUR_PENDING.providerRefundId,
+        WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
+        EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      ],
+    });
 
     expect(performance.now() - started).toBeLessThan(deadlineMs + 1500);
-    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, null, null, `efundpay:${E1}`]);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
+      null,
+      null,
+      null,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+    ]);
     const errors = [...(response.body.errors ?? [])].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
     expect(errors.map((error) => [error.path, error.extensions])).toEqual([
       [['refunds', 0], { code: 'PROVIDER_TIMEOUT', provider: 'WOOSHPAY' }],
@@ -58,7 +72,7 @@ describe('the deadline includes the wait for a free provider slot', () => {
       [['refunds', 2], { code: 'PROVIDER_TIMEOUT', provider: 'WOOSHPAY' }],
     ]);
     expect(errors[2]!.message).toContain(`${deadlineMs} ms deadline`);
-    expect(stack.wooshpay.requestCount(W3)).toBe(0);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId)).toBe(0);
   });
 });
 
@@ -85,7 +99,11 @@ describe('a client that goes away', () => {
     stack.wooshpay.injectFault('*', { kind: 'hang' });
     const logsBefore = stack.logs.length;
 
-    for (const id of [W1, W2, W3]) {
+    for (const id of [
+      WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+      WOOSHPAY_EUR_PENDING.providerRefundId,
+      WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
+    ]) {
       const controller = new AbortController();
       const request = fetch(`${stack.url}/graphql`, {
         method: 'POST',
@@ -108,11 +126,11 @@ describe('a client that goes away', () => {
 
     stack.wooshpay.clearFaults();
     stack.resetCounters();
-    const response = await stack.graphql<Rows>(REFUNDS, { ids: [W1] });
+    const response = await stack.graphql<Rows>(REFUNDS, { ids: [WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId] });
 
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.refunds).toEqual([{ id: `wooshpay:${W1}` }]);
-    expect(stack.wooshpay.requestCount(W1)).toBe(1);
+    expect(response.body.data?.refunds).toEqual([{ id: WOOSHPAY_USD_SPEC_EXAMPLE.id }]);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     const lines = stack.logs.slice(logsBefore);
     expect(lines.filter((line) => line.breaker !== undefined)).toEqual([]);
     expect(lines.filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);

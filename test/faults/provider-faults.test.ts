@@ -7,17 +7,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, type GraphQLResponse, type Stack } from '../helpers/stack.js';
-
-const W1 = 're_1787731200000000001';
-const W2 = 're_1787731200000000002';
-const W3 = 're_1787731200000000003';
-const W4 = 're_1787731200000000004';
-const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
-const E2 = '996cf7e1-00b1-4bf0-b91a-e307c08f1996';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_NOT_SEEDED,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 /** The wooshpay.md example body, exactly as the simulator serves re_1787731200000000001. */
 const W1_BODY = {
-  id: W1,
+  id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
   object: 'refund',
   amount: 1500,
   created: 1714030274,
@@ -112,61 +115,82 @@ describe('provider faults', () => {
   const refunds = (ids: string[]) => stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids });
 
   it('retries a 5xx twice and returns the refund from the third attempt', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'status', status: 500, times: 1 });
-    stack.wooshpay.injectFault(W1, { kind: 'status', status: 502, times: 1 });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500, times: 1 });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 502, times: 1 });
 
-    const response = await refunds([W1]);
+    const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.refunds).toEqual([{ id: `wooshpay:${W1}`, providerRefundId: W1, status: 'SUCCEEDED' }]);
-    expect(stack.wooshpay.requestCount(W1)).toBe(3);
+    expect(response.body.data?.refunds).toEqual([
+      {
+        id: WOOSHPAY_USD_SPEC_EXAMPLE.id,
+        providerRefundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        status: 'SUCCEEDED',
+      },
+    ]);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(3);
     expect(stack.wooshpay.requests.map((request) => request.status)).toEqual([500, 502, 200]);
   });
 
   it.each([408, 409])('retries HTTP %i like a 5xx', async (status) => {
-    stack.efundpay.injectFault(E1, { kind: 'status', status, times: 2 });
+    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status, times: 2 });
 
-    const response = await refunds([E1]);
+    const response = await refunds([EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.refunds[0]?.id).toBe(`efundpay:${E1}`);
+    expect(response.body.data?.refunds[0]?.id).toBe(EFUNDPAY_EUR_DOCS_EXAMPLE.id);
     expect(stack.efundpay.requests.map((request) => request.status)).toEqual([status, status, 200]);
   });
 
   it('does not retry other 4xx answers', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'status', status: 400 });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 400 });
 
-    const response = await refunds([W1]);
+    const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
     expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
-    expect(stack.wooshpay.requestCount(W1)).toBe(1);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('gives up on a provider failing forever after 1 + PROVIDER_MAX_RETRIES attempts, within the deadline, siblings intact', async () => {
-    stack.wooshpay.injectFault(W2, { kind: 'status', status: 503 });
+    stack.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'status', status: 503 });
 
-    const { result: response, ms } = await timed(() => refunds([W1, W2, E1]));
+    const { result: response, ms } = await timed(() =>
+      refunds([
+        WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        WOOSHPAY_EUR_PENDING.providerRefundId,
+        EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      ]),
+    );
 
     expect(ms).toBeLessThan(DEADLINE_MS);
     expect(response.status).toBe(200);
     const rows = response.body.data?.refunds ?? [];
-    expect(rows.map((row) => row?.id ?? null)).toEqual([`wooshpay:${W1}`, null, `efundpay:${E1}`]);
+    expect(rows.map((row) => row?.id ?? null)).toEqual([
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
+      null,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+    ]);
     const error = onlyError(response);
     expect(error.path).toEqual(['refunds', 1]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
     expect(error.message).toBe(`WooshPay: the provider failed (HTTP 503 after ${1 + MAX_RETRIES} attempts)`);
-    expect(stack.wooshpay.requestCount(W2)).toBe(1 + MAX_RETRIES);
-    expect(stack.wooshpay.requestCount(W1)).toBe(1);
-    expect(stack.efundpay.requestCount(E1)).toBe(1);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_EUR_PENDING.providerRefundId)).toBe(1 + MAX_RETRIES);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('waits out a 429 with Retry-After: 1 and then returns the refund', async () => {
-    stack.efundpay.injectFault(E1, { kind: 'status', status: 429, retryAfter: '1', times: 1 });
+    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 429,
+      retryAfter: '1',
+      times: 1,
+    });
 
-    const response = await refunds([E1]);
+    const response = await refunds([EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.refunds[0]?.id).toBe(`efundpay:${E1}`);
+    expect(response.body.data?.refunds[0]?.id).toBe(EFUNDPAY_EUR_DOCS_EXAMPLE.id);
     const [limited, retried] = stack.efundpay.requests;
     expect(stack.efundpay.requests.map((request) => request.status)).toEqual([429, 200]);
     // Retry-After is honoured: the second attempt comes no sooner than the provider asked.
@@ -174,34 +198,49 @@ describe('provider faults', () => {
   });
 
   it('fails at once with PROVIDER_RATE_LIMITED when Retry-After is beyond the cap, after one attempt', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'status', status: 429, retryAfter: '3600' });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 429,
+      retryAfter: '3600',
+    });
 
-    const { result: response, ms } = await timed(() => refunds([W1, E1]));
+    const { result: response, ms } = await timed(() =>
+      refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]),
+    );
 
     // Beyond the cap we do not even wait the cap (2 s by default).
     expect(ms).toBeLessThan(stack.config.http.retryAfterCapMs);
-    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `efundpay:${E1}`]);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, EFUNDPAY_EUR_DOCS_EXAMPLE.id]);
     const error = onlyError(response);
     expect(error.path).toEqual(['refunds', 0]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_RATE_LIMITED', provider: 'WOOSHPAY' });
-    expect(stack.wooshpay.requestCount(W1)).toBe(1);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('fails at once when Retry-After is an HTTP date beyond the cap', async () => {
     const inAnHour = new Date(Date.now() + 3_600_000).toUTCString();
-    stack.efundpay.injectFault(E1, { kind: 'status', status: 429, retryAfter: inAnHour });
+    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 429,
+      retryAfter: inAnHour,
+    });
 
-    const { result: response, ms } = await timed(() => refunds([E1]));
+    const { result: response, ms } = await timed(() => refunds([EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]));
 
     expect(ms).toBeLessThan(stack.config.http.retryAfterCapMs);
     expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_RATE_LIMITED', provider: 'EFUNDPAY' });
-    expect(stack.efundpay.requestCount(E1)).toBe(1);
+    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('honours Retry-After on a 503 as well', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'status', status: 503, retryAfter: '1', times: 1 });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 503,
+      retryAfter: '1',
+      times: 1,
+    });
 
-    const response = await refunds([W1]);
+    const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
     const [unavailable, retried] = stack.wooshpay.requests;
@@ -209,21 +248,27 @@ describe('provider faults', () => {
   });
 
   it('turns a hung provider into PROVIDER_TIMEOUT after every attempt timed out, siblings intact', async () => {
-    stack.efundpay.injectFault(E2, { kind: 'hang' });
+    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'hang' });
 
-    const { result: response, ms } = await timed(() => refunds([E1, E2, W1]));
+    const { result: response, ms } = await timed(() =>
+      refunds([
+        EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+        EFUNDPAY_USD_PROCESSING.providerRefundId,
+        WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+      ]),
+    );
 
     expect(ms).toBeLessThan(DEADLINE_MS + 1000);
     expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
-      `efundpay:${E1}`,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
       null,
-      `wooshpay:${W1}`,
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
     ]);
     const error = onlyError(response);
     expect(error.path).toEqual(['refunds', 1]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'EFUNDPAY' });
     expect(error.message).toBe(`efundpay: no answer within ${ATTEMPT_TIMEOUT_MS} ms (${1 + MAX_RETRIES} attempts)`);
-    expect(stack.efundpay.requestCount(E2)).toBe(1 + MAX_RETRIES);
+    expect(stack.efundpay.requestCount(EFUNDPAY_USD_PROCESSING.providerRefundId)).toBe(1 + MAX_RETRIES);
   });
 
   describe('bodies that are not the refund asked for become PROVIDER_BAD_RESPONSE, without retries', () => {
@@ -247,7 +292,7 @@ describe('provider faults', () => {
       {
         name: 'a refund with a different id',
         contentType: 'application/json',
-        body: JSON.stringify({ ...W1_BODY, id: W3 }),
+        body: JSON.stringify({ ...W1_BODY, id: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId }),
       },
       { name: 'an empty body', contentType: 'application/json', body: '' },
       {
@@ -263,29 +308,43 @@ describe('provider faults', () => {
     ];
 
     it.each(badBodies)('$name', async ({ contentType, body }) => {
-      stack.wooshpay.injectFault(W1, { kind: 'raw', status: 200, contentType, body });
+      stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+        kind: 'raw',
+        status: 200,
+        contentType,
+        body,
+      });
 
-      const response = await refunds([E1, W1, W2]);
+      const response = await refunds([
+        EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+        WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        WOOSHPAY_EUR_PENDING.providerRefundId,
+      ]);
 
       expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
-        `efundpay:${E1}`,
+        EFUNDPAY_EUR_DOCS_EXAMPLE.id,
         null,
-        `wooshpay:${W2}`,
+        WOOSHPAY_EUR_PENDING.id,
       ]);
       const error = onlyError(response);
       expect(error.path).toEqual(['refunds', 1]);
       expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
-      expect(stack.wooshpay.requestCount(W1)).toBe(1);
+      expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     });
 
     it('an efundpay body with wrong types', async () => {
-      stack.efundpay.injectFault(E1, {
+      stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
         kind: 'raw',
         contentType: 'application/json',
-        body: JSON.stringify({ type: 'refund', id: E1, amount: 'lots', currency: 42 }),
+        body: JSON.stringify({
+          type: 'refund',
+          id: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+          amount: 'lots',
+          currency: 42,
+        }),
       });
 
-      const response = await refunds([E1]);
+      const response = await refunds([EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]);
 
       expect(response.body.data?.refunds).toEqual([null]);
       expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'EFUNDPAY' });
@@ -293,14 +352,14 @@ describe('provider faults', () => {
   });
 
   it('logs which fields of a bad body departed from the schema, never their values', async () => {
-    stack.wooshpay.injectFault(W1, {
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'raw',
       contentType: 'application/json',
       body: JSON.stringify({ ...W1_BODY, amount: 'fifteen dollars', metadata: { 'evil\nkey': 42 } }),
     });
     const logsBefore = stack.logs.length;
 
-    const response = await refunds([W1]);
+    const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
     expect(onlyError(response).extensions?.code).toBe('PROVIDER_BAD_RESPONSE');
     const [line] = stack.logs.slice(logsBefore).filter((entry) => entry.code === 'PROVIDER_BAD_RESPONSE');
@@ -312,24 +371,33 @@ describe('provider faults', () => {
   });
 
   it('returns null without an error for a refund the provider does not have', async () => {
-    const response = await refunds(['re_1787731200000009999', '00000000-0000-4000-8000-000000000000']);
+    const response = await refunds([WOOSHPAY_NOT_SEEDED.providerRefundId, EFUNDPAY_NOT_SEEDED.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.refunds).toEqual([null, null]);
   });
 
   it('treats a 404 whose body is HTML (a proxy, not the provider) as PROVIDER_BAD_RESPONSE, not as not-found', async () => {
-    stack.wooshpay.injectFault(W1, {
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'raw',
       status: 404,
       contentType: 'text/html',
       body: '<html><head><title>404 Not Found</title></head><body>nginx</body></html>',
     });
-    stack.efundpay.injectFault(E1, { kind: 'raw', status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' });
+    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      kind: 'raw',
+      status: 404,
+      contentType: 'text/html',
+      body: '<h1>Not Found</h1>',
+    });
 
-    const response = await refunds([W1, E1, W2]);
+    const response = await refunds([
+      WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      WOOSHPAY_EUR_PENDING.providerRefundId,
+    ]);
 
-    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, null, `wooshpay:${W2}`]);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, null, WOOSHPAY_EUR_PENDING.id]);
     const errors = errorsOf(response).sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
     expect(errors.map((error) => [error.path, error.extensions])).toEqual([
       [['refunds', 0], { code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' }],
@@ -345,14 +413,17 @@ describe('provider faults', () => {
       stack.wooshpay.injectFault('*', { kind: 'status', status });
       const logsBefore = stack.rawLogs.length;
 
-      const response = await refunds([W1, E1]);
+      const response = await refunds([
+        WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      ]);
 
-      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `efundpay:${E1}`]);
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, EFUNDPAY_EUR_DOCS_EXAMPLE.id]);
       const error = onlyError(response);
       expect(error.extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' });
       expect(error.message).not.toContain(setting);
       // Credentials do not get better by asking again.
-      expect(stack.wooshpay.requestCount(W1)).toBe(1);
+      expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
       const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes(setting));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({
@@ -369,9 +440,12 @@ describe('provider faults', () => {
         stack.efundpay.injectFault('*', { kind: 'status', status });
         const logsBefore = stack.rawLogs.length;
 
-        const response = await refunds([E1, W1]);
+        const response = await refunds([
+          EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+          WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        ]);
 
-        expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `wooshpay:${W1}`]);
+        expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, WOOSHPAY_USD_SPEC_EXAMPLE.id]);
         expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'EFUNDPAY' });
         const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes('EFUNDPAY_API_KEY'));
         expect(lines).toHaveLength(1);
@@ -386,7 +460,9 @@ describe('provider faults', () => {
     it('a wrong key configured for real gets the same treatment', async () => {
       const wrongKey = await startStack({ env: { WOOSHPAY_SECRET_KEY: 'sk_test_not_the_right_one_42' } });
       try {
-        const response = await wrongKey.graphql<{ refund: RefundRow }>(REFUND, { id: W1 });
+        const response = await wrongKey.graphql<{ refund: RefundRow }>(REFUND, {
+          id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        });
         expect(response.body.data?.refund).toBeNull();
         expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' });
         expect(wrongKey.rawLogs.filter((line) => line.includes('WOOSHPAY_SECRET_KEY'))).toHaveLength(1);
@@ -417,43 +493,63 @@ describe('provider faults', () => {
     });
 
     it.each([301, 302, 307, 308])('HTTP %i is never followed and becomes PROVIDER_BAD_RESPONSE', async (status) => {
-      stack.wooshpay.injectFault(W1, { kind: 'redirect', status, location: `${elsewhereOrigin}/v1/refunds/${W1}` });
+      stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+        kind: 'redirect',
+        status,
+        location: `${elsewhereOrigin}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`,
+      });
 
-      const response = await refunds([W1, W2]);
+      const response = await refunds([
+        WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+        WOOSHPAY_EUR_PENDING.providerRefundId,
+      ]);
 
-      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `wooshpay:${W2}`]);
+      expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, WOOSHPAY_EUR_PENDING.id]);
       const error = onlyError(response);
       expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
       expect(error.message).toContain('redirect');
       expect(elsewhereRequests).toBe(0);
-      expect(stack.wooshpay.requestCount(W1)).toBe(1);
+      expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     });
   });
 
   it('retries a connection reset and returns the refund', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'reset', times: 1 });
-    stack.efundpay.injectFault(E1, { kind: 'reset', times: 2 });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'reset', times: 1 });
+    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'reset', times: 2 });
 
-    const response = await refunds([W1, E1]);
+    const response = await refunds([
+      WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+    ]);
 
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.refunds.map((row) => row?.id)).toEqual([`wooshpay:${W1}`, `efundpay:${E1}`]);
-    expect(stack.wooshpay.requestCount(W1)).toBe(2);
-    expect(stack.efundpay.requestCount(E1)).toBe(3);
+    expect(response.body.data?.refunds.map((row) => row?.id)).toEqual([
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+    ]);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
+    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(3);
   });
 
   it('puts each failure at its own path in refunds (refunds.3) and leaves the other provider untouched', async () => {
-    stack.wooshpay.injectFault(W4, { kind: 'status', status: 500 });
+    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
 
-    const response = await refunds([W1, E1, W2, W4, E2, W3]);
+    const response = await refunds([
+      WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      WOOSHPAY_EUR_PENDING.providerRefundId,
+      WOOSHPAY_FAILED_LOST_CARD.providerRefundId,
+      EFUNDPAY_USD_PROCESSING.providerRefundId,
+      WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
+    ]);
 
     expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([
-      `wooshpay:${W1}`,
-      `efundpay:${E1}`,
-      `wooshpay:${W2}`,
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      WOOSHPAY_EUR_PENDING.id,
       null,
-      `efundpay:${E2}`,
-      `wooshpay:${W3}`,
+      EFUNDPAY_USD_PROCESSING.id,
+      WOOSHPAY_GBP_REQUIRES_ACTION.id,
     ]);
     const error = onlyError(response);
     expect(error.path).toEqual(['refunds', 3]);
@@ -461,41 +557,45 @@ describe('provider faults', () => {
   });
 
   it('puts each failure at its own path in _entities (_entities.7), in both key shapes', async () => {
-    stack.efundpay.injectFault(E2, { kind: 'status', status: 503 });
+    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
     const representations = [
-      { __typename: 'Refund', id: `wooshpay:${W1}` },
-      { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: E1 },
-      { __typename: 'Refund', id: W2 },
-      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: W3 },
-      { __typename: 'Refund', id: `efundpay:${E1}` },
-      { __typename: 'Refund', id: 're_1787731200000009999' },
-      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: W4 },
-      { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: E2 },
+      { __typename: 'Refund', id: WOOSHPAY_USD_SPEC_EXAMPLE.id },
+      { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId },
+      { __typename: 'Refund', id: WOOSHPAY_EUR_PENDING.providerRefundId },
+      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId },
+      { __typename: 'Refund', id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
+      { __typename: 'Refund', id: WOOSHPAY_NOT_SEEDED.providerRefundId },
+      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_FAILED_LOST_CARD.providerRefundId },
+      { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_USD_PROCESSING.providerRefundId },
     ];
 
     const response = await stack.graphql<{ _entities: Array<{ id: string } | null> }>(ENTITIES, { representations });
 
     expect(response.body.data?._entities.map((entity) => entity?.id ?? null)).toEqual([
-      `wooshpay:${W1}`,
-      `efundpay:${E1}`,
-      `wooshpay:${W2}`,
-      `wooshpay:${W3}`,
-      `efundpay:${E1}`,
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      WOOSHPAY_EUR_PENDING.id,
+      WOOSHPAY_GBP_REQUIRES_ACTION.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
       null,
-      `wooshpay:${W4}`,
+      WOOSHPAY_FAILED_LOST_CARD.id,
       null,
     ]);
     const error = onlyError(response);
     expect(error.path).toEqual(['_entities', 7]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'EFUNDPAY' });
-    expect(stack.efundpay.requestCount(E1)).toBe(1);
+    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('logs each provider failure once, with the request id, the code and the status', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'status', status: 500 });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
     const logsBefore = stack.logs.length;
 
-    const response = await stack.graphql(REFUNDS, { ids: [W1] }, { 'x-request-id': 'fault-log-check-1' });
+    const response = await stack.graphql(
+      REFUNDS,
+      { ids: [WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId] },
+      { 'x-request-id': 'fault-log-check-1' },
+    );
 
     expect(onlyError(response).extensions?.code).toBe('PROVIDER_UNAVAILABLE');
     const failures = stack.logs.slice(logsBefore).filter((line) => line.code === 'PROVIDER_UNAVAILABLE');
@@ -530,18 +630,20 @@ describe('the overall deadline per refund', () => {
   });
 
   it('answers PROVIDER_TIMEOUT when the deadline passes, whatever retries remain', async () => {
-    stack.wooshpay.injectFault(W1, { kind: 'hang' });
+    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
 
     const { result: response, ms } = await timed(() =>
-      stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids: [W1, E1] }),
+      stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, {
+        ids: [WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId],
+      }),
     );
 
     expect(ms).toBeGreaterThanOrEqual(deadlineMs - 50);
     expect(ms).toBeLessThan(deadlineMs + 1500);
-    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, `efundpay:${E1}`]);
+    expect(response.body.data?.refunds.map((row) => row?.id ?? null)).toEqual([null, EFUNDPAY_EUR_DOCS_EXAMPLE.id]);
     const error = onlyError(response);
     expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'WOOSHPAY' });
     expect(error.message).toContain(`${deadlineMs} ms deadline`);
-    expect(stack.wooshpay.requestCount(W1)).toBeLessThan(1 + 5);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBeLessThan(1 + 5);
   });
 });

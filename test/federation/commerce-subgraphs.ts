@@ -11,25 +11,40 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type DocumentNode } from 'graphql';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_JPY_DECLINED,
+  EFUNDPAY_KWD_VOIDED,
+  EFUNDPAY_OTHER_MERCHANT,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_JPY_ZERO_DECIMAL,
+  WOOSHPAY_KWD_THREE_DECIMAL,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_UNSORTED_METADATA_NO_PAYMENT_INTENT,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 /** Distinct refunds the 50 orders reference, by global id; the last does not exist at the provider. */
 export const ORDER_REFUND_IDS = [
-  'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy',
-  'wooshpay:re_1787731200000000001',
-  'wooshpay:re_1787731200000000002',
-  'wooshpay:re_1787731200000000003',
-  'wooshpay:re_1787731200000000010',
-  'wooshpay:re_1787731200000000011',
-  'wooshpay:re_3PqX9aLkdIwHu7ix1Zr8mQ4e',
-  'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-  'efundpay:996cf7e1-00b1-4bf0-b91a-e307c08f1996',
-  'efundpay:23c2d601-42a4-4b8e-88d3-fc22dfc1b480',
-  'efundpay:55c2d4f1-2c72-4a0b-aaa7-deea19a3c31d',
+  WOOSHPAY_USD_DOCS_EXAMPLE.id,
+  WOOSHPAY_USD_SPEC_EXAMPLE.id,
+  WOOSHPAY_EUR_PENDING.id,
+  WOOSHPAY_GBP_REQUIRES_ACTION.id,
+  WOOSHPAY_JPY_ZERO_DECIMAL.id,
+  WOOSHPAY_KWD_THREE_DECIMAL.id,
+  WOOSHPAY_UNSORTED_METADATA_NO_PAYMENT_INTENT.id,
+  EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+  EFUNDPAY_USD_PROCESSING.id,
+  EFUNDPAY_JPY_DECLINED.id,
+  EFUNDPAY_KWD_VOIDED.id,
   // Valid format, unknown to the WooshPay simulator: the provider answers 404.
-  'wooshpay:re_1787731200000000999',
+  WOOSHPAY_NOT_SEEDED.id,
 ] as const;
 
-export const MISSING_REFUND_ID = 'wooshpay:re_1787731200000000999';
+export const MISSING_REFUND_ID = WOOSHPAY_NOT_SEEDED.id;
 
 export interface Order {
   readonly id: string;
@@ -54,12 +69,12 @@ export interface Dispute {
 }
 
 export const DISPUTES: readonly Dispute[] = [
-  { id: 'dispute-1', provider: 'WOOSHPAY', providerRefundId: 're_1787731200000000003' },
-  { id: 'dispute-2', provider: 'EFUNDPAY', providerRefundId: '6a1d4e46-14ed-4fe1-a45f-eff4e025d211' },
-  { id: 'dispute-3', provider: 'WOOSHPAY', providerRefundId: 're_1787731200000000003' },
+  { id: 'dispute-1', provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId },
+  { id: 'dispute-2', provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId },
+  { id: 'dispute-3', provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId },
   // Owned by merchant account `acme-eu`: the default account's credentials get a 404.
-  { id: 'dispute-4', provider: 'EFUNDPAY', providerRefundId: '7b9e2c1a-5d3f-4e8b-a6c0-1f2d3e4a5b6c' },
-  { id: 'dispute-5', provider: 'EFUNDPAY', providerRefundId: '23c2d601-42a4-4b8e-88d3-fc22dfc1b480' },
+  { id: 'dispute-4', provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_OTHER_MERCHANT.providerRefundId },
+  { id: 'dispute-5', provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_JPY_DECLINED.providerRefundId },
 ];
 
 export const ORDERS_TYPE_DEFS: DocumentNode = parse(/* GraphQL */ `

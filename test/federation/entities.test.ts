@@ -9,6 +9,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REFUND_FIELDS, startStack, type Stack } from '../helpers/stack.js';
 import { DISPUTES_TYPE_DEFS, ORDERS_TYPE_DEFS } from './commerce-subgraphs.js';
 import { composeSupergraph } from './gateway.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_JPY_DECLINED,
+  EFUNDPAY_OTHER_MERCHANT,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 const ENTITIES_QUERY = /* GraphQL */ `
   query($representations: [_Any!]!) {
@@ -44,14 +54,14 @@ const byKey = (provider: string, providerRefundId: string) => ({ __typename: 'Re
 describe('_entities as the router fetches them', () => {
   it('resolves both key shapes in order, one provider GET per distinct refund', async () => {
     const representations = [
-      byId('wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy'),
-      byKey('EFUNDPAY', '6a1d4e46-14ed-4fe1-a45f-eff4e025d211'),
-      byKey('WOOSHPAY', 're_3KQu4U2eZvKYlo2C02Ndp8xy'),
-      byId('6a1d4e46-14ed-4fe1-a45f-eff4e025d211'),
-      byId('re_3KQu4U2eZvKYlo2C02Ndp8xy'),
+      byId(WOOSHPAY_USD_DOCS_EXAMPLE.id),
+      byKey('EFUNDPAY', EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId),
+      byKey('WOOSHPAY', WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId),
+      byId(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId),
+      byId(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId),
       // An upper-case UUID names the same efundpay refund as its canonical lower-case form.
       byId('efundpay:6A1D4E46-14ED-4FE1-A45F-EFF4E025D211'),
-      byKey('EFUNDPAY', '23c2d601-42a4-4b8e-88d3-fc22dfc1b480'),
+      byKey('EFUNDPAY', EFUNDPAY_JPY_DECLINED.providerRefundId),
     ];
 
     const response = await stack.graphql<EntitiesData>(ENTITIES_QUERY, { representations });
@@ -59,13 +69,13 @@ describe('_entities as the router fetches them', () => {
     expect(response.body.errors).toBeUndefined();
     const entities = response.body.data!._entities;
     expect(entities.map((entity) => entity?.id)).toEqual([
-      'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy',
-      'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-      'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy',
-      'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-      'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy',
-      'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-      'efundpay:23c2d601-42a4-4b8e-88d3-fc22dfc1b480',
+      WOOSHPAY_USD_DOCS_EXAMPLE.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      WOOSHPAY_USD_DOCS_EXAMPLE.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      WOOSHPAY_USD_DOCS_EXAMPLE.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      EFUNDPAY_JPY_DECLINED.id,
     ]);
     expect(entities[0]).toMatchObject({
       provider: 'WOOSHPAY',
@@ -79,33 +89,33 @@ describe('_entities as the router fetches them', () => {
       providerStatus: 'declined',
       details: { __typename: 'EfundpayRefundDetails', merchantAccountId: 'default' },
     });
-    expect(stack.wooshpay.requestCount('re_3KQu4U2eZvKYlo2C02Ndp8xy')).toBe(1);
-    expect(stack.efundpay.requestCount('6a1d4e46-14ed-4fe1-a45f-eff4e025d211')).toBe(1);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
     expect(stack.providerCalls()).toBe(3);
   });
 
   it('answers a refund the provider does not have with a null entity and no error', async () => {
     const response = await stack.graphql<EntitiesData>(ENTITIES_QUERY, {
       representations: [
-        byId('wooshpay:re_1787731200000000999'),
-        byId('wooshpay:re_1787731200000000001'),
+        byId(WOOSHPAY_NOT_SEEDED.id),
+        byId(WOOSHPAY_USD_SPEC_EXAMPLE.id),
         // Another merchant account's refund is invisible to ours: 404, so null too.
-        byKey('EFUNDPAY', '7b9e2c1a-5d3f-4e8b-a6c0-1f2d3e4a5b6c'),
+        byKey('EFUNDPAY', EFUNDPAY_OTHER_MERCHANT.providerRefundId),
       ],
     });
 
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data!._entities[0]).toBeNull();
-    expect(response.body.data!._entities[1]?.id).toBe('wooshpay:re_1787731200000000001');
+    expect(response.body.data!._entities[1]?.id).toBe(WOOSHPAY_USD_SPEC_EXAMPLE.id);
     expect(response.body.data!._entities[2]).toBeNull();
   });
 
   it('rejects a bad representation at _entities.N with BAD_USER_INPUT, no provider call, the others resolved', async () => {
     const response = await stack.graphql<EntitiesData>(ENTITIES_QUERY, {
       representations: [
-        byId('wooshpay:re_1787731200000000001'),
+        byId(WOOSHPAY_USD_SPEC_EXAMPLE.id),
         byId('wooshpay:../v1/charges'),
-        byKey('EFUNDPAY', '6a1d4e46-14ed-4fe1-a45f-eff4e025d211'),
+        byKey('EFUNDPAY', EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId),
         byKey('PAYPAL', 'PAY-1'),
         byKey('EFUNDPAY', 'not-a-uuid'),
       ],
@@ -113,9 +123,9 @@ describe('_entities as the router fetches them', () => {
 
     const entities = response.body.data!._entities;
     expect(entities.map((entity) => entity?.id ?? null)).toEqual([
-      'wooshpay:re_1787731200000000001',
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
       null,
-      'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
       null,
       null,
     ]);
@@ -132,21 +142,21 @@ describe('_entities as the router fetches them', () => {
   });
 
   it('turns a provider failure into null plus a typed error at _entities.N, the others resolved', async () => {
-    stack.wooshpay.injectFault('re_1787731200000000002', { kind: 'status', status: 503 });
+    stack.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'status', status: 503 });
 
     const response = await stack.graphql<EntitiesData>(ENTITIES_QUERY, {
       representations: [
-        byKey('EFUNDPAY', '996cf7e1-00b1-4bf0-b91a-e307c08f1996'),
-        byId('wooshpay:re_1787731200000000002'),
-        byId('wooshpay:re_1787731200000000001'),
+        byKey('EFUNDPAY', EFUNDPAY_USD_PROCESSING.providerRefundId),
+        byId(WOOSHPAY_EUR_PENDING.id),
+        byId(WOOSHPAY_USD_SPEC_EXAMPLE.id),
       ],
     });
 
     const entities = response.body.data!._entities;
     expect(entities.map((entity) => entity?.id ?? null)).toEqual([
-      'efundpay:996cf7e1-00b1-4bf0-b91a-e307c08f1996',
+      EFUNDPAY_USD_PROCESSING.id,
       null,
-      'wooshpay:re_1787731200000000001',
+      WOOSHPAY_USD_SPEC_EXAMPLE.id,
     ]);
     expect(response.body.errors).toHaveLength(1);
     const [error] = response.body.errors!;

@@ -15,6 +15,14 @@ import {
   type RunningSubgraph,
 } from './commerce-subgraphs.js';
 import { REFUNDS_TYPE_DEFS, startGateway, type RunningGateway } from './gateway.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_JPY_DECLINED,
+  EFUNDPAY_KWD_VOIDED,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 const ROUTER_SECRET = 'gateway-test-router-secret-0123456789';
 
@@ -86,9 +94,9 @@ describe('through a real gateway', () => {
     const byOrder = new Map(response.body.data!.orders.map((order) => [order.id, order.refund]));
     // order-002 and order-014 reference the same refund.
     const expectedWooshPay: RefundView = {
-      id: 'wooshpay:re_1787731200000000001',
+      id: WOOSHPAY_USD_SPEC_EXAMPLE.id,
       provider: 'WOOSHPAY',
-      providerRefundId: 're_1787731200000000001',
+      providerRefundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
       status: 'SUCCEEDED',
       amount: { minorUnits: 1500, currencyCode: 'USD', decimal: '15.00' },
       details: {
@@ -101,9 +109,9 @@ describe('through a real gateway', () => {
     expect(byOrder.get('order-002')).toEqual(expectedWooshPay);
     expect(byOrder.get('order-014')).toEqual(expectedWooshPay);
     expect(byOrder.get('order-008')).toEqual({
-      id: 'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      id: EFUNDPAY_EUR_DOCS_EXAMPLE.id,
       provider: 'EFUNDPAY',
-      providerRefundId: '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
       status: 'SUCCEEDED',
       amount: { minorUnits: 1299, currencyCode: 'EUR', decimal: '12.99' },
       details: {
@@ -148,11 +156,11 @@ describe('through a real gateway', () => {
     expect(response.body.errors).toBeUndefined();
     const refunds = response.body.data!.disputes.map((dispute) => dispute.refund);
     expect(refunds.map((refund) => refund?.id ?? null)).toEqual([
-      'wooshpay:re_1787731200000000003',
-      'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-      'wooshpay:re_1787731200000000003',
+      WOOSHPAY_GBP_REQUIRES_ACTION.id,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      WOOSHPAY_GBP_REQUIRES_ACTION.id,
       null, // another merchant account's refund: not found for ours
-      'efundpay:23c2d601-42a4-4b8e-88d3-fc22dfc1b480',
+      EFUNDPAY_JPY_DECLINED.id,
     ]);
     expect(refunds[0]).toMatchObject({
       status: 'REQUIRES_ACTION',
@@ -170,10 +178,10 @@ describe('through a real gateway', () => {
     expect(representations).toContainEqual({
       __typename: 'Refund',
       provider: 'WOOSHPAY',
-      providerRefundId: 're_1787731200000000003',
+      providerRefundId: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
     });
     for (const representation of representations) expect(representation).not.toHaveProperty('id');
-    expect(stack.wooshpay.requestCount('re_1787731200000000003')).toBe(1);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId)).toBe(1);
     expect(stack.providerCalls()).toBe(new Set(DISPUTES.map((d) => d.providerRefundId)).size);
   });
 
@@ -207,7 +215,7 @@ describe('through a real gateway', () => {
           disputes { refund { id } }
         }
       `,
-      { id: 'efundpay:55c2d4f1-2c72-4a0b-aaa7-deea19a3c31d' },
+      { id: EFUNDPAY_KWD_VOIDED.id },
     );
 
     expect(response.body.errors).toBeUndefined();
@@ -219,16 +227,14 @@ describe('through a real gateway', () => {
   });
 
   it('turns one provider failure into a null refund with a typed error, the other refunds intact', async () => {
-    stack.efundpay.injectFault('996cf7e1-00b1-4bf0-b91a-e307c08f1996', { kind: 'status', status: 503 });
+    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
 
     const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(ORDERS_QUERY);
 
-    const failing = ORDERS.flatMap((order, index) =>
-      order.refundId === 'efundpay:996cf7e1-00b1-4bf0-b91a-e307c08f1996' ? [index] : [],
-    );
+    const failing = ORDERS.flatMap((order, index) => (order.refundId === EFUNDPAY_USD_PROCESSING.id ? [index] : []));
     const data = response.body.data!.orders;
     for (const index of failing) expect(data[index]!.refund).toBeNull();
-    expect(data[1]!.refund?.id).toBe('wooshpay:re_1787731200000000001');
+    expect(data[1]!.refund?.id).toBe(WOOSHPAY_USD_SPEC_EXAMPLE.id);
 
     const errors = response.body.errors ?? [];
     expect(errors.length).toBeGreaterThan(0);
@@ -243,13 +249,13 @@ describe('through a real gateway', () => {
   });
 
   it('reaches the subgraph only with Router-Authorization, which the gateway sends', async () => {
-    const direct = await stack.graphql('{ refund(id: "re_1787731200000000001") { id } }');
+    const direct = await stack.graphql(`{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`);
     expect(direct.status).toBe(401);
     expect(direct.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
     const viaGateway = await gateway.query<{ refund: { id: string } | null }>(
-      '{ refund(id: "re_1787731200000000001") { id } }',
+      `{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`,
     );
-    expect(viaGateway.body).toEqual({ data: { refund: { id: 'wooshpay:re_1787731200000000001' } } });
+    expect(viaGateway.body).toEqual({ data: { refund: { id: WOOSHPAY_USD_SPEC_EXAMPLE.id } } });
   });
 });

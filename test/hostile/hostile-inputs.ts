@@ -1,7 +1,8 @@
+import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 /** Refund ids a hostile client might send, shared by the hostile-input and leak suites. */
 
-export const VALID_W = 're_1787731200000000001';
-export const VALID_E = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
+export const VALID_W = WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId;
+export const VALID_E = EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId;
 
 export const HOSTILE_IDS: ReadonlyArray<readonly [string, string]> = [
   ['path traversal', '../../v1/balance'],

@@ -13,6 +13,7 @@ import { efundpayRefundPath } from '../../src/providers/efundpay/client.js';
 import { providerUrl } from '../../src/providers/http/provider-http.js';
 import { parseRefundId, parseRefundKey, type RefundRef } from '../../src/providers/ids.js';
 import { wooshPayRefundPath } from '../../src/providers/wooshpay/client.js';
+import { EFUNDPAY_EUR_DOCS_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const PROVIDERS: Record<RefundProviderName, { base: string; prefix: string; path: (id: string) => string }> = {
   // The documented defaults, plus a base with a path: the prefix must hold for both.
@@ -157,7 +158,7 @@ describe('no refund id ever builds a URL outside the provider refund path', () =
     're_1/../../v1/balance',
     're_1%2F..%2F..%2Fv1%2Fbalance',
     'wooshpay:re_1/../balance',
-    'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211/..',
+    `${EFUNDPAY_EUR_DOCS_EXAMPLE.id}/..`,
     're_1\r\nHost: evil',
     're_1\u0000',
   ])('rejects %j before any URL exists', (input) => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useStack, type GraphQLResponse } from '../helpers/stack.js';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 /** Distinct, valid WooshPay ids (most are not in the seed: a null, but still one provider GET each). */
 const wooshPayIds = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `re_limit${from + index}`);
@@ -60,10 +61,10 @@ describe('operation limits', () => {
 
   it('counts distinct refunds only: 300 ids naming 3 refunds through both id forms are fine', async () => {
     const ids = Array.from({ length: 100 }, (_, index) =>
-      index % 2 === 0 ? 're_1787731200000000001' : 'wooshpay:re_1787731200000000001',
+      index % 2 === 0 ? WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId : WOOSHPAY_USD_SPEC_EXAMPLE.id,
     );
     const response = await stack.graphql(
-      `query { a: refunds(ids: ${JSON.stringify(ids)}) { id } b: refunds(ids: ${JSON.stringify(ids)}) { id } c: refund(id: "re_1787731200000000001") { id } }`,
+      `query { a: refunds(ids: ${JSON.stringify(ids)}) { id } b: refunds(ids: ${JSON.stringify(ids)}) { id } c: refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`,
     );
     expect(response.body.errors).toBeUndefined();
     expect(stack.providerCalls()).toBe(1);
@@ -147,11 +148,15 @@ describe('operation limits', () => {
     const nested = (levels: number): string => (levels === 0 ? 'id' : `... on Refund { ${nested(levels - 1)} }`);
 
     it("refuses a query deeper than MAX_QUERY_DEPTH (10), with graphql-armor's code", async () => {
-      const ok = await stack.graphql(`query { refund(id: "re_1787731200000000001") { ${nested(8)} } }`);
+      const ok = await stack.graphql(
+        `query { refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { ${nested(8)} } }`,
+      );
       expect(ok.body.errors).toBeUndefined();
       stack.resetCounters();
 
-      const response = await stack.graphql(`query { refund(id: "re_1787731200000000001") { ${nested(9)} } }`);
+      const response = await stack.graphql(
+        `query { refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { ${nested(9)} } }`,
+      );
       expect(response.status).toBe(400);
       const error = onlyError(response);
       expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -162,7 +167,7 @@ describe('operation limits', () => {
     it('refuses more aliases than MAX_QUERY_ALIASES (120), even for one refund', async () => {
       const fields = Array.from(
         { length: 121 },
-        (_, index) => `a${index}: refund(id: "re_1787731200000000001") { id }`,
+        (_, index) => `a${index}: refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id }`,
       );
       const response = await stack.graphql(`query { ${fields.join(' ')} }`);
       expect(response.status).toBe(400);
@@ -193,7 +198,7 @@ describe('operation limits', () => {
 
     it('lets a full-contract query through', async () => {
       const response = await stack.graphql(
-        `query { refund(id: "re_1787731200000000001") { id amount { decimal } details { __typename ... on WooshPayRefundDetails { metadata { key value } } } } }`,
+        `query { refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id amount { decimal } details { __typename ... on WooshPayRefundDetails { metadata { key value } } } } }`,
       );
       expect(response.body.errors).toBeUndefined();
     });

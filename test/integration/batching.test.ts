@@ -11,11 +11,17 @@ import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.j
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 import { startStack, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
-
-const EFUNDPAY_DOCS_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
-const WOOSHPAY_DOCS_ID = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
-const WOOSHPAY_EXAMPLE_ID = 're_1787731200000000001';
-const MISSING_WOOSHPAY_ID = 're_doesnotexist0000';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_GBP_FAILED,
+  EFUNDPAY_JPY_DECLINED,
+  EFUNDPAY_KWD_VOIDED,
+  EFUNDPAY_UNKNOWN_STATUS,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 /** Request start times (ms), sorted. */
 const startTimes = (sim: SimulatorHandle) => sim.requests.map((request) => request.at).sort((a, b) => a - b);
@@ -42,20 +48,20 @@ describe('one GET per distinct refund per operation', () => {
   afterEach(() => stack.resetCounters());
 
   it('dedupes global ids, bare ids, upper-case UUIDs, aliases, repeats in refunds and both entity key shapes', async () => {
-    const upper = EFUNDPAY_DOCS_ID.toUpperCase();
+    const upper = EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId.toUpperCase();
     const query = /* GraphQL */ `
       query ($representations: [_Any!]!) {
-        a: refund(id: "efundpay:${EFUNDPAY_DOCS_ID}") { id }
-        b: refund(id: "${EFUNDPAY_DOCS_ID}") { id status }
+        a: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id }
+        b: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}") { id status }
         c: refund(id: "${upper}") { id amount { decimal } }
         d: refund(id: "efundpay:${upper}") { id }
-        e: refund(id: "wooshpay:${WOOSHPAY_DOCS_ID}") { id }
-        f: refund(id: "${WOOSHPAY_DOCS_ID}") { providerStatus }
-        g: refund(id: "${MISSING_WOOSHPAY_ID}") { id }
+        e: refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id }
+        f: refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}") { providerStatus }
+        g: refund(id: "${WOOSHPAY_NOT_SEEDED.providerRefundId}") { id }
         many: refunds(ids: [
-          "${EFUNDPAY_DOCS_ID}", "${upper}", "efundpay:${upper}",
-          "${WOOSHPAY_DOCS_ID}", "wooshpay:${WOOSHPAY_DOCS_ID}", "${WOOSHPAY_DOCS_ID}",
-          "${MISSING_WOOSHPAY_ID}", "wooshpay:${MISSING_WOOSHPAY_ID}"
+          "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}", "${upper}", "efundpay:${upper}",
+          "${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}", "${WOOSHPAY_USD_DOCS_EXAMPLE.id}", "${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}",
+          "${WOOSHPAY_NOT_SEEDED.providerRefundId}", "${WOOSHPAY_NOT_SEEDED.id}"
         ]) { id }
         _entities(representations: $representations) { ... on Refund { id } }
       }
@@ -63,31 +69,33 @@ describe('one GET per distinct refund per operation', () => {
     const representations = [
       { __typename: 'Refund', id: `efundpay:${upper}` },
       { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: upper },
-      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_DOCS_ID },
-      { __typename: 'Refund', id: WOOSHPAY_DOCS_ID },
+      { __typename: 'Refund', provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId },
+      { __typename: 'Refund', id: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId },
     ];
     const { body } = await stack.graphql<Record<string, unknown>>(query, { representations });
     expect(body.errors).toBeUndefined();
     expect(body.data).toMatchObject({
-      a: { id: `efundpay:${EFUNDPAY_DOCS_ID}` },
-      b: { id: `efundpay:${EFUNDPAY_DOCS_ID}`, status: 'SUCCEEDED' },
-      c: { id: `efundpay:${EFUNDPAY_DOCS_ID}`, amount: { decimal: '12.99' } },
-      d: { id: `efundpay:${EFUNDPAY_DOCS_ID}` },
-      e: { id: `wooshpay:${WOOSHPAY_DOCS_ID}` },
+      a: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
+      b: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id, status: 'SUCCEEDED' },
+      c: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id, amount: { decimal: '12.99' } },
+      d: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
+      e: { id: WOOSHPAY_USD_DOCS_EXAMPLE.id },
       f: { providerStatus: 'succeeded' },
       g: null,
       _entities: [
-        { id: `efundpay:${EFUNDPAY_DOCS_ID}` },
-        { id: `efundpay:${EFUNDPAY_DOCS_ID}` },
-        { id: `wooshpay:${WOOSHPAY_DOCS_ID}` },
-        { id: `wooshpay:${WOOSHPAY_DOCS_ID}` },
+        { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
+        { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
+        { id: WOOSHPAY_USD_DOCS_EXAMPLE.id },
+        { id: WOOSHPAY_USD_DOCS_EXAMPLE.id },
       ],
     });
     expect((body.data as { many: unknown[] }).many).toHaveLength(8);
 
-    expect(stack.efundpay.requests.map((request) => request.refundId)).toEqual([EFUNDPAY_DOCS_ID]);
+    expect(stack.efundpay.requests.map((request) => request.refundId)).toEqual([
+      EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+    ]);
     expect(stack.wooshpay.requests.map((request) => request.refundId).sort()).toEqual(
-      [MISSING_WOOSHPAY_ID, WOOSHPAY_DOCS_ID].sort(),
+      [WOOSHPAY_NOT_SEEDED.providerRefundId, WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId].sort(),
     );
   });
 
@@ -107,10 +115,10 @@ describe('one GET per distinct refund per operation', () => {
   });
 
   it('does not cache across operations: each operation reads the provider afresh', async () => {
-    const query = `{ refund(id: "${WOOSHPAY_EXAMPLE_ID}") { id } }`;
+    const query = `{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`;
     await stack.graphql(query);
     await stack.graphql(query);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_EXAMPLE_ID)).toBe(2);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
   });
 
   it('starts every GET of a batch together when under the cap (default 16)', async () => {
@@ -180,12 +188,12 @@ describe('the per-provider concurrency cap (PROVIDER_CONCURRENCY=3, 150 ms per a
   it('caps each provider separately: both still get their own 3 at a time', async () => {
     const wooshpayIds = wooshPaySeedRefunds.slice(0, 6).map((wire) => wire.id);
     const efundpayIds = [
-      '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-      '996cf7e1-00b1-4bf0-b91a-e307c08f1996',
-      'cbe82b23-bacb-4cd7-8c02-99941e1a8087',
-      '23c2d601-42a4-4b8e-88d3-fc22dfc1b480',
-      '55c2d4f1-2c72-4a0b-aaa7-deea19a3c31d',
-      '42609b2e-f0de-4f1b-96e7-fd586cbb2a36',
+      EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      EFUNDPAY_USD_PROCESSING.providerRefundId,
+      EFUNDPAY_GBP_FAILED.providerRefundId,
+      EFUNDPAY_JPY_DECLINED.providerRefundId,
+      EFUNDPAY_KWD_VOIDED.providerRefundId,
+      EFUNDPAY_UNKNOWN_STATUS.providerRefundId,
     ];
     const { body } = await stack.graphql('query ($ids: [ID!]!) { refunds(ids: $ids) { id } }', {
       ids: [...wooshpayIds, ...efundpayIds],
@@ -255,11 +263,11 @@ describe('keep-alive', () => {
     const requests = 20;
     for (let index = 0; index < requests; index += 1) {
       const { body } = await stack.graphql<{ refund: { id: string } }>(
-        `{ refund(id: "${WOOSHPAY_EXAMPLE_ID}") { id } }`,
+        `{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`,
       );
-      expect(body.data?.refund.id).toBe(`wooshpay:${WOOSHPAY_EXAMPLE_ID}`);
+      expect(body.data?.refund.id).toBe(WOOSHPAY_USD_SPEC_EXAMPLE.id);
     }
-    expect(simulator.requestCount(WOOSHPAY_EXAMPLE_ID)).toBe(requests);
+    expect(simulator.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(requests);
     // A fresh connection per request would be 20; allow one reconnect for an idle timeout on a slow machine.
     expect(counter.connections()).toBeLessThanOrEqual(2);
   });

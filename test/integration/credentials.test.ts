@@ -9,12 +9,16 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFUND_FIELDS, startStack, type Stack } from '../helpers/stack.js';
 import type { EfundpaySettings } from '../../src/providers/efundpay/settings.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
-const WOOSHPAY_ID = 're_1787731200000000001';
-const EFUNDPAY_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 const BOTH_QUERY = /* GraphQL */ `{
-  wooshpay: refund(id: "wooshpay:${WOOSHPAY_ID}") { id }
-  efundpay: refund(id: "efundpay:${EFUNDPAY_ID}") { id }
+  wooshpay: refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.id}") { id }
+  efundpay: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id }
 }`;
 
 const stacks: Stack[] = [];
@@ -32,7 +36,7 @@ describe('a provider without credentials', () => {
     const stack = await stackWith({ env: { EFUNDPAY_API_KEY: undefined } });
     expect(stack.config.mode).toBe('providers');
     const { body } = await stack.graphql(BOTH_QUERY);
-    expect(body.data).toEqual({ wooshpay: { id: `wooshpay:${WOOSHPAY_ID}` }, efundpay: null });
+    expect(body.data).toEqual({ wooshpay: { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, efundpay: null });
     expect(body.errors).toEqual([
       {
         message: 'efundpay: no credentials are configured for this provider',
@@ -48,9 +52,9 @@ describe('a provider without credentials', () => {
   it('answers PROVIDER_NOT_CONFIGURED for WooshPay when only efundpay has credentials', async () => {
     const stack = await stackWith({ env: { WOOSHPAY_SECRET_KEY: undefined } });
     const { body } = await stack.graphql<{ refunds: unknown[] }>(
-      `{ refunds(ids: ["${WOOSHPAY_ID}", "${EFUNDPAY_ID}", "re_doesnotexist0000"]) { id } }`,
+      `{ refunds(ids: ["${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}", "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}", "${WOOSHPAY_NOT_SEEDED.providerRefundId}"]) { id } }`,
     );
-    expect(body.data?.refunds).toEqual([null, { id: `efundpay:${EFUNDPAY_ID}` }, null]);
+    expect(body.data?.refunds).toEqual([null, { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id }, null]);
     expect(body.errors?.map((error) => [error.path, error.extensions])).toEqual([
       [['refunds', 0], { code: 'PROVIDER_NOT_CONFIGURED', provider: 'WOOSHPAY' }],
       [['refunds', 2], { code: 'PROVIDER_NOT_CONFIGURED', provider: 'WOOSHPAY' }],
@@ -73,11 +77,14 @@ describe('efundpay JWT auth', () => {
 
     const first = await stack.graphql<{ refund: { id: string; amount: { decimal: string } } }>(
       `query ($id: ID!) { refund(id: $id) { ${REFUND_FIELDS} } }`,
-      { id: EFUNDPAY_ID },
+      { id: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId },
     );
     expect(first.body.errors).toBeUndefined();
-    expect(first.body.data?.refund).toMatchObject({ id: `efundpay:${EFUNDPAY_ID}`, amount: { decimal: '12.99' } });
-    const second = await stack.graphql(`{ refund(id: "996cf7e1-00b1-4bf0-b91a-e307c08f1996") { id } }`);
+    expect(first.body.data?.refund).toMatchObject({
+      id: EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+      amount: { decimal: '12.99' },
+    });
+    const second = await stack.graphql(`{ refund(id: "${EFUNDPAY_USD_PROCESSING.providerRefundId}") { id } }`);
     expect(second.body.errors).toBeUndefined();
 
     const [a, b] = stack.efundpay.requests;
@@ -93,7 +100,7 @@ describe('efundpay JWT auth', () => {
       efundpay: { apiKey: undefined, jwt: { keyId: 'another-key-id', publicKey } },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: privateKeyPem },
     });
-    const { body } = await stack.graphql(`{ refund(id: "${EFUNDPAY_ID}") { id } }`);
+    const { body } = await stack.graphql(`{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}") { id } }`);
     expect(body.data).toEqual({ refund: null });
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'EFUNDPAY' });
     expect(JSON.stringify(body)).not.toContain('Unknown signing key id');
@@ -107,7 +114,7 @@ describe('efundpay JWT auth', () => {
       efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey } },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: wrongPem },
     });
-    const { body } = await stack.graphql(`{ refund(id: "${EFUNDPAY_ID}") { id } }`);
+    const { body } = await stack.graphql(`{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}") { id } }`);
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'EFUNDPAY' });
     expect(stack.rawLogs.join('\n')).not.toContain('PRIVATE KEY');
   });
@@ -132,8 +139,8 @@ describe('credentials a provider refuses', () => {
     );
     expect(body.errors).toHaveLength(2);
     // A refused credential is not retried: retrying cannot fix it.
-    expect(stack.wooshpay.requestCount(WOOSHPAY_ID)).toBe(1);
-    expect(stack.efundpay.requestCount(EFUNDPAY_ID)).toBe(1);
+    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
 
     const everything = JSON.stringify(body) + stack.rawLogs.join('\n');
     for (const secret of [

@@ -6,9 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
-const W1 = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
-const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 const DEBUG = { 'x-refunds-debug': '1' };
 const CALL_KEYS = ['attempts', 'durationMs', 'method', 'outcome', 'path', 'provider', 'status'];
 
@@ -56,7 +60,7 @@ describe('debug view outside production', () => {
 
   it('lists each provider call with provider, method, path with the id, status, attempts and duration', async () => {
     const response = await stack.graphql(
-      `{ refunds(ids: ["wooshpay:${W1}", "efundpay:${E1}"]) { id } }`,
+      `{ refunds(ids: ["${WOOSHPAY_USD_DOCS_EXAMPLE.id}", "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}"]) { id } }`,
       undefined,
       DEBUG,
     );
@@ -66,14 +70,14 @@ describe('debug view outside production', () => {
     const byProvider = Object.fromEntries((calls ?? []).map((call) => [call.provider, call]));
     expect(byProvider.WOOSHPAY).toMatchObject({
       method: 'GET',
-      path: `/v1/refunds/${W1}`,
+      path: `/v1/refunds/${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`,
       status: 200,
       attempts: 1,
       outcome: 'ok',
     });
     expect(byProvider.EFUNDPAY).toMatchObject({
       method: 'GET',
-      path: `/v4/refunds/${E1}`,
+      path: `/v4/refunds/${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`,
       status: 200,
       attempts: 1,
       outcome: 'ok',
@@ -86,36 +90,40 @@ describe('debug view outside production', () => {
   });
 
   it('explains a null refund: not found, a failure after retries, and a retry that worked', async () => {
-    stack.wooshpay.injectFault('re_1787731200000000004', { kind: 'status', status: 500 });
-    stack.efundpay.injectFault(E1, { kind: 'status', status: 503, times: 1 });
+    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
+    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status: 503, times: 1 });
     const response = await stack.graphql(
       `{
-        missing: refund(id: "wooshpay:re_1787731200000000099") { id }
-        failing: refund(id: "wooshpay:re_1787731200000000004") { id }
-        retried: refund(id: "efundpay:${E1}") { id }
+        missing: refund(id: "${WOOSHPAY_NOT_SEEDED.id}") { id }
+        failing: refund(id: "${WOOSHPAY_FAILED_LOST_CARD.id}") { id }
+        retried: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id }
       }`,
       undefined,
       DEBUG,
     );
-    expect(response.body.data).toEqual({ missing: null, failing: null, retried: { id: `efundpay:${E1}` } });
+    expect(response.body.data).toEqual({
+      missing: null,
+      failing: null,
+      retried: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
+    });
     const calls = providerCallsOf(response) ?? [];
     const byPath = Object.fromEntries(calls.map((call) => [call.path, call]));
-    expect(byPath['/v1/refunds/re_1787731200000000099']).toMatchObject({
+    expect(byPath[`/v1/refunds/${WOOSHPAY_NOT_SEEDED.providerRefundId}`]).toMatchObject({
       provider: 'WOOSHPAY',
       status: 404,
       attempts: 1,
       outcome: 'not_found',
     });
     // PROVIDER_MAX_RETRIES=2: three attempts, then the provider's last status.
-    expect(byPath['/v1/refunds/re_1787731200000000004']).toMatchObject({
+    expect(byPath[`/v1/refunds/${WOOSHPAY_FAILED_LOST_CARD.providerRefundId}`]).toMatchObject({
       provider: 'WOOSHPAY',
       status: 500,
       attempts: 3,
       outcome: 'error',
       errorCode: 'PROVIDER_UNAVAILABLE',
     });
-    expect(stack.wooshpay.requestCount('re_1787731200000000004')).toBe(3);
-    expect(byPath[`/v4/refunds/${E1}`]).toMatchObject({
+    expect(stack.wooshpay.requestCount(WOOSHPAY_FAILED_LOST_CARD.providerRefundId)).toBe(3);
+    expect(byPath[`/v4/refunds/${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`]).toMatchObject({
       provider: 'EFUNDPAY',
       status: 200,
       attempts: 2,
@@ -129,11 +137,15 @@ describe('debug view outside production', () => {
 
   it('lists only the calls of its own operation', async () => {
     const [first, second] = await Promise.all([
-      stack.graphql(`{ refund(id: "wooshpay:${W1}") { id } }`, undefined, DEBUG),
-      stack.graphql(`{ refund(id: "efundpay:${E1}") { id } }`, undefined, DEBUG),
+      stack.graphql(`{ refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } }`, undefined, DEBUG),
+      stack.graphql(`{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`, undefined, DEBUG),
     ]);
-    expect(providerCallsOf(first!)?.map((call) => call.path)).toEqual([`/v1/refunds/${W1}`]);
-    expect(providerCallsOf(second!)?.map((call) => call.path)).toEqual([`/v4/refunds/${E1}`]);
+    expect(providerCallsOf(first!)?.map((call) => call.path)).toEqual([
+      `/v1/refunds/${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`,
+    ]);
+    expect(providerCallsOf(second!)?.map((call) => call.path)).toEqual([
+      `/v4/refunds/${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`,
+    ]);
   });
 
   it('is an empty list for an operation that made no provider call', async () => {
@@ -144,8 +156,14 @@ describe('debug view outside production', () => {
   it('is absent without the header, or with any value but 1', async () => {
     const variants: Record<string, string>[] = [{}, { 'x-refunds-debug': '0' }, { 'x-refunds-debug': 'true' }];
     for (const headers of variants) {
-      const response = await stack.graphql(`{ refund(id: "wooshpay:${W1}") { id } }`, undefined, headers);
-      expect(response.body.data, JSON.stringify(headers)).toEqual({ refund: { id: `wooshpay:${W1}` } });
+      const response = await stack.graphql(
+        `{ refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } }`,
+        undefined,
+        headers,
+      );
+      expect(response.body.data, JSON.stringify(headers)).toEqual({
+        refund: { id: WOOSHPAY_USD_DOCS_EXAMPLE.id },
+      });
       expect(response.body.extensions?.providerCalls, JSON.stringify(headers)).toBeUndefined();
     }
   });
@@ -156,8 +174,12 @@ describe('debug view in production', () => {
     const stack = await startStack({ env: { NODE_ENV: 'production' } });
     try {
       expect(stack.config.isProduction).toBe(true);
-      const response = await stack.graphql(`{ refund(id: "wooshpay:${W1}") { id } }`, undefined, DEBUG);
-      expect(response.body.data).toEqual({ refund: { id: `wooshpay:${W1}` } });
+      const response = await stack.graphql(
+        `{ refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } }`,
+        undefined,
+        DEBUG,
+      );
+      expect(response.body.data).toEqual({ refund: { id: WOOSHPAY_USD_DOCS_EXAMPLE.id } });
       expect(response.body.extensions?.providerCalls).toBeUndefined();
       expect(JSON.stringify(response.body)).not.toContain('/v1/refunds');
     } finally {

@@ -12,6 +12,7 @@ import { GRAPHIQL_CSP } from '../../src/server/graphiql.js';
 import { packageRoot } from '../../src/server/package-root.js';
 import { DEFAULT_QUERY, EXAMPLE_TABS } from '../../web/graphiql/example-operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { WOOSHPAY_USD_DOCS_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 const BUILT_PAGE = join(packageRoot(), 'dist', 'graphiql', 'index.html');
@@ -106,8 +107,8 @@ describe('GRAPHIQL=false', () => {
     const [asset] = assetUrls(requireBuiltPage());
     expect((await fetch(new URL(asset!, `${stack.url}/`))).status).toBe(404);
 
-    const response = await stack.graphql('{ refund(id: "wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy") { id } }');
-    expect(response.body).toEqual({ data: { refund: { id: 'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy' } } });
+    const response = await stack.graphql(`{ refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } }`);
+    expect(response.body).toEqual({ data: { refund: { id: WOOSHPAY_USD_DOCS_EXAMPLE.id } } });
   });
 });
 

@@ -7,9 +7,12 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.js';
 import { startStack, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
-const W1 = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
-const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type LogLine = Record<string, unknown>;
@@ -37,7 +40,7 @@ describe('operation log lines', () => {
 
   it('writes one JSON line per operation with request id, name, duration, refunds, provider calls and error codes', async () => {
     const response = await stack.graphql(
-      `query RefundPair { refunds(ids: ["wooshpay:${W1}", "efundpay:${E1}", "wooshpay:${W1}"]) { id } }`,
+      `query RefundPair { refunds(ids: ["${WOOSHPAY_USD_DOCS_EXAMPLE.id}", "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}", "${WOOSHPAY_USD_DOCS_EXAMPLE.id}"]) { id } }`,
       undefined,
       { 'x-request-id': 'ops-log-success-1' },
     );
@@ -64,13 +67,13 @@ describe('operation log lines', () => {
   });
 
   it('lists the distinct error codes of a failed operation, and counts the failed provider call', async () => {
-    stack.wooshpay.injectFault('re_1787731200000000004', { kind: 'status', status: 500 });
+    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
     const response = await stack.graphql(
       `query Troubled {
-        a: refund(id: "wooshpay:re_1787731200000000004") { id }
+        a: refund(id: "${WOOSHPAY_FAILED_LOST_CARD.id}") { id }
         b: refund(id: "wooshpay:not valid") { id }
         c: refund(id: "efundpay:also-not-valid") { id }
-        d: refund(id: "efundpay:${E1}") { id }
+        d: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id }
       }`,
       undefined,
       { 'x-request-id': 'ops-log-partial-1' },
@@ -135,7 +138,7 @@ describe('request id', () => {
     await stack.stop();
   });
 
-  const query = `{ refunds(ids: ["wooshpay:${W1}", "efundpay:${E1}"]) { id } }`;
+  const query = `{ refunds(ids: ["${WOOSHPAY_USD_DOCS_EXAMPLE.id}", "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}"]) { id } }`;
 
   it('reuses an incoming x-request-id in the log line and sends it to both providers', async () => {
     stack.resetCounters();
@@ -199,7 +202,7 @@ describe('redaction', () => {
       },
     });
     try {
-      stack.efundpay.injectFault(E1, {
+      stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
         kind: 'raw',
         status: 200,
         contentType: 'application/json',
@@ -207,7 +210,7 @@ describe('redaction', () => {
       });
       const auth = { 'router-authorization': routerSecret, authorization: 'Bearer client-token-never-logged' };
       const response = await stack.graphql(
-        `{ w: refund(id: "wooshpay:${W1}") { id } e: refund(id: "efundpay:${E1}") { id } }`,
+        `{ w: refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } e: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`,
         undefined,
         auth,
       );

@@ -7,11 +7,19 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { scrape, valueOf } from './prometheus-text.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_FAILED_EXPIRED_CARD,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 const ROUTER_SECRET = 'router-secret-for-ops-tests-0123456789';
 const AS_ROUTER = { 'router-authorization': ROUTER_SECRET };
-const WOOSHPAY_ID = 'wooshpay:re_3KQu4U2eZvKYlo2C02Ndp8xy';
-const EFUNDPAY_ID = 'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 
 interface ReadyBody {
   status: string;
@@ -97,10 +105,10 @@ describe('GET /ready while a provider is down', () => {
   it('stays 200 and reports the open breaker; the metrics gauge shows it too', async () => {
     stack.wooshpay.injectFault('*', { kind: 'status', status: 503 });
     const ids = [
-      're_1787731200000000001',
-      're_1787731200000000002',
-      're_1787731200000000003',
-      're_1787731200000000004',
+      WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+      WOOSHPAY_EUR_PENDING.providerRefundId,
+      WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
+      WOOSHPAY_FAILED_LOST_CARD.providerRefundId,
     ];
     let ready = await getReady(stack.url);
     for (const id of ids) {
@@ -126,10 +134,10 @@ describe('GET /ready while a provider is down', () => {
     // and the other provider is still served.
     stack.resetCounters();
     const shortCircuited = await stack.graphql(
-      `{ w: refund(id: "wooshpay:re_1787731200000000005") { id } e: refund(id: "${EFUNDPAY_ID}") { id } }`,
+      `{ w: refund(id: "${WOOSHPAY_FAILED_EXPIRED_CARD.id}") { id } e: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`,
     );
     expect(shortCircuited.body.errors?.map((error) => error.extensions?.code)).toEqual(['PROVIDER_UNAVAILABLE']);
-    expect(shortCircuited.body.data).toEqual({ w: null, e: { id: EFUNDPAY_ID } });
+    expect(shortCircuited.body.data).toEqual({ w: null, e: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id } });
     expect(stack.wooshpay.requestCount()).toBe(0);
     const after = await scrape(stack.url);
     expect(
@@ -214,7 +222,7 @@ describe('GET /metrics', () => {
   it('counts provider calls, latency, batch sizes and operations after a query', async () => {
     const before = await scrape(stack.url);
     const response = await stack.graphql(
-      `query TwoRefunds { refunds(ids: ["${WOOSHPAY_ID}", "${EFUNDPAY_ID}"]) { id } }`,
+      `query TwoRefunds { refunds(ids: ["${WOOSHPAY_USD_DOCS_EXAMPLE.id}", "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}"]) { id } }`,
     );
     expect(response.body.errors).toBeUndefined();
     const after = await scrape(stack.url);
@@ -244,10 +252,10 @@ describe('GET /metrics', () => {
   });
 
   it('counts errors by code, failed provider calls by status class, and partial operations', async () => {
-    stack.wooshpay.injectFault('re_1787731200000000004', { kind: 'status', status: 500 });
+    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
     const before = await scrape(stack.url);
     const response = await stack.graphql(
-      `{ broken: refund(id: "wooshpay:re_1787731200000000004") { id } bad: refund(id: "wooshpay:not a refund id") { id } fine: refund(id: "${EFUNDPAY_ID}") { id } }`,
+      `{ broken: refund(id: "${WOOSHPAY_FAILED_LOST_CARD.id}") { id } bad: refund(id: "wooshpay:not a refund id") { id } fine: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`,
     );
     expect(response.body.errors?.map((error) => error.extensions?.code).sort()).toEqual([
       'BAD_USER_INPUT',
@@ -270,7 +278,7 @@ describe('GET /metrics', () => {
 
   it('counts a refund the provider does not have as not_found with a 4xx status class', async () => {
     const before = await scrape(stack.url);
-    const response = await stack.graphql('{ refund(id: "wooshpay:re_1787731200000000099") { id } }');
+    const response = await stack.graphql(`{ refund(id: "${WOOSHPAY_NOT_SEEDED.id}") { id } }`);
     expect(response.body).toEqual({ data: { refund: null } });
     const after = await scrape(stack.url);
     const labels = { provider: 'WOOSHPAY', outcome: 'not_found', status_class: '4xx' };

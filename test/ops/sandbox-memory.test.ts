@@ -8,13 +8,13 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const GETS = 100_000;
 const WARM_UP_GETS = 2_000;
 const CONCURRENCY = 8;
 /** A tenth of what the unbounded log kept for GETS requests. */
 const MAX_HEAP_GROWTH_BYTES = (GETS * 630) / 10;
-const REFUND_ID = 're_1787731200000000001';
 
 function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -44,7 +44,7 @@ describe('sandbox memory', () => {
 
   /** `count` authenticated GETs of one seeded refund, CONCURRENCY at a time; returns the statuses seen. */
   async function getMany(count: number): Promise<Map<number, number>> {
-    const url = `${sandbox.wooshpay.url}/v1/refunds/${REFUND_ID}`;
+    const url = `${sandbox.wooshpay.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`;
     const authorization = `Basic ${Buffer.from(`${sandbox.config.wooshpay.secretKey}:`).toString('base64')}`;
     const statuses = new Map<number, number>();
     let next = 0;
@@ -74,7 +74,7 @@ describe('sandbox memory', () => {
     expect(Object.fromEntries(statuses)).toEqual({ 200: GETS });
     // The counts stay exact while the log keeps only the latest records.
     expect(sandbox.wooshpay.requestCount()).toBe(WARM_UP_GETS + GETS);
-    expect(sandbox.wooshpay.requestCount(REFUND_ID)).toBe(WARM_UP_GETS + GETS);
+    expect(sandbox.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(WARM_UP_GETS + GETS);
     expect(sandbox.wooshpay.responseCount(200)).toBe(WARM_UP_GETS + GETS);
     expect(after - before).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
     expect(sandbox.wooshpay.requests.length).toBeLessThan(GETS / 10);

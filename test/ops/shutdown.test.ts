@@ -15,10 +15,9 @@ import { startServer } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/server/logger.js';
 import { packageRoot } from '../../src/server/package-root.js';
 import { providerEnv, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
+import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
-const SLOW_REFUND = 're_1787731200000000001';
 const SLOW_MS = 1500;
-const E1 = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 
 interface Subgraph {
   readonly child: ChildProcess;
@@ -151,17 +150,20 @@ describe('graceful shutdown of the process', () => {
     });
     expect(await tryConnect(subgraph.port)).toBe('connected');
 
-    wooshpay.injectFault(SLOW_REFUND, { kind: 'latency', ms: SLOW_MS });
+    wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'latency', ms: SLOW_MS });
     let finishedAt: number | null = null;
     const slow = postGraphql(
       subgraph.port,
-      `query Slow { refund(id: "wooshpay:${SLOW_REFUND}") { id amount { decimal currencyCode } } }`,
+      `query Slow { refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.id}") { id amount { decimal currencyCode } } }`,
     ).then((result) => {
       finishedAt = performance.now();
       return result;
     });
     // In flight for sure: the provider has the request and is sitting on it.
-    await waitFor(() => wooshpay.requestCount(SLOW_REFUND) === 1, 'the slow provider call to arrive');
+    await waitFor(
+      () => wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId) === 1,
+      'the slow provider call to arrive',
+    );
 
     const signalledAt = performance.now();
     expect(subgraph.child.kill('SIGTERM')).toBe(true);
@@ -177,7 +179,7 @@ describe('graceful shutdown of the process', () => {
     const result = await slow;
     expect(result.status).toBe(200);
     expect(result.body).toEqual({
-      data: { refund: { id: `wooshpay:${SLOW_REFUND}`, amount: { decimal: '15.00', currencyCode: 'USD' } } },
+      data: { refund: { id: WOOSHPAY_USD_SPEC_EXAMPLE.id, amount: { decimal: '15.00', currencyCode: 'USD' } } },
     });
 
     const exit = await subgraph.exited;
@@ -203,8 +205,10 @@ describe('graceful shutdown of the process', () => {
 
   it('on SIGINT with nothing in flight stops and exits 0', async () => {
     const subgraph = await spawnSubgraph(providerEnv(wooshpay, efundpay));
-    expect((await postGraphql(subgraph.port, `{ refund(id: "efundpay:${E1}") { id } }`)).body.data).toEqual({
-      refund: { id: `efundpay:${E1}` },
+    expect(
+      (await postGraphql(subgraph.port, `{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`)).body.data,
+    ).toEqual({
+      refund: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
     });
     subgraph.child.kill('SIGINT');
     expect(await subgraph.exited).toMatchObject({ code: 0, signal: null });
@@ -217,12 +221,15 @@ describe('graceful shutdown of the process', () => {
       ...providerEnv(wooshpay, efundpay),
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     });
-    wooshpay.injectFault(SLOW_REFUND, { kind: 'hang' });
-    const stuck = postGraphql(subgraph.port, `{ refund(id: "wooshpay:${SLOW_REFUND}") { id } }`).then(
+    wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
+    const stuck = postGraphql(subgraph.port, `{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.id}") { id } }`).then(
       () => 'answered',
       (error: Error) => `failed: ${error.message}`,
     );
-    await waitFor(() => wooshpay.requestCount(SLOW_REFUND) === 1, 'the hung provider call to arrive');
+    await waitFor(
+      () => wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId) === 1,
+      'the hung provider call to arrive',
+    );
     const signalledAt = performance.now();
     subgraph.child.kill('SIGTERM');
 
@@ -280,7 +287,7 @@ describe('server.stop()', () => {
     try {
       const response = await postGraphql(
         server.port,
-        `{ refunds(ids: ["wooshpay:${SLOW_REFUND}", "efundpay:${E1}"]) { id } }`,
+        `{ refunds(ids: ["${WOOSHPAY_USD_SPEC_EXAMPLE.id}", "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}"]) { id } }`,
       );
       expect(response.body.errors).toBeUndefined();
       // Kept alive for the next request.

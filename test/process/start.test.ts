@@ -11,11 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
 import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
+import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_DOCS_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const STARTUP_TIMEOUT_MS = 45_000;
 const EXIT_TIMEOUT_MS = 20_000;
-const WOOSHPAY_DOCS_ID = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
-const EFUNDPAY_DOCS_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
 
 interface Entry {
   readonly child: ChildProcess;
@@ -157,8 +156,8 @@ async function graphql(url: string, query: string): Promise<{ data?: Record<stri
 }
 
 const DOCS_QUERY = `{
-  wooshpay: refund(id: "${WOOSHPAY_DOCS_ID}") { id status amount { decimal currencyCode } details { __typename } }
-  efundpay: refund(id: "${EFUNDPAY_DOCS_ID}") { id status amount { decimal currencyCode } details { __typename } }
+  wooshpay: refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}") { id status amount { decimal currencyCode } details { __typename } }
+  efundpay: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}") { id status amount { decimal currencyCode } details { __typename } }
 }`;
 
 describe('node --import tsx src/index.ts', () => {
@@ -176,13 +175,13 @@ describe('node --import tsx src/index.ts', () => {
     expect(body).toEqual({
       data: {
         wooshpay: {
-          id: `wooshpay:${WOOSHPAY_DOCS_ID}`,
+          id: WOOSHPAY_USD_DOCS_EXAMPLE.id,
           status: 'SUCCEEDED',
           amount: { decimal: '20.00', currencyCode: 'USD' },
           details: { __typename: 'WooshPayRefundDetails' },
         },
         efundpay: {
-          id: `efundpay:${EFUNDPAY_DOCS_ID}`,
+          id: EFUNDPAY_EUR_DOCS_EXAMPLE.id,
           status: 'SUCCEEDED',
           amount: { decimal: '12.99', currencyCode: 'EUR' },
           details: { __typename: 'EfundpayRefundDetails' },
@@ -238,12 +237,12 @@ describe('node --import tsx src/index.ts', () => {
     const body = await graphql(url, DOCS_QUERY);
     expect(body.errors).toBeUndefined();
     expect(body.data).toMatchObject({
-      wooshpay: { id: `wooshpay:${WOOSHPAY_DOCS_ID}` },
-      efundpay: { id: `efundpay:${EFUNDPAY_DOCS_ID}` },
+      wooshpay: { id: WOOSHPAY_USD_DOCS_EXAMPLE.id },
+      efundpay: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id },
     });
     // The refunds came from our simulators, not from a sandbox inside the process.
-    expect(wooshpay.requestCount(WOOSHPAY_DOCS_ID)).toBe(1);
-    expect(efundpay.requestCount(EFUNDPAY_DOCS_ID)).toBe(1);
+    expect(wooshpay.requestCount(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
 
     entry.child.kill('SIGTERM');
     expect(await entry.exit()).toBe(0);
@@ -259,7 +258,7 @@ describe('node --import tsx src/index.ts', () => {
     expect(entry.logs.some((line) => String(line.msg).includes('SANDBOX'))).toBe(false);
 
     const body = await graphql(url, DOCS_QUERY);
-    expect(body.data).toMatchObject({ wooshpay: { id: `wooshpay:${WOOSHPAY_DOCS_ID}` }, efundpay: null });
+    expect(body.data).toMatchObject({ wooshpay: { id: WOOSHPAY_USD_DOCS_EXAMPLE.id }, efundpay: null });
     expect(body.errors).toEqual([
       expect.objectContaining({
         path: ['efundpay'],

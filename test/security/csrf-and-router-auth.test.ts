@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useStack } from '../helpers/stack.js';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
-const QUERY = '{ refund(id: "re_1787731200000000001") { id } }';
+const QUERY = `{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`;
 const ROUTER_SECRET = 'router-secret-for-tests-0123456789abcdef';
 
 async function post(url: string, headers: Record<string, string>, body: string) {
@@ -57,11 +58,11 @@ describe('CSRF prevention', () => {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(get.status).toBe(200);
-    expect(await get.json()).toEqual({ data: { refund: { id: 'wooshpay:re_1787731200000000001' } } });
+    expect(await get.json()).toEqual({ data: { refund: { id: WOOSHPAY_USD_SPEC_EXAMPLE.id } } });
 
     const json = await post(stack.url, { 'content-type': 'application/json' }, JSON.stringify({ query: QUERY }));
     expect(json.status).toBe(200);
-    expect(json.body.data).toEqual({ refund: { id: 'wooshpay:re_1787731200000000001' } });
+    expect(json.body.data).toEqual({ refund: { id: WOOSHPAY_USD_SPEC_EXAMPLE.id } });
   });
 
   it('refuses a mutation over GET with 405 (GET is for queries only)', async () => {
@@ -110,7 +111,7 @@ describe('ROUTER_SECRET', () => {
       JSON.stringify({ query: QUERY }),
     );
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ refund: { id: 'wooshpay:re_1787731200000000001' } });
+    expect(response.body.data).toEqual({ refund: { id: WOOSHPAY_USD_SPEC_EXAMPLE.id } });
     expect(stack.providerCalls()).toBe(1);
   });
 

@@ -9,6 +9,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.js';
 import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const PRIVATE_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -141,7 +142,7 @@ describe('log redaction', () => {
       status: 503,
       maxTokens: 5000,
       tokenCount: 12,
-      refundId: 're_1787731200000000001',
+      refundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
     };
 
     logger.info(fields, 'WooshPay: the provider failed (HTTP 503 after 3 attempts)');

@@ -10,6 +10,18 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFUND_FIELDS, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, startStack, type Stack } from '../helpers/stack.js';
 import { HOSTILE_IDS } from '../hostile/hostile-inputs.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_GBP_FAILED,
+  EFUNDPAY_NOT_SEEDED,
+  EFUNDPAY_OTHER_MERCHANT,
+  EFUNDPAY_USD_PROCESSING,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 const KEY_ID = 'leak-test-key-id';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -18,15 +30,17 @@ const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const OTHER_PRIVATE_KEY_PEM = other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const WRONG_WOOSHPAY_KEY = 'sk_test_wrongwrongwrong0123456789';
 
-const W = ['re_1787731200000000001', 're_1787731200000000002', 're_1787731200000000003', 're_1787731200000000004'];
-const E = [
-  '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
-  '996cf7e1-00b1-4bf0-b91a-e307c08f1996',
-  'cbe82b23-bacb-4cd7-8c02-99941e1a8087',
+const W = [
+  WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
+  WOOSHPAY_EUR_PENDING.providerRefundId,
+  WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
+  WOOSHPAY_FAILED_LOST_CARD.providerRefundId,
 ];
-const MISSING_W = 're_1787731200000009999';
-const MISSING_E = '00000000-0000-4000-8000-000000000000';
-const FOREIGN_E = '7b9e2c1a-5d3f-4e8b-a6c0-1f2d3e4a5b6c';
+const E = [
+  EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+  EFUNDPAY_USD_PROCESSING.providerRefundId,
+  EFUNDPAY_GBP_FAILED.providerRefundId,
+];
 
 const REFUNDS = `query Refunds($ids: [ID!]!) { refunds(ids: $ids) { ${REFUND_FIELDS} } }`;
 const ENTITIES = `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { ${REFUND_FIELDS} } } }`;
@@ -102,7 +116,15 @@ async function stackFor(options: Parameters<typeof startStack>[0]): Promise<Stac
 /** The fault suite, in short: every kind of fault once, through refunds and _entities. */
 async function runFaults(stack: Stack): Promise<void> {
   const { wooshpay, efundpay } = stack;
-  await graphql(stack, REFUNDS, { ids: [...W, ...E, MISSING_W, MISSING_E, FOREIGN_E] });
+  await graphql(stack, REFUNDS, {
+    ids: [
+      ...W,
+      ...E,
+      WOOSHPAY_NOT_SEEDED.providerRefundId,
+      EFUNDPAY_NOT_SEEDED.providerRefundId,
+      EFUNDPAY_OTHER_MERCHANT.providerRefundId,
+    ],
+  });
 
   wooshpay.injectFault(W[0]!, { kind: 'status', status: 500, times: 2 });
   wooshpay.injectFault(W[1]!, { kind: 'status', status: 503 });
@@ -119,9 +141,9 @@ async function runFaults(stack: Stack): Promise<void> {
     { contentType: 'text/html', body: '<html><body><h1>Welcome to nginx!</h1></body></html>' },
     {
       contentType: 'application/json',
-      body: '{"id":"re_1787731200000000001","object":"refund","amount":"Gateway of doom"}',
+      body: `{"id":"${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}","object":"refund","amount":"Gateway of doom"}`,
     },
-    { contentType: 'application/json', body: '{"id":"re_1787731200000000001","obj' },
+    { contentType: 'application/json', body: `{"id":"${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}","obj` },
     {
       contentType: 'application/json',
       body: '{"id":"re_other","object":"refund","amount":1,"created":1,"currency":"usd","status":"succeeded"}',

@@ -6,9 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/domain/errors.js';
 import { parseRefundId, parseRefundKey, toGlobalId } from '../../src/providers/ids.js';
-
-const WOOSHPAY_ID = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
-const EFUNDPAY_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_USD_DOCS_EXAMPLE,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 /** The InvalidInputError `fn` throws; fails the test when it throws nothing or something else. */
 function rejection(fn: () => unknown): InvalidInputError {
@@ -23,30 +25,45 @@ function rejection(fn: () => unknown): InvalidInputError {
 
 describe('parseRefundId: accepted forms', () => {
   it('reads a WooshPay global id', () => {
-    expect(parseRefundId(`wooshpay:${WOOSHPAY_ID}`)).toEqual({ provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_ID });
+    expect(parseRefundId(WOOSHPAY_USD_DOCS_EXAMPLE.id)).toEqual({
+      provider: 'WOOSHPAY',
+      providerRefundId: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId,
+    });
   });
 
   it('reads an efundpay global id', () => {
-    expect(parseRefundId(`efundpay:${EFUNDPAY_ID}`)).toEqual({ provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_ID });
+    expect(parseRefundId(EFUNDPAY_EUR_DOCS_EXAMPLE.id)).toEqual({
+      provider: 'EFUNDPAY',
+      providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+    });
   });
 
   it('reads a bare re_… id as WooshPay', () => {
-    expect(parseRefundId(WOOSHPAY_ID)).toEqual({ provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_ID });
-    expect(parseRefundId('re_1787731200000000001')).toEqual({
+    expect(parseRefundId(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).toEqual({
       provider: 'WOOSHPAY',
-      providerRefundId: 're_1787731200000000001',
+      providerRefundId: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId,
+    });
+    expect(parseRefundId(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toEqual({
+      provider: 'WOOSHPAY',
+      providerRefundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
     });
   });
 
   it('reads a bare UUID as efundpay', () => {
-    expect(parseRefundId(EFUNDPAY_ID)).toEqual({ provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_ID });
+    expect(parseRefundId(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toEqual({
+      provider: 'EFUNDPAY',
+      providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+    });
   });
 
   it('canonicalises efundpay UUIDs to lower case, bare or global, so every spelling is one refund', () => {
-    const upper = EFUNDPAY_ID.toUpperCase();
+    const upper = EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId.toUpperCase();
     const mixed = '6A1d4E46-14ED-4fe1-A45F-eff4e025D211';
     for (const input of [upper, mixed, `efundpay:${upper}`, `efundpay:${mixed}`]) {
-      expect(parseRefundId(input)).toEqual({ provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_ID });
+      expect(parseRefundId(input)).toEqual({
+        provider: 'EFUNDPAY',
+        providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
+      });
     }
   });
 
@@ -56,11 +73,13 @@ describe('parseRefundId: accepted forms', () => {
   });
 
   it('round-trips through toGlobalId', () => {
-    for (const input of [`wooshpay:${WOOSHPAY_ID}`, `efundpay:${EFUNDPAY_ID}`]) {
+    for (const input of [WOOSHPAY_USD_DOCS_EXAMPLE.id, EFUNDPAY_EUR_DOCS_EXAMPLE.id]) {
       expect(toGlobalId(parseRefundId(input))).toBe(input);
     }
-    expect(toGlobalId(parseRefundId(EFUNDPAY_ID.toUpperCase()))).toBe(`efundpay:${EFUNDPAY_ID}`);
-    expect(toGlobalId(parseRefundId(WOOSHPAY_ID))).toBe(`wooshpay:${WOOSHPAY_ID}`);
+    expect(toGlobalId(parseRefundId(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId.toUpperCase()))).toBe(
+      EFUNDPAY_EUR_DOCS_EXAMPLE.id,
+    );
+    expect(toGlobalId(parseRefundId(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId))).toBe(WOOSHPAY_USD_DOCS_EXAMPLE.id);
   });
 
   it('accepts WooshPay ids of 1 to 100 characters after re_', () => {
@@ -80,20 +99,22 @@ describe('parseRefundId: rejected input names itself and says what is accepted',
   });
 
   it('rejects a prefix in the wrong case rather than guessing', () => {
-    expect(rejection(() => parseRefundId(`WOOSHPAY:${WOOSHPAY_ID}`)).message).toContain(`"WOOSHPAY:${WOOSHPAY_ID}"`);
+    expect(rejection(() => parseRefundId(`WOOSHPAY:${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`)).message).toContain(
+      `"WOOSHPAY:${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}"`,
+    );
   });
 
   it('rejects a UUID under the wooshpay prefix, explaining the WooshPay format', () => {
-    const error = rejection(() => parseRefundId(`wooshpay:${EFUNDPAY_ID}`));
+    const error = rejection(() => parseRefundId(`wooshpay:${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`));
     expect(error.message).toBe(
-      `Invalid refund id "wooshpay:${EFUNDPAY_ID}": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY`,
+      `Invalid refund id "wooshpay:${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY`,
     );
   });
 
   it('rejects a re_ id under the efundpay prefix, explaining the efundpay format', () => {
-    const error = rejection(() => parseRefundId(`efundpay:${WOOSHPAY_ID}`));
+    const error = rejection(() => parseRefundId(`efundpay:${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`));
     expect(error.message).toBe(
-      `Invalid refund id "efundpay:${WOOSHPAY_ID}": expected a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211 for EFUNDPAY`,
+      `Invalid refund id "efundpay:${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}": expected a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211 for EFUNDPAY`,
     );
   });
 
@@ -110,11 +131,11 @@ describe('parseRefundId: rejected input names itself and says what is accepted',
 
   it('rejects surrounding or embedded whitespace instead of trimming it, and shows it in the message', () => {
     for (const input of [
-      ` ${WOOSHPAY_ID}`,
-      `${WOOSHPAY_ID} `,
-      `${EFUNDPAY_ID}\n`,
-      `\t${EFUNDPAY_ID}`,
-      `wooshpay: ${WOOSHPAY_ID}`,
+      ` ${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`,
+      `${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId} `,
+      `${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}\n`,
+      `\t${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`,
+      `wooshpay: ${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`,
     ]) {
       const error = rejection(() => parseRefundId(input));
       expect(error.message).toContain(JSON.stringify(input));
@@ -131,7 +152,7 @@ describe('parseRefundId: rejected input names itself and says what is accepted',
 
   it.each([
     ['a UUID without hyphens', '6a1d4e4614ed4fe1a45feff4e025d211'],
-    ['a UUID with braces', `{${EFUNDPAY_ID}}`],
+    ['a UUID with braces', `{${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}}`],
     ['a UUID with a non-hex letter', '6a1d4e46-14ed-4fe1-a45f-eff4e025d21g'],
     ['a UUID one digit short', '6a1d4e46-14ed-4fe1-a45f-eff4e025d21'],
     ['a re_ id with a slash', 're_abc/../../v1/charges'],
@@ -150,10 +171,14 @@ describe('parseRefundId: rejected input names itself and says what is accepted',
   });
 
   it('rejects the same malformed ids behind a global prefix', () => {
-    for (const id of ['re_abc/../x', 're_abc%2F', 're_ab cd', `${WOOSHPAY_ID}:extra`]) {
+    for (const id of ['re_abc/../x', 're_abc%2F', 're_ab cd', `${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}:extra`]) {
       expect(rejection(() => parseRefundId(`wooshpay:${id}`)).message).toContain(JSON.stringify(`wooshpay:${id}`));
     }
-    for (const id of [`${EFUNDPAY_ID}/x`, `${EFUNDPAY_ID}%00`, EFUNDPAY_ID.replaceAll('-', '')]) {
+    for (const id of [
+      `${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}/x`,
+      `${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}%00`,
+      EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId.replaceAll('-', ''),
+    ]) {
       expect(rejection(() => parseRefundId(`efundpay:${id}`)).message).toContain(JSON.stringify(`efundpay:${id}`));
     }
   });
@@ -175,26 +200,35 @@ describe('parseRefundId: rejected input names itself and says what is accepted',
 
 describe('parseRefundKey: the `provider providerRefundId` entity key', () => {
   it('accepts both providers, canonicalising efundpay UUIDs', () => {
-    expect(parseRefundKey('WOOSHPAY', WOOSHPAY_ID)).toEqual({ provider: 'WOOSHPAY', providerRefundId: WOOSHPAY_ID });
-    expect(parseRefundKey('EFUNDPAY', EFUNDPAY_ID.toUpperCase())).toEqual({
+    expect(parseRefundKey('WOOSHPAY', WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).toEqual({
+      provider: 'WOOSHPAY',
+      providerRefundId: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId,
+    });
+    expect(parseRefundKey('EFUNDPAY', EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId.toUpperCase())).toEqual({
       provider: 'EFUNDPAY',
-      providerRefundId: EFUNDPAY_ID,
+      providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
     });
   });
 
   it('rejects an unknown provider, naming it and the known ones', () => {
-    expect(rejection(() => parseRefundKey('PAYPAL', WOOSHPAY_ID)).message).toBe(
+    expect(rejection(() => parseRefundKey('PAYPAL', WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).message).toBe(
       'Invalid provider "PAYPAL": expected one of WOOSHPAY, EFUNDPAY',
     );
-    expect(rejection(() => parseRefundKey('wooshpay', WOOSHPAY_ID)).message).toContain('"wooshpay"');
-    expect(rejection(() => parseRefundKey(undefined, WOOSHPAY_ID)).message).toContain('Invalid provider');
+    expect(rejection(() => parseRefundKey('wooshpay', WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).message).toContain(
+      '"wooshpay"',
+    );
+    expect(rejection(() => parseRefundKey(undefined, WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).message).toContain(
+      'Invalid provider',
+    );
   });
 
   it("rejects an id in the other provider's format", () => {
-    expect(rejection(() => parseRefundKey('WOOSHPAY', EFUNDPAY_ID)).message).toBe(
-      `Invalid refund id "${EFUNDPAY_ID}": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY`,
+    expect(rejection(() => parseRefundKey('WOOSHPAY', EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).message).toBe(
+      `Invalid refund id "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY`,
     );
-    expect(rejection(() => parseRefundKey('EFUNDPAY', WOOSHPAY_ID)).message).toContain(`"${WOOSHPAY_ID}"`);
+    expect(rejection(() => parseRefundKey('EFUNDPAY', WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).message).toContain(
+      `"${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}"`,
+    );
   });
 
   it('rejects a providerRefundId that is not a string', () => {
@@ -205,8 +239,8 @@ describe('parseRefundKey: the `provider providerRefundId` entity key', () => {
   });
 
   it('does not accept a global id as providerRefundId', () => {
-    expect(rejection(() => parseRefundKey('WOOSHPAY', `wooshpay:${WOOSHPAY_ID}`)).message).toContain(
-      `"wooshpay:${WOOSHPAY_ID}"`,
+    expect(rejection(() => parseRefundKey('WOOSHPAY', WOOSHPAY_USD_DOCS_EXAMPLE.id)).message).toContain(
+      `"${WOOSHPAY_USD_DOCS_EXAMPLE.id}"`,
     );
   });
 });

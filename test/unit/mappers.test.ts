@@ -17,10 +17,11 @@ import {
   type WooshPayRefundDetailsModel,
 } from '../../src/providers/wooshpay/model.js';
 import type { RefundModel } from '../../src/domain/refund.js';
+import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 /** The documented example body of wooshpay.md. */
 const WOOSHPAY_DOCS_BODY = {
-  id: 're_1787731200000000001',
+  id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
   object: 'refund',
   amount: 1500,
   created: 1714030274,
@@ -37,7 +38,7 @@ const WOOSHPAY_DOCS_BODY = {
 /** The documented example body of efundpay.md. */
 const EFUNDPAY_DOCS_BODY = {
   type: 'refund',
-  id: '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+  id: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
   transaction_id: '21e7e301-81e7-4e5a-9928-d35624e5aefc',
   status: 'succeeded',
   currency: 'EUR',
@@ -70,9 +71,9 @@ function efundpay(
 describe('WooshPay mapper', () => {
   it('maps the documented example body field by field', () => {
     expect(wooshPay()).toEqual({
-      id: 'wooshpay:re_1787731200000000001',
+      id: WOOSHPAY_USD_SPEC_EXAMPLE.id,
       provider: 'WOOSHPAY',
-      providerRefundId: 're_1787731200000000001',
+      providerRefundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
       status: 'SUCCEEDED',
       providerStatus: 'succeeded',
       reason: 'requested_by_customer',
@@ -225,9 +226,9 @@ describe('WooshPay mapper', () => {
 describe('efundpay mapper', () => {
   it('maps the documented example body field by field', () => {
     expect(efundpay()).toEqual({
-      id: 'efundpay:6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      id: EFUNDPAY_EUR_DOCS_EXAMPLE.id,
       provider: 'EFUNDPAY',
-      providerRefundId: '6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
+      providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
       status: 'SUCCEEDED',
       providerStatus: 'succeeded',
       reason: 'Customer returned the item',

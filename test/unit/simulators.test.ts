@@ -11,12 +11,16 @@ import { wooshPayRefundSchema } from '../../src/providers/wooshpay/wire.js';
 import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
 import { efundpaySeedRefunds } from '../../src/providers/efundpay/seed.js';
 import { efundpayRefundSchema } from '../../src/providers/efundpay/wire.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  EFUNDPAY_NOT_SEEDED,
+  EFUNDPAY_OTHER_MERCHANT,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 const SECRET_KEY = 'sk_test_51Hsimulator0000abcd';
 const API_KEY = 'sk_test_efundpay_static_key';
-const DOCS_WOOSHPAY_ID = 're_1787731200000000001';
-const DOCS_EFUNDPAY_ID = '6a1d4e46-14ed-4fe1-a45f-eff4e025d211';
-const OTHER_ACCOUNT_EFUNDPAY_ID = '7b9e2c1a-5d3f-4e8b-a6c0-1f2d3e4a5b6c';
 
 const running: SimulatorHandle[] = [];
 afterEach(async () => {
@@ -60,12 +64,12 @@ describe('WooshPay simulator', () => {
     expect(sim.url).toBe(sim.origin);
     expect(sim.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
-    const res = await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID);
+    const res = await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId);
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(await res.json()).toEqual({
-      id: 're_1787731200000000001',
+      id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
       object: 'refund',
       amount: 1500,
       created: 1714030274,
@@ -88,7 +92,7 @@ describe('WooshPay simulator', () => {
 
   it('rejects a wrong key with 401 and masks all but its last 4 characters', async () => {
     const sim = await wooshPay();
-    const res = await fetch(`${sim.url}/v1/refunds/${DOCS_WOOSHPAY_ID}`, {
+    const res = await fetch(`${sim.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`, {
       headers: { Authorization: basic('sk_test_wrongkey9876') },
     });
     expect(res.status).toBe(401);
@@ -99,7 +103,7 @@ describe('WooshPay simulator', () => {
 
   it('rejects a request without Authorization with 401', async () => {
     const sim = await wooshPay();
-    const res = await fetch(`${sim.url}/v1/refunds/${DOCS_WOOSHPAY_ID}`);
+    const res = await fetch(`${sim.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`);
     expect(res.status).toBe(401);
     expect((await res.json()).error.type).toBe('invalid_request_error');
   });
@@ -121,7 +125,7 @@ describe('WooshPay simulator', () => {
   it('answers other paths and methods with 404 in the error wrapper', async () => {
     const sim = await wooshPay();
     const list = await fetch(`${sim.url}/v1/refunds`, { headers: { Authorization: basic(SECRET_KEY) } });
-    const post = await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID, { method: 'POST' });
+    const post = await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { method: 'POST' });
     for (const res of [list, post]) {
       expect(res.status).toBe(404);
       expect((await res.json()).error.type).toBe('invalid_request_error');
@@ -133,23 +137,25 @@ describe('WooshPay simulator', () => {
     const bad = await getWooshPayRefund(sim, 're_%E0%A4%A');
     expect(bad.status).toBe(404);
     expect((await bad.json()).error.code).toBe('resource_missing');
-    expect((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).status).toBe(200);
+    expect((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status).toBe(200);
   });
 
   it('records every request, rejected ones included, with decoded ids and x-request-id', async () => {
     const sim = await wooshPay();
-    await getWooshPayRefund(sim, encodeURIComponent(DOCS_WOOSHPAY_ID), { headers: { 'x-request-id': 'req-42' } });
-    await fetch(`${sim.url}/v1/refunds/${DOCS_WOOSHPAY_ID}`); // 401, still counted
+    await getWooshPayRefund(sim, encodeURIComponent(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId), {
+      headers: { 'x-request-id': 'req-42' },
+    });
+    await fetch(`${sim.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`); // 401, still counted
     await getWooshPayRefund(sim, 're_123');
 
     expect(sim.requestCount()).toBe(3);
-    expect(sim.requestCount(DOCS_WOOSHPAY_ID)).toBe(2);
+    expect(sim.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
     expect(sim.requestCount('re_123')).toBe(1);
     expect(sim.requests.map((r) => r.status)).toEqual([200, 401, 404]);
     expect(sim.requests[0]).toMatchObject({
       method: 'GET',
-      path: `/v1/refunds/${DOCS_WOOSHPAY_ID}`,
-      refundId: DOCS_WOOSHPAY_ID,
+      path: `/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`,
+      refundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
     });
     expect(sim.requests[0]?.headers['x-request-id']).toBe('req-42');
 
@@ -164,14 +170,14 @@ describe('efundpay simulator', () => {
     const sim = await efundpay();
     expect(sim.url).toBe(`${sim.origin}/v4`);
 
-    const res = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID);
+    const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId);
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     const body = await res.json();
     expect(body).toMatchObject({
       type: 'refund',
-      id: DOCS_EFUNDPAY_ID,
+      id: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
       status: 'succeeded',
       currency: 'EUR',
       amount: 1299,
@@ -192,28 +198,28 @@ describe('efundpay simulator', () => {
 
   it('rejects a wrong bearer token with 401 in the Gr4vy error shape', async () => {
     const sim = await efundpay();
-    const res = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID, { token: 'sk_test_wrong' });
+    const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { token: 'sk_test_wrong' });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ type: 'error', code: 'unauthorized', status: 401, details: [] });
   });
 
   it('requires x-merchant-account-id (400 bad_request)', async () => {
     const sim = await efundpay();
-    const res = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID, { account: null });
+    const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { account: null });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ type: 'error', code: 'bad_request', status: 400 });
   });
 
   it("hides another merchant account's refund behind 404 not_found", async () => {
     const sim = await efundpay();
-    const res = await getEfundpayRefund(sim, OTHER_ACCOUNT_EFUNDPAY_ID);
+    const res = await getEfundpayRefund(sim, EFUNDPAY_OTHER_MERCHANT.providerRefundId);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ type: 'error', code: 'not_found', status: 404 });
   });
 
   it('refuses a merchant account the credentials do not cover with 403', async () => {
     const sim = await efundpay();
-    const res = await getEfundpayRefund(sim, OTHER_ACCOUNT_EFUNDPAY_ID, { account: 'acme-eu' });
+    const res = await getEfundpayRefund(sim, EFUNDPAY_OTHER_MERCHANT.providerRefundId, { account: 'acme-eu' });
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe('forbidden');
   });
@@ -232,7 +238,7 @@ describe('efundpay simulator', () => {
 
   it('answers an unknown UUID with 404', async () => {
     const sim = await efundpay();
-    expect((await getEfundpayRefund(sim, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await getEfundpayRefund(sim, EFUNDPAY_NOT_SEEDED.providerRefundId)).status).toBe(404);
   });
 
   describe('RS512 JWT auth', () => {
@@ -250,14 +256,14 @@ describe('efundpay simulator', () => {
       const { publicKey, privateKey } = await generateKeyPair('RS512');
       const sim = await efundpay({ keyId: 'key-1', publicKey: await exportSPKI(publicKey) });
       const token = await signed(privateKey, { scopes: ['transactions.read'], merchantId: 'default' });
-      expect((await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID, { token })).status).toBe(200);
+      expect((await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { token })).status).toBe(200);
     });
 
     it('answers 403 forbidden for a valid token without transactions.read', async () => {
       const { publicKey, privateKey } = await generateKeyPair('RS512');
       const sim = await efundpay({ keyId: 'key-1', publicKey });
       const token = await signed(privateKey, { scopes: ['transactions.write'] });
-      const res = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID, { token });
+      const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { token });
       expect(res.status).toBe(403);
       expect((await res.json()).code).toBe('forbidden');
     });
@@ -272,7 +278,7 @@ describe('efundpay simulator', () => {
         await signed(privateKey, { scopes: ['transactions.read'], merchantId: 'acme-eu' }),
       ];
       for (const token of tokens) {
-        const res = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID, { token });
+        const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { token });
         expect(res.status).toBe(401);
         expect((await res.json()).code).toBe('unauthorized');
       }
@@ -283,29 +289,32 @@ describe('efundpay simulator', () => {
 describe('fault injection', () => {
   it('a status fault applies `times` times, then the refund is served normally', async () => {
     const sim = await wooshPay();
-    sim.injectFault(DOCS_WOOSHPAY_ID, { kind: 'status', status: 503, times: 2 });
+    sim.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 503, times: 2 });
 
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status);
 
     expect(statuses).toEqual([503, 503, 200]);
-    expect(sim.requestCount(DOCS_WOOSHPAY_ID)).toBe(3);
+    expect(sim.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(3);
   });
 
   it("a status fault uses each provider's error body and sends Retry-After when given", async () => {
     const woosh = await wooshPay();
     woosh.injectFault('*', { kind: 'status', status: 429, retryAfter: '2' });
-    const limited = await getWooshPayRefund(woosh, DOCS_WOOSHPAY_ID);
+    const limited = await getWooshPayRefund(woosh, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('2');
     expect((await limited.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
 
-    woosh.injectFault(DOCS_WOOSHPAY_ID, { kind: 'status', status: 500 });
-    expect((await (await getWooshPayRefund(woosh, DOCS_WOOSHPAY_ID)).json()).error.type).toBe('api_error');
+    woosh.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
+    expect((await (await getWooshPayRefund(woosh, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).json()).error.type).toBe(
+      'api_error',
+    );
 
     const efund = await efundpay();
-    efund.injectFault(DOCS_EFUNDPAY_ID, { kind: 'status', status: 503, times: 1 });
-    const unavailable = await getEfundpayRefund(efund, DOCS_EFUNDPAY_ID);
+    efund.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status: 503, times: 1 });
+    const unavailable = await getEfundpayRefund(efund, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId);
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get('retry-after')).toBeNull();
     expect(await unavailable.json()).toMatchObject({ type: 'error', code: 'service_unavailable', status: 503 });
@@ -314,19 +323,19 @@ describe('fault injection', () => {
   it("a refund-specific fault wins over '*'", async () => {
     const sim = await wooshPay();
     sim.injectFault('*', { kind: 'status', status: 500 });
-    sim.injectFault(DOCS_WOOSHPAY_ID, { kind: 'status', status: 404 });
-    expect((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).status).toBe(404);
-    expect((await getWooshPayRefund(sim, 're_1787731200000000002')).status).toBe(500);
+    sim.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 404 });
+    expect((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status).toBe(404);
+    expect((await getWooshPayRefund(sim, WOOSHPAY_EUR_PENDING.providerRefundId)).status).toBe(500);
 
     sim.clearFaults();
-    expect((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).status).toBe(200);
+    expect((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status).toBe(200);
   });
 
   it('a latency fault delays the normal answer; setLatency delays every answer', async () => {
     const sim = await wooshPay();
-    sim.injectFault(DOCS_WOOSHPAY_ID, { kind: 'latency', ms: 150, times: 1 });
+    sim.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'latency', ms: 150, times: 1 });
     let started = performance.now();
-    expect((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).status).toBe(200);
+    expect((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
 
     sim.setLatency(80);
@@ -337,25 +346,29 @@ describe('fault injection', () => {
 
   it('a reset fault makes fetch reject and records no status', async () => {
     const sim = await wooshPay();
-    sim.injectFault(DOCS_WOOSHPAY_ID, { kind: 'reset', times: 1 });
-    await expect(getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).rejects.toMatchObject({ cause: { code: 'ECONNRESET' } });
+    sim.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'reset', times: 1 });
+    await expect(getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).rejects.toMatchObject({
+      cause: { code: 'ECONNRESET' },
+    });
     expect(sim.requests[0]?.status).toBeNull();
-    expect((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID)).status).toBe(200);
+    expect((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status).toBe(200);
   });
 
   it('a hang fault never answers, so the client times out', async () => {
     const sim = await wooshPay();
     sim.injectFault('*', { kind: 'hang' });
-    const pending = getWooshPayRefund(sim, DOCS_WOOSHPAY_ID, { signal: AbortSignal.timeout(150) });
+    const pending = getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      signal: AbortSignal.timeout(150),
+    });
     await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
-    expect(sim.requestCount(DOCS_WOOSHPAY_ID)).toBe(1);
+    expect(sim.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     expect(sim.requests[0]?.status).toBeNull();
   });
 
   it('close() releases a hung request and resolves promptly', async () => {
     const sim = await wooshPay();
     sim.injectFault('*', { kind: 'hang' });
-    const pending = getWooshPayRefund(sim, DOCS_WOOSHPAY_ID);
+    const pending = getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId);
     const outcome = pending.then(
       () => 'answered',
       () => 'rejected',
@@ -371,7 +384,7 @@ describe('fault injection', () => {
 
   it('a raw fault sends an arbitrary body and content type', async () => {
     const sim = await efundpay();
-    sim.injectFault(DOCS_EFUNDPAY_ID, {
+    sim.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
       kind: 'raw',
       status: 502,
       contentType: 'text/html',
@@ -380,41 +393,56 @@ describe('fault injection', () => {
     });
     sim.injectFault('*', { kind: 'raw', contentType: 'application/json', body: '{"type":"refund","id":' });
 
-    const html = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID);
+    const html = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId);
     expect(html.status).toBe(502);
     expect(html.headers.get('content-type')).toBe('text/html');
     expect(await html.text()).toBe('<html><body>Bad Gateway</body></html>');
 
-    const truncated = await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID);
+    const truncated = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId);
     expect(truncated.status).toBe(200);
     expect(await truncated.text()).toBe('{"type":"refund","id":');
   });
 
   it('a redirect fault answers 302 (or the given 3xx) with Location', async () => {
     const sim = await wooshPay();
-    sim.injectFault(DOCS_WOOSHPAY_ID, { kind: 'redirect', location: 'https://evil.example/steal', times: 1 });
-    sim.injectFault(DOCS_WOOSHPAY_ID, { kind: 'redirect', location: '/v1/refunds/re_123', status: 307, times: 1 });
+    sim.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      kind: 'redirect',
+      location: 'https://evil.example/steal',
+      times: 1,
+    });
+    sim.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      kind: 'redirect',
+      location: '/v1/refunds/re_123',
+      status: 307,
+      times: 1,
+    });
 
-    const first = await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID, { redirect: 'manual' });
+    const first = await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { redirect: 'manual' });
     expect(first.status).toBe(302);
     expect(first.headers.get('location')).toBe('https://evil.example/steal');
-    const second = await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID, { redirect: 'manual' });
+    const second = await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { redirect: 'manual' });
     expect(second.status).toBe(307);
-    expect((await getWooshPayRefund(sim, DOCS_WOOSHPAY_ID, { redirect: 'manual' })).status).toBe(200);
+    expect(
+      (await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { redirect: 'manual' })).status,
+    ).toBe(200);
   });
 
   it('a random fault with rate 1 always fails and with rate 0 never does', async () => {
     const sim = await efundpay();
     sim.injectFault('*', { kind: 'random', rate: 1 });
-    for (let i = 0; i < 5; i++) expect((await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID)).status).toBe(503);
+    for (let i = 0; i < 5; i++)
+      expect((await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).status).toBe(503);
 
     sim.clearFaults();
     sim.injectFault('*', { kind: 'random', rate: 1, status: 504 });
-    expect(await (await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID)).json()).toMatchObject({ code: 'gateway_timeout' });
+    expect(await (await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).json()).toMatchObject({
+      code: 'gateway_timeout',
+    });
 
     sim.clearFaults();
     sim.injectFault('*', { kind: 'random', rate: 0 });
-    for (let i = 0; i < 5; i++) expect((await getEfundpayRefund(sim, DOCS_EFUNDPAY_ID)).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).status).toBe(200);
   });
 
   it('rejects a fault with an invalid times or rate', async () => {
