@@ -88,7 +88,7 @@ describe('circuit breaker', () => {
   });
 
   it('opens after sustained failures, and logs it', async () => {
-    stack.wooshpay.injectFault('*', { kind: 'status', status: 503 });
+    stack.simulators.wooshpay.injectFault('*', { kind: 'status', status: 503 });
 
     const response = await stack.graphql(REFUNDS, {
       ids: [...WOOSHPAY_IDS.slice(0, VOLUME + 1), EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId],
@@ -115,8 +115,8 @@ describe('circuit breaker', () => {
       [['refunds', 2], { code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' }],
     ]);
     expect(response.body.errors?.[0]?.message).toContain('circuit breaker');
-    expect(stack.wooshpay.requestCount()).toBe(0);
-    expect(stack.efundpay.requestCount()).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(0);
+    expect(stack.simulators.efundpay.requestCount()).toBe(1);
     expect(await breakerGauge()).toBe(2);
   });
 
@@ -129,7 +129,7 @@ describe('circuit breaker', () => {
 
     expect(ids(response)).toEqual([null]);
     // One probe (retried like any call: PROVIDER_MAX_RETRIES=1), then the breaker is open again.
-    expect(stack.wooshpay.requestCount()).toBe(2);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(2);
     expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
     expect(
       breakerLogs()
@@ -139,7 +139,7 @@ describe('circuit breaker', () => {
   });
 
   it('recovers with one probe once the provider is healthy: exactly one call while half-open, then closed', async () => {
-    stack.wooshpay.clearFaults();
+    stack.simulators.wooshpay.clearFaults();
     const before = breakerLogs().length;
     await waitForBreaker('half-open', before);
     stack.resetCounters();
@@ -147,7 +147,7 @@ describe('circuit breaker', () => {
     // Three refunds arrive together while half-open: one is the probe, the others still fail fast.
     const probe = await stack.graphql(REFUNDS, { ids: WOOSHPAY_IDS.slice(0, 3) });
 
-    expect(stack.wooshpay.requestCount()).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(1);
     expect(ids(probe).filter((id) => id !== null)).toHaveLength(1);
     expect(
       breakerLogs()

@@ -45,8 +45,8 @@ describe('the deadline includes the wait for a free provider slot', () => {
 
   it('fails a refund still queued when its deadline passes, without calling the provider for it', async () => {
     // With one slot, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId hangs for its 600 ms attempt, then WOOSHPAY_EUR_PENDING.providerRefundId hangs until the deadline: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId never gets a slot in time.
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
-    stack.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'hang' });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'hang' });
     const started = performance.now();
 
     const response = await stack.graphql<Rows>(REFUNDS, {
@@ -72,7 +72,7 @@ describe('the deadline includes the wait for a free provider slot', () => {
       [['refunds', 2], { code: 'PROVIDER_TIMEOUT', provider: 'WOOSHPAY' }],
     ]);
     expect(errors[2]!.message).toContain(`${deadlineMs} ms deadline`);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId)).toBe(0);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId)).toBe(0);
   });
 });
 
@@ -96,7 +96,7 @@ describe('a client that goes away', () => {
   });
 
   it('cancels its provider calls, which neither open the breaker nor log as provider failures', async () => {
-    stack.wooshpay.injectFault('*', { kind: 'hang' });
+    stack.simulators.wooshpay.injectFault('*', { kind: 'hang' });
     const logsBefore = stack.logs.length;
 
     for (const id of [
@@ -113,7 +113,7 @@ describe('a client that goes away', () => {
       });
       // Give up once the provider call is under way.
       const until = Date.now() + 2000;
-      while (stack.wooshpay.requestCount(id) === 0 && Date.now() < until)
+      while (stack.simulators.wooshpay.requestCount(id) === 0 && Date.now() < until)
         await new Promise((resolve) => setTimeout(resolve, 10));
       controller.abort();
       await expect(request).rejects.toThrow();
@@ -124,13 +124,13 @@ describe('a client that goes away', () => {
     while (cancelled() < 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(cancelled()).toBe(3);
 
-    stack.wooshpay.clearFaults();
+    stack.simulators.wooshpay.clearFaults();
     stack.resetCounters();
     const response = await stack.graphql<Rows>(REFUNDS, { ids: [WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId] });
 
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.refunds).toEqual([{ id: WOOSHPAY_USD_SPEC_EXAMPLE.id }]);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     const lines = stack.logs.slice(logsBefore);
     expect(lines.filter((line) => line.breaker !== undefined)).toEqual([]);
     expect(lines.filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);

@@ -107,16 +107,16 @@ describe('provider faults', () => {
   });
 
   beforeEach(() => {
-    stack.wooshpay.clearFaults();
-    stack.efundpay.clearFaults();
+    stack.simulators.wooshpay.clearFaults();
+    stack.simulators.efundpay.clearFaults();
     stack.resetCounters();
   });
 
   const refunds = (ids: string[]) => stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids });
 
   it('retries a 5xx twice and returns the refund from the third attempt', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500, times: 1 });
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 502, times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500, times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 502, times: 1 });
 
     const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
@@ -128,31 +128,31 @@ describe('provider faults', () => {
         status: 'SUCCEEDED',
       },
     ]);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(3);
-    expect(stack.wooshpay.requests.map((request) => request.status)).toEqual([500, 502, 200]);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(3);
+    expect(stack.simulators.wooshpay.requests.map((request) => request.status)).toEqual([500, 502, 200]);
   });
 
   it.each([408, 409])('retries HTTP %i like a 5xx', async (status) => {
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status, times: 2 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status, times: 2 });
 
     const response = await refunds([EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.refunds[0]?.id).toBe(EFUNDPAY_EUR_DOCS_EXAMPLE.id);
-    expect(stack.efundpay.requests.map((request) => request.status)).toEqual([status, status, 200]);
+    expect(stack.simulators.efundpay.requests.map((request) => request.status)).toEqual([status, status, 200]);
   });
 
   it('does not retry other 4xx answers', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 400 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 400 });
 
     const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
     expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('gives up on a provider failing forever after 1 + PROVIDER_MAX_RETRIES attempts, within the deadline, siblings intact', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'status', status: 503 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'status', status: 503 });
 
     const { result: response, ms } = await timed(() =>
       refunds([
@@ -174,13 +174,13 @@ describe('provider faults', () => {
     expect(error.path).toEqual(['refunds', 1]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
     expect(error.message).toBe(`WooshPay: the provider failed (HTTP 503 after ${1 + MAX_RETRIES} attempts)`);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_EUR_PENDING.providerRefundId)).toBe(1 + MAX_RETRIES);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
-    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_EUR_PENDING.providerRefundId)).toBe(1 + MAX_RETRIES);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('waits out a 429 with Retry-After: 1 and then returns the refund', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
       kind: 'status',
       status: 429,
       retryAfter: '1',
@@ -191,14 +191,14 @@ describe('provider faults', () => {
 
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.refunds[0]?.id).toBe(EFUNDPAY_EUR_DOCS_EXAMPLE.id);
-    const [limited, retried] = stack.efundpay.requests;
-    expect(stack.efundpay.requests.map((request) => request.status)).toEqual([429, 200]);
+    const [limited, retried] = stack.simulators.efundpay.requests;
+    expect(stack.simulators.efundpay.requests.map((request) => request.status)).toEqual([429, 200]);
     // Retry-After is honoured: the second attempt comes no sooner than the provider asked.
     expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('fails at once with PROVIDER_RATE_LIMITED when Retry-After is beyond the cap, after one attempt', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'status',
       status: 429,
       retryAfter: '3600',
@@ -214,12 +214,12 @@ describe('provider faults', () => {
     const error = onlyError(response);
     expect(error.path).toEqual(['refunds', 0]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_RATE_LIMITED', provider: 'WOOSHPAY' });
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('fails at once when Retry-After is an HTTP date beyond the cap', async () => {
     const inAnHour = new Date(Date.now() + 3_600_000).toUTCString();
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
       kind: 'status',
       status: 429,
       retryAfter: inAnHour,
@@ -229,11 +229,11 @@ describe('provider faults', () => {
 
     expect(ms).toBeLessThan(stack.config.http.retryAfterCapMs);
     expect(onlyError(response).extensions).toEqual({ code: 'PROVIDER_RATE_LIMITED', provider: 'EFUNDPAY' });
-    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('honours Retry-After on a 503 as well', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'status',
       status: 503,
       retryAfter: '1',
@@ -243,12 +243,12 @@ describe('provider faults', () => {
     const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
     expect(response.body.errors).toBeUndefined();
-    const [unavailable, retried] = stack.wooshpay.requests;
+    const [unavailable, retried] = stack.simulators.wooshpay.requests;
     expect(retried!.at - unavailable!.at).toBeGreaterThanOrEqual(950);
   });
 
   it('turns a hung provider into PROVIDER_TIMEOUT after every attempt timed out, siblings intact', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'hang' });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'hang' });
 
     const { result: response, ms } = await timed(() =>
       refunds([
@@ -268,7 +268,7 @@ describe('provider faults', () => {
     expect(error.path).toEqual(['refunds', 1]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'EFUNDPAY' });
     expect(error.message).toBe(`efundpay: no answer within ${ATTEMPT_TIMEOUT_MS} ms (${1 + MAX_RETRIES} attempts)`);
-    expect(stack.efundpay.requestCount(EFUNDPAY_USD_PROCESSING.providerRefundId)).toBe(1 + MAX_RETRIES);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_USD_PROCESSING.providerRefundId)).toBe(1 + MAX_RETRIES);
   });
 
   describe('bodies that are not the refund asked for become PROVIDER_BAD_RESPONSE, without retries', () => {
@@ -308,7 +308,7 @@ describe('provider faults', () => {
     ];
 
     it.each(badBodies)('$name', async ({ contentType, body }) => {
-      stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
         kind: 'raw',
         status: 200,
         contentType,
@@ -329,11 +329,11 @@ describe('provider faults', () => {
       const error = onlyError(response);
       expect(error.path).toEqual(['refunds', 1]);
       expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
-      expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+      expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     });
 
     it('an efundpay body with wrong types', async () => {
-      stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
         kind: 'raw',
         contentType: 'application/json',
         body: JSON.stringify({
@@ -352,7 +352,7 @@ describe('provider faults', () => {
   });
 
   it('logs which fields of a bad body departed from the schema, never their values', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'raw',
       contentType: 'application/json',
       body: JSON.stringify({ ...W1_BODY, amount: 'fifteen dollars', metadata: { 'evil\nkey': 42 } }),
@@ -378,13 +378,13 @@ describe('provider faults', () => {
   });
 
   it('treats a 404 whose body is HTML (a proxy, not the provider) as PROVIDER_BAD_RESPONSE, not as not-found', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'raw',
       status: 404,
       contentType: 'text/html',
       body: '<html><head><title>404 Not Found</title></head><body>nginx</body></html>',
     });
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
       kind: 'raw',
       status: 404,
       contentType: 'text/html',
@@ -410,7 +410,7 @@ describe('provider faults', () => {
       { status: 401, setting: 'WOOSHPAY_SECRET_KEY' },
       { status: 403, setting: 'WOOSHPAY_SECRET_KEY' },
     ])('WooshPay $status -> PROVIDER_AUTH_FAILED and one log line naming $setting', async ({ status, setting }) => {
-      stack.wooshpay.injectFault('*', { kind: 'status', status });
+      stack.simulators.wooshpay.injectFault('*', { kind: 'status', status });
       const logsBefore = stack.rawLogs.length;
 
       const response = await refunds([
@@ -423,7 +423,7 @@ describe('provider faults', () => {
       expect(error.extensions).toEqual({ code: 'PROVIDER_AUTH_FAILED', provider: 'WOOSHPAY' });
       expect(error.message).not.toContain(setting);
       // Credentials do not get better by asking again.
-      expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+      expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
       const lines = stack.rawLogs.slice(logsBefore).filter((line) => line.includes(setting));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({
@@ -437,7 +437,7 @@ describe('provider faults', () => {
     it.each([401, 403])(
       'efundpay %i -> PROVIDER_AUTH_FAILED and one log line naming EFUNDPAY_API_KEY',
       async (status) => {
-        stack.efundpay.injectFault('*', { kind: 'status', status });
+        stack.simulators.efundpay.injectFault('*', { kind: 'status', status });
         const logsBefore = stack.rawLogs.length;
 
         const response = await refunds([
@@ -493,7 +493,7 @@ describe('provider faults', () => {
     });
 
     it.each([301, 302, 307, 308])('HTTP %i is never followed and becomes PROVIDER_BAD_RESPONSE', async (status) => {
-      stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
         kind: 'redirect',
         status,
         location: `${elsewhereOrigin}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`,
@@ -509,13 +509,13 @@ describe('provider faults', () => {
       expect(error.extensions).toEqual({ code: 'PROVIDER_BAD_RESPONSE', provider: 'WOOSHPAY' });
       expect(error.message).toContain('redirect');
       expect(elsewhereRequests).toBe(0);
-      expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+      expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
     });
   });
 
   it('retries a connection reset and returns the refund', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'reset', times: 1 });
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'reset', times: 2 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'reset', times: 1 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'reset', times: 2 });
 
     const response = await refunds([
       WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
@@ -527,12 +527,12 @@ describe('provider faults', () => {
       WOOSHPAY_USD_SPEC_EXAMPLE.id,
       EFUNDPAY_EUR_DOCS_EXAMPLE.id,
     ]);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
-    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(3);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(3);
   });
 
   it('puts each failure at its own path in refunds (refunds.3) and leaves the other provider untouched', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
 
     const response = await refunds([
       WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
@@ -557,7 +557,7 @@ describe('provider faults', () => {
   });
 
   it('puts each failure at its own path in _entities (_entities.7), in both key shapes', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
     const representations = [
       { __typename: 'Refund', id: WOOSHPAY_USD_SPEC_EXAMPLE.id },
       { __typename: 'Refund', provider: 'EFUNDPAY', providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId },
@@ -584,11 +584,11 @@ describe('provider faults', () => {
     const error = onlyError(response);
     expect(error.path).toEqual(['_entities', 7]);
     expect(error.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', provider: 'EFUNDPAY' });
-    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
   });
 
   it('logs each provider failure once, with the request id, the code and the status', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
     const logsBefore = stack.logs.length;
 
     const response = await stack.graphql(
@@ -630,7 +630,7 @@ describe('the overall deadline per refund', () => {
   });
 
   it('answers PROVIDER_TIMEOUT when the deadline passes, whatever retries remain', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
 
     const { result: response, ms } = await timed(() =>
       stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, {
@@ -644,6 +644,6 @@ describe('the overall deadline per refund', () => {
     const error = onlyError(response);
     expect(error.extensions).toEqual({ code: 'PROVIDER_TIMEOUT', provider: 'WOOSHPAY' });
     expect(error.message).toContain(`${deadlineMs} ms deadline`);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBeLessThan(1 + 5);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBeLessThan(1 + 5);
   });
 });

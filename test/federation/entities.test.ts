@@ -44,8 +44,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   stack.resetCounters();
-  stack.wooshpay.clearFaults();
-  stack.efundpay.clearFaults();
+  stack.simulators.wooshpay.clearFaults();
+  stack.simulators.efundpay.clearFaults();
 });
 
 const byId = (id: string) => ({ __typename: 'Refund', id });
@@ -89,8 +89,8 @@ describe('_entities as the router fetches them', () => {
       providerStatus: 'declined',
       details: { __typename: 'EfundpayRefundDetails', merchantAccountId: 'default' },
     });
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).toBe(1);
-    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
     expect(stack.providerCalls()).toBe(3);
   });
 
@@ -142,7 +142,7 @@ describe('_entities as the router fetches them', () => {
   });
 
   it('turns a provider failure into null plus a typed error at _entities.N, the others resolved', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'status', status: 503 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_EUR_PENDING.providerRefundId, { kind: 'status', status: 503 });
 
     const response = await stack.graphql<EntitiesData>(ENTITIES_QUERY, {
       representations: [
@@ -162,7 +162,7 @@ describe('_entities as the router fetches them', () => {
     const [error] = response.body.errors!;
     expect(error!.path).toEqual(['_entities', 1]);
     expect(error!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', provider: 'WOOSHPAY' });
-    expect(error!.message).not.toContain(stack.wooshpay.origin);
+    expect(error!.message).not.toContain(stack.simulators.wooshpay.origin);
     expect(error!.message).not.toContain('unexpected error occurred on WooshPay');
   });
 

@@ -82,8 +82,8 @@ afterAll(async () => {
 beforeEach(() => {
   gateway.resetFetches();
   stack.resetCounters();
-  stack.wooshpay.clearFaults();
-  stack.efundpay.clearFaults();
+  stack.simulators.wooshpay.clearFaults();
+  stack.simulators.efundpay.clearFaults();
 });
 
 describe('through a real gateway', () => {
@@ -144,7 +144,7 @@ describe('through a real gateway', () => {
 
     for (const globalId of ORDER_REFUND_IDS) {
       const [provider, providerRefundId] = globalId.split(':') as [string, string];
-      const simulator = provider === 'wooshpay' ? stack.wooshpay : stack.efundpay;
+      const simulator = provider === 'wooshpay' ? stack.simulators.wooshpay : stack.simulators.efundpay;
       expect(simulator.requestCount(providerRefundId), `provider GETs for ${globalId}`).toBe(1);
     }
     expect(stack.providerCalls()).toBe(ORDER_REFUND_IDS.length);
@@ -181,7 +181,7 @@ describe('through a real gateway', () => {
       providerRefundId: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId,
     });
     for (const representation of representations) expect(representation).not.toHaveProperty('id');
-    expect(stack.wooshpay.requestCount(WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId)).toBe(1);
     expect(stack.providerCalls()).toBe(new Set(DISPUTES.map((d) => d.providerRefundId)).size);
   });
 
@@ -227,7 +227,7 @@ describe('through a real gateway', () => {
   });
 
   it('turns one provider failure into a null refund with a typed error, the other refunds intact', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
 
     const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(ORDERS_QUERY);
 
@@ -244,8 +244,8 @@ describe('through a real gateway', () => {
     const erroredPaths = errors.map((error) => JSON.stringify(error.path));
     for (const index of failing) expect(erroredPaths).toContain(JSON.stringify(['orders', index, 'refund']));
     const body = JSON.stringify(response.body);
-    expect(body).not.toContain(stack.efundpay.origin);
-    expect(body).not.toContain(stack.wooshpay.origin);
+    expect(body).not.toContain(stack.simulators.efundpay.origin);
+    expect(body).not.toContain(stack.simulators.wooshpay.origin);
   });
 
   it('reaches the subgraph only with Router-Authorization, which the gateway sends', async () => {

@@ -1,27 +1,112 @@
 /**
- * Starts the real thing on ephemeral loopback ports for a test: both provider simulators, and the
- * subgraph configured (through loadConfig, like production) with credentials for them, so every
+ * Starts the real thing on ephemeral loopback ports for a test: every registered provider's
+ * simulator (through `startSimulators()`, as the sandbox does), and the subgraph configured
+ * (through loadConfig, like production) with the credentials the simulators accept, so every
  * request goes through the real clients over real HTTP. Log lines are captured as parsed JSON.
+ * Names no provider: simulators are reached by their global-id prefix (`stack.simulators.wooshpay`).
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig, type AppConfig } from '../../src/config.js';
-import { startEfundpaySimulator, type EfundpaySimulatorOptions } from '../../src/providers/efundpay/simulator.js';
-import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
-import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
+import type { RefundProviderName } from '../../src/domain/refund.js';
+import type { StartedProviderSimulator } from '../../src/providers/provider.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
+import { startSimulators } from '../../src/sandbox/start-sandbox.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/server/logger.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 
-export const TEST_WOOSHPAY_KEY = 'sk_test_stack0123456789abcdef';
-export const TEST_EFUNDPAY_KEY = 'efundpay_test_key_0123456789abcdef';
+/** A provider's global-id prefix (`wooshpay:re_…`), by which tests reach its simulator. */
+export type ProviderPrefix = Lowercase<RefundProviderName>;
+export type Simulators = Readonly<Record<ProviderPrefix, SimulatorHandle>>;
 
-export interface StackOptions {
+export interface SimulatorsOptions {
+  readonly latencyMs?: number;
+  /**
+   * Replaces a provider's simulator with one the test starts itself (e.g. one that accepts JWTs),
+   * with the variables that point the subgraph at it.
+   */
+  readonly replace?: Partial<Record<ProviderPrefix, () => Promise<StartedProviderSimulator>>>;
+}
+
+export interface TestSimulators {
+  readonly simulators: Simulators;
+  /**
+   * An ephemeral loopback subgraph (HOST, PORT=0, LOG_LEVEL=info) plus every provider's variables
+   * pointing at its simulator, credentials included.
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** Provider GETs so far, all simulators together. */
+  requestCount(): number;
+  resetRequests(): void;
+  close(): Promise<void>;
+}
+
+/** Every provider's simulator on loopback, and the environment that points a subgraph at them. */
+export async function startTestSimulators(options: SimulatorsOptions = {}): Promise<TestSimulators> {
+  const running = await startSimulators({ latencyMs: options.latencyMs ?? 0 });
+  const env: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...running.env };
+  const handles: SimulatorHandle[] = [];
+  const simulators = {} as Record<ProviderPrefix, SimulatorHandle>;
+  for (const definition of PROVIDERS) {
+    const prefix = prefixOf(definition.name, definition.globalIdPrefix);
+    let handle = running.simulators.get(definition.name);
+    if (handle === undefined)
+      throw new Error(`Expected a simulator for ${definition.name}, startSimulators() started none`);
+    const replacement = options.replace?.[prefix];
+    if (replacement !== undefined) {
+      await handle.close();
+      for (const variable of definition.variables) delete env[variable.name];
+      const started = await replacement();
+      handle = started.handle;
+      Object.assign(env, started.env);
+    }
+    handles.push(handle);
+    simulators[prefix] = handle;
+  }
+  return {
+    simulators,
+    env,
+    requestCount: () => handles.reduce((sum, handle) => sum + handle.requestCount(), 0),
+    resetRequests: () => handles.forEach((handle) => handle.resetRequests()),
+    close: async () => {
+      await Promise.all(handles.map((handle) => handle.close()));
+    },
+  };
+}
+
+/** The global-id prefix, which tests use as the key; it must be the lower-case provider name. */
+function prefixOf(name: RefundProviderName, globalIdPrefix: string): ProviderPrefix {
+  const prefix = name.toLowerCase() as ProviderPrefix;
+  if (globalIdPrefix !== prefix) {
+    throw new Error(
+      `Expected ${name}'s global-id prefix to be its lower-case name "${prefix}" (the test stack's key), received "${globalIdPrefix}"`,
+    );
+  }
+  return prefix;
+}
+
+/** The values of the secret variables (as the registry marks them) set in `env`, for leak checks. */
+export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return PROVIDERS.flatMap((definition) => definition.variables)
+    .filter((variable) => variable.secret)
+    .flatMap((variable) => {
+      const value = env[variable.name];
+      return value === undefined || value === '' ? [] : [value];
+    });
+}
+
+export interface StackOptions extends SimulatorsOptions {
   /** Extra environment for loadConfig (e.g. PROVIDER_CONCURRENCY); `undefined` removes a variable. */
   readonly env?: Record<string, string | undefined>;
-  /** Replaces the efundpay simulator's auth (e.g. to test JWTs). */
-  readonly efundpay?: Partial<EfundpaySimulatorOptions>;
-  readonly latencyMs?: number;
   readonly server?: ServerOptions;
+  /** Simulators the test already started (e.g. behind relays); the stack then leaves them running on stop(). */
+  readonly simulators?: TestSimulators;
+  /**
+   * Receives each log line instead of `logs`/`rawLogs` keeping it (a long run, e.g. the load test,
+   * must not grow its heap with them).
+   */
+  readonly onLogLine?: (line: string) => void;
 }
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -38,8 +123,12 @@ export interface Stack {
   readonly url: string;
   readonly config: AppConfig;
   readonly server: RunningServer;
-  readonly wooshpay: SimulatorHandle;
-  readonly efundpay: SimulatorHandle;
+  /** Each provider's simulator by its global-id prefix. */
+  readonly simulators: Simulators;
+  /** The environment the subgraph was configured with. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The credentials the simulators accept and the subgraph was given (secret variables per the registry). */
+  readonly secrets: readonly string[];
   /** Every log line the server wrote, parsed. */
   readonly logs: Record<string, unknown>[];
   /** Every raw log line, for leak checks. */
@@ -49,46 +138,33 @@ export interface Stack {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<TData>>;
-  /** Provider GETs so far, both simulators together. */
+  /** Provider GETs so far, all simulators together. */
   providerCalls(): number;
   resetCounters(): void;
   stop(): Promise<void>;
 }
 
-/** The environment that points the subgraph at both simulators with the test credentials, on an ephemeral loopback port. */
-export function providerEnv(wooshpay: SimulatorHandle, efundpay: SimulatorHandle): Record<string, string> {
-  return {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    WOOSHPAY_BASE_URL: wooshpay.url,
-    WOOSHPAY_SECRET_KEY: TEST_WOOSHPAY_KEY,
-    EFUNDPAY_BASE_URL: efundpay.url,
-    EFUNDPAY_API_KEY: TEST_EFUNDPAY_KEY,
-  };
-}
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const latencyMs = options.latencyMs ?? 0;
-  const wooshpay = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY, latencyMs });
-  const efundpay = await startEfundpaySimulator({
-    merchantAccountId: 'default',
-    apiKey: TEST_EFUNDPAY_KEY,
-    latencyMs,
-    ...options.efundpay,
-  });
-  const env: Record<string, string | undefined> = {
-    ...providerEnv(wooshpay, efundpay),
+  const simulators = options.simulators ?? (await startTestSimulators(options));
+  const merged: Record<string, string | undefined> = {
+    ...simulators.env,
     PROVIDER_RETRY_BASE_DELAY_MS: '20',
     ...options.env,
   };
-  const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)));
+  const env = Object.fromEntries(
+    Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const config = loadConfig(env);
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
+        if (options.onLogLine) {
+          options.onLogLine(line);
+          continue;
+        }
         rawLogs.push(line);
         logs.push(JSON.parse(line) as Record<string, unknown>);
       }
@@ -101,8 +177,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     url,
     config,
     server,
-    wooshpay,
-    efundpay,
+    simulators: simulators.simulators,
+    env,
+    secrets: [...new Set([...secretValues(simulators.env), ...secretValues(env)])],
     logs,
     rawLogs,
     async graphql(query, variables, headers) {
@@ -113,14 +190,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       return { status: response.status, headers: response.headers, body: (await response.json()) as never };
     },
-    providerCalls: () => wooshpay.requestCount() + efundpay.requestCount(),
-    resetCounters() {
-      wooshpay.resetRequests();
-      efundpay.resetRequests();
-    },
+    providerCalls: () => simulators.requestCount(),
+    resetCounters: () => simulators.resetRequests(),
     async stop() {
       await server.stop();
-      await Promise.all([wooshpay.close(), efundpay.close()]);
+      if (options.simulators === undefined) await simulators.close();
     },
   };
 }

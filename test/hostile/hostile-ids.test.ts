@@ -106,8 +106,8 @@ describe('hostile ids are refused before any provider call', () => {
       [['refunds', 3], 'BAD_USER_INPUT'],
     ]);
     expect(stack.providerCalls()).toBe(2);
-    expect(stack.wooshpay.requests.map((request) => request.path)).toEqual([`/v1/refunds/${VALID_W}`]);
-    expect(stack.efundpay.requests.map((request) => request.path)).toEqual([`/v4/refunds/${VALID_E}`]);
+    expect(stack.simulators.wooshpay.requests.map((request) => request.path)).toEqual([`/v1/refunds/${VALID_W}`]);
+    expect(stack.simulators.efundpay.requests.map((request) => request.path)).toEqual([`/v4/refunds/${VALID_E}`]);
   });
 
   it('names the bad input in the message', async () => {

@@ -7,10 +7,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
-import { startStack, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
+import { startStack, startTestSimulators, type Stack, type TestSimulators } from '../helpers/stack.js';
 import {
   EFUNDPAY_EUR_DOCS_EXAMPLE,
   EFUNDPAY_GBP_FAILED,
@@ -91,10 +90,10 @@ describe('one GET per distinct refund per operation', () => {
     });
     expect((body.data as { many: unknown[] }).many).toHaveLength(8);
 
-    expect(stack.efundpay.requests.map((request) => request.refundId)).toEqual([
+    expect(stack.simulators.efundpay.requests.map((request) => request.refundId)).toEqual([
       EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
     ]);
-    expect(stack.wooshpay.requests.map((request) => request.refundId).sort()).toEqual(
+    expect(stack.simulators.wooshpay.requests.map((request) => request.refundId).sort()).toEqual(
       [WOOSHPAY_NOT_SEEDED.providerRefundId, WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId].sort(),
     );
   });
@@ -110,20 +109,20 @@ describe('one GET per distinct refund per operation', () => {
     );
     expect(body.errors).toBeUndefined();
     expect(body.data?.refunds).toHaveLength(30);
-    expect(stack.wooshpay.requestCount()).toBe(10);
-    for (const id of distinct) expect(stack.wooshpay.requestCount(id)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(10);
+    for (const id of distinct) expect(stack.simulators.wooshpay.requestCount(id)).toBe(1);
   });
 
   it('does not cache across operations: each operation reads the provider afresh', async () => {
     const query = `{ refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`;
     await stack.graphql(query);
     await stack.graphql(query);
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2);
   });
 
   it('starts every GET of a batch together when under the cap (default 16)', async () => {
     const latencyMs = 400;
-    stack.wooshpay.setLatency(latencyMs);
+    stack.simulators.wooshpay.setLatency(latencyMs);
     try {
       const ids = wooshPaySeedRefunds.slice(0, 9).map((wire) => wire.id);
       const { body } = await stack.graphql<{ refunds: unknown[] }>(
@@ -131,12 +130,12 @@ describe('one GET per distinct refund per operation', () => {
         { ids },
       );
       expect(body.errors).toBeUndefined();
-      const times = startTimes(stack.wooshpay);
+      const times = startTimes(stack.simulators.wooshpay);
       expect(times).toHaveLength(9);
       // All nine reached the provider before the first could have been answered.
       expect(times[8]! - times[0]!).toBeLessThan(latencyMs);
     } finally {
-      stack.wooshpay.setLatency(0);
+      stack.simulators.wooshpay.setLatency(0);
     }
   });
 });
@@ -164,7 +163,7 @@ describe('the per-provider concurrency cap (PROVIDER_CONCURRENCY=3, 150 ms per a
     expect(body.errors).toBeUndefined();
     expect(body.data?.refunds.map((refund) => refund.id)).toEqual(ids.map((id) => `wooshpay:${id}`));
 
-    const times = startTimes(stack.wooshpay);
+    const times = startTimes(stack.simulators.wooshpay);
     expect(times).toHaveLength(9);
     expect(minGapAcrossCap(times, CAP)).toBeGreaterThanOrEqual(100);
     // Three waves: the 7th request cannot start before two answers have come back in turn.
@@ -180,7 +179,7 @@ describe('the per-provider concurrency cap (PROVIDER_CONCURRENCY=3, 150 ms per a
     expect(a.body.errors).toBeUndefined();
     expect(b.body.errors).toBeUndefined();
 
-    const times = startTimes(stack.wooshpay);
+    const times = startTimes(stack.simulators.wooshpay);
     expect(times).toHaveLength(12);
     expect(minGapAcrossCap(times, CAP)).toBeGreaterThanOrEqual(100);
   });
@@ -199,15 +198,16 @@ describe('the per-provider concurrency cap (PROVIDER_CONCURRENCY=3, 150 ms per a
       ids: [...wooshpayIds, ...efundpayIds],
     });
     expect(body.errors).toBeUndefined();
-    for (const sim of [stack.wooshpay, stack.efundpay]) {
+    for (const sim of [stack.simulators.wooshpay, stack.simulators.efundpay]) {
       const times = startTimes(sim);
       expect(times).toHaveLength(6);
       expect(minGapAcrossCap(times, CAP)).toBeGreaterThanOrEqual(100);
     }
     // The first wave of each provider starts together: one provider does not wait for the other's slots.
-    const firstWave = [...startTimes(stack.wooshpay).slice(0, CAP), ...startTimes(stack.efundpay).slice(0, CAP)].sort(
-      (x, y) => x - y,
-    );
+    const firstWave = [
+      ...startTimes(stack.simulators.wooshpay).slice(0, CAP),
+      ...startTimes(stack.simulators.efundpay).slice(0, CAP),
+    ].sort((x, y) => x - y);
     expect(firstWave[firstWave.length - 1]! - firstWave[0]!).toBeLessThan(LATENCY_MS);
   });
 });
@@ -245,18 +245,20 @@ async function startConnectionCounter(
 }
 
 describe('keep-alive', () => {
+  let simulators: TestSimulators;
   let simulator: SimulatorHandle;
   let counter: Awaited<ReturnType<typeof startConnectionCounter>>;
   let stack: Stack;
   beforeAll(async () => {
-    simulator = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY });
+    simulators = await startTestSimulators();
+    simulator = simulators.simulators.wooshpay;
     counter = await startConnectionCounter(new URL(simulator.origin));
-    stack = await startStack({ env: { WOOSHPAY_BASE_URL: counter.url } });
+    stack = await startStack({ simulators, env: { WOOSHPAY_BASE_URL: counter.url } });
   });
   afterAll(async () => {
     await stack?.stop();
     await counter?.close();
-    await simulator?.close();
+    await simulators?.close();
   });
 
   it('reuses one provider connection for many sequential requests', async () => {

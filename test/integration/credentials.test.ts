@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFUND_FIELDS, startStack, type Stack } from '../helpers/stack.js';
+import { efundpayJwtSimulator } from '../helpers/efundpay-jwt.js';
 import type { EfundpaySettings } from '../../src/providers/efundpay/settings.js';
 import {
   EFUNDPAY_EUR_DOCS_EXAMPLE,
@@ -45,8 +46,8 @@ describe('a provider without credentials', () => {
         extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: 'EFUNDPAY' },
       },
     ]);
-    expect(stack.efundpay.requestCount()).toBe(0);
-    expect(stack.wooshpay.requestCount()).toBe(1);
+    expect(stack.simulators.efundpay.requestCount()).toBe(0);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(1);
   });
 
   it('answers PROVIDER_NOT_CONFIGURED for WooshPay when only efundpay has credentials', async () => {
@@ -59,7 +60,7 @@ describe('a provider without credentials', () => {
       [['refunds', 0], { code: 'PROVIDER_NOT_CONFIGURED', provider: 'WOOSHPAY' }],
       [['refunds', 2], { code: 'PROVIDER_NOT_CONFIGURED', provider: 'WOOSHPAY' }],
     ]);
-    expect(stack.wooshpay.requestCount()).toBe(0);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(0);
   });
 });
 
@@ -70,7 +71,7 @@ describe('efundpay JWT auth', () => {
 
   it('reads refunds with an RS512 JWT minted from EFUNDPAY_KEY_ID and EFUNDPAY_PRIVATE_KEY, reused across requests', async () => {
     const stack = await stackWith({
-      efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey } },
+      replace: { efundpay: efundpayJwtSimulator(KEY_ID, publicKey) },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: privateKeyPem },
     });
     expect((stack.config.providers.EFUNDPAY as EfundpaySettings).auth?.kind).toBe('jwt');
@@ -87,7 +88,7 @@ describe('efundpay JWT auth', () => {
     const second = await stack.graphql(`{ refund(id: "${EFUNDPAY_USD_PROCESSING.providerRefundId}") { id } }`);
     expect(second.body.errors).toBeUndefined();
 
-    const [a, b] = stack.efundpay.requests;
+    const [a, b] = stack.simulators.efundpay.requests;
     const token = String(a?.headers.authorization).replace(/^Bearer /, '');
     expect(decodeProtectedHeader(token)).toEqual({ typ: 'JWT', alg: 'RS512', kid: KEY_ID });
     expect(decodeJwt(token)).toMatchObject({ scopes: ['transactions.read'], merchantId: 'default' });
@@ -97,7 +98,7 @@ describe('efundpay JWT auth', () => {
 
   it('answers PROVIDER_AUTH_FAILED when efundpay does not know the key id', async () => {
     const stack = await stackWith({
-      efundpay: { apiKey: undefined, jwt: { keyId: 'another-key-id', publicKey } },
+      replace: { efundpay: efundpayJwtSimulator('another-key-id', publicKey) },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: privateKeyPem },
     });
     const { body } = await stack.graphql(`{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}") { id } }`);
@@ -111,7 +112,7 @@ describe('efundpay JWT auth', () => {
       .privateKey.export({ type: 'pkcs1', format: 'pem' })
       .toString();
     const stack = await stackWith({
-      efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey } },
+      replace: { efundpay: efundpayJwtSimulator(KEY_ID, publicKey) },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: wrongPem },
     });
     const { body } = await stack.graphql(`{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}") { id } }`);
@@ -139,8 +140,8 @@ describe('credentials a provider refuses', () => {
     );
     expect(body.errors).toHaveLength(2);
     // A refused credential is not retried: retrying cannot fix it.
-    expect(stack.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
-    expect(stack.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId)).toBe(1);
 
     const everything = JSON.stringify(body) + stack.rawLogs.join('\n');
     for (const secret of [

@@ -498,8 +498,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 afterEach(() => {
-  stack.wooshpay.clearFaults();
-  stack.efundpay.clearFaults();
+  stack.simulators.wooshpay.clearFaults();
+  stack.simulators.efundpay.clearFaults();
   stack.resetCounters();
 });
 
@@ -692,8 +692,8 @@ describe('not found', () => {
       const { body } = await stack.graphql(REFUND_QUERY, { id });
       expect(body, id).toEqual({ data: { refund: null } });
     }
-    expect(stack.wooshpay.requestCount(WOOSHPAY_NOT_SEEDED.providerRefundId)).toBe(1);
-    expect(stack.efundpay.requestCount(EFUNDPAY_NOT_SEEDED.providerRefundId)).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_NOT_SEEDED.providerRefundId)).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_NOT_SEEDED.providerRefundId)).toBe(1);
   });
 
   it("treats another merchant account's efundpay refund as not found", async () => {
@@ -767,10 +767,10 @@ describe('refunds', () => {
       ]),
     );
     // Exactly the two valid refunds were fetched; nothing else reached a provider.
-    expect(stack.wooshpay.requests.map((request) => request.refundId)).toEqual([
+    expect(stack.simulators.wooshpay.requests.map((request) => request.refundId)).toEqual([
       WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
     ]);
-    expect(stack.efundpay.requests.map((request) => request.refundId)).toEqual([
+    expect(stack.simulators.efundpay.requests.map((request) => request.refundId)).toEqual([
       EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
     ]);
   });
@@ -778,7 +778,7 @@ describe('refunds', () => {
 
 describe('partial failure', () => {
   it('nulls only the refund whose provider call failed, with its own typed error at its index', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
     const ids = [
       WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId,
       EFUNDPAY_USD_PROCESSING.providerRefundId,
@@ -804,14 +804,14 @@ describe('partial failure', () => {
     });
     expect(error!.message).toMatch(/^efundpay: /);
     // No provider URL, host or response body in what the client sees.
-    expect(error!.message).not.toContain(stack.efundpay.origin);
+    expect(error!.message).not.toContain(stack.simulators.efundpay.origin);
     expect(error!.message).not.toContain('127.0.0.1');
     expect(error!.message).not.toContain('Service temporarily unavailable');
     expect(JSON.stringify(body)).not.toContain('service_unavailable');
   });
 
   it('reports a provider failure on `refund` too, with extensions.provider', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
     const { body } = await stack.graphql(REFUND_QUERY, { id: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId });
     expect(body.data).toEqual({ refund: null });
     expect(body.errors).toEqual([
@@ -820,7 +820,7 @@ describe('partial failure', () => {
   });
 
   it('keeps the other provider intact when one provider fails for every refund', async () => {
-    stack.wooshpay.injectFault('*', { kind: 'status', status: 502 });
+    stack.simulators.wooshpay.injectFault('*', { kind: 'status', status: 502 });
     const ids = [
       WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId,
       EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
@@ -847,7 +847,7 @@ describe('partial failure', () => {
   });
 
   it('answers a body that is not a refund with PROVIDER_BAD_RESPONSE, without echoing it', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
       kind: 'raw',
       contentType: 'application/json',
       body: JSON.stringify({

@@ -5,7 +5,7 @@
  * header, a credential or a provider host; never in production.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import {
   EFUNDPAY_EUR_DOCS_EXAMPLE,
   WOOSHPAY_FAILED_LOST_CARD,
@@ -33,13 +33,12 @@ function providerCallsOf(response: Awaited<ReturnType<Stack['graphql']>>): Provi
 
 function expectNothingSecret(stack: Stack, serialized: string): void {
   for (const secret of [
-    TEST_WOOSHPAY_KEY,
-    TEST_EFUNDPAY_KEY,
-    Buffer.from(`${TEST_WOOSHPAY_KEY}:`).toString('base64'),
-    stack.wooshpay.origin,
-    stack.efundpay.origin,
-    new URL(stack.wooshpay.origin).host,
-    new URL(stack.efundpay.origin).host,
+    ...stack.secrets,
+    ...stack.secrets.map((secret) => Buffer.from(`${secret}:`).toString('base64')),
+    stack.simulators.wooshpay.origin,
+    stack.simulators.efundpay.origin,
+    new URL(stack.simulators.wooshpay.origin).host,
+    new URL(stack.simulators.efundpay.origin).host,
     '127.0.0.1',
   ]) {
     expect(serialized, `the debug view contains ${secret}`).not.toContain(secret);
@@ -90,8 +89,12 @@ describe('debug view outside production', () => {
   });
 
   it('explains a null refund: not found, a failure after retries, and a retry that worked', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
-    stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status: 503, times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 503,
+      times: 1,
+    });
     const response = await stack.graphql(
       `{
         missing: refund(id: "${WOOSHPAY_NOT_SEEDED.id}") { id }
@@ -122,7 +125,7 @@ describe('debug view outside production', () => {
       outcome: 'error',
       errorCode: 'PROVIDER_UNAVAILABLE',
     });
-    expect(stack.wooshpay.requestCount(WOOSHPAY_FAILED_LOST_CARD.providerRefundId)).toBe(3);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_FAILED_LOST_CARD.providerRefundId)).toBe(3);
     expect(byPath[`/v4/refunds/${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`]).toMatchObject({
       provider: 'EFUNDPAY',
       status: 200,
@@ -131,8 +134,8 @@ describe('debug view outside production', () => {
     });
     expect(calls).toHaveLength(3);
     expectNothingSecret(stack, JSON.stringify(response.body));
-    stack.wooshpay.clearFaults();
-    stack.efundpay.clearFaults();
+    stack.simulators.wooshpay.clearFaults();
+    stack.simulators.efundpay.clearFaults();
   });
 
   it('lists only the calls of its own operation', async () => {

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.js';
-import { startStack, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, type Stack } from '../helpers/stack.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import {
   EFUNDPAY_EUR_DOCS_EXAMPLE,
   WOOSHPAY_FAILED_LOST_CARD,
@@ -24,7 +24,7 @@ const operationLines = (stack: Stack, requestId?: string): LogLine[] =>
 
 /** The `x-request-id` each provider simulator received since the last reset. */
 function providerRequestIds(stack: Stack): string[] {
-  return [...stack.wooshpay.requests, ...stack.efundpay.requests].map((request) =>
+  return [...stack.simulators.wooshpay.requests, ...stack.simulators.efundpay.requests].map((request) =>
     String(request.headers['x-request-id']),
   );
 }
@@ -67,7 +67,7 @@ describe('operation log lines', () => {
   });
 
   it('lists the distinct error codes of a failed operation, and counts the failed provider call', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
     const response = await stack.graphql(
       `query Troubled {
         a: refund(id: "${WOOSHPAY_FAILED_LOST_CARD.id}") { id }
@@ -144,8 +144,8 @@ describe('request id', () => {
     stack.resetCounters();
     await stack.graphql(query, undefined, { 'x-request-id': 'router-req-7f3a.1:b' });
     expect(operationLines(stack, 'router-req-7f3a.1:b')).toHaveLength(1);
-    expect(stack.wooshpay.requests).toHaveLength(1);
-    expect(stack.efundpay.requests).toHaveLength(1);
+    expect(stack.simulators.wooshpay.requests).toHaveLength(1);
+    expect(stack.simulators.efundpay.requests).toHaveLength(1);
     expect(providerRequestIds(stack)).toEqual(['router-req-7f3a.1:b', 'router-req-7f3a.1:b']);
   });
 
@@ -202,7 +202,7 @@ describe('redaction', () => {
       },
     });
     try {
-      stack.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
         kind: 'raw',
         status: 200,
         contentType: 'application/json',
@@ -226,14 +226,14 @@ describe('redaction', () => {
         routerSecret,
         'sk_test_wrongkeynotlogged0123',
         Buffer.from('sk_test_wrongkeynotlogged0123:').toString('base64'),
-        TEST_WOOSHPAY_KEY,
-        TEST_EFUNDPAY_KEY,
+        ...stack.secrets,
+        ...stack.secrets.map((secret) => Buffer.from(`${secret}:`).toString('base64')),
         'client-token-never-logged',
         'wrong-secret-attempt',
         'secret_body_marker',
-        stack.wooshpay.origin,
-        stack.efundpay.origin,
-        new URL(stack.wooshpay.origin).host,
+        stack.simulators.wooshpay.origin,
+        stack.simulators.efundpay.origin,
+        new URL(stack.simulators.wooshpay.origin).host,
       ]) {
         expect(all, `a log line contains ${secret}`).not.toContain(secret);
       }

@@ -103,7 +103,7 @@ describe('GET /ready while a provider is down', () => {
   });
 
   it('stays 200 and reports the open breaker; the metrics gauge shows it too', async () => {
-    stack.wooshpay.injectFault('*', { kind: 'status', status: 503 });
+    stack.simulators.wooshpay.injectFault('*', { kind: 'status', status: 503 });
     const ids = [
       WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
       WOOSHPAY_EUR_PENDING.providerRefundId,
@@ -138,7 +138,7 @@ describe('GET /ready while a provider is down', () => {
     );
     expect(shortCircuited.body.errors?.map((error) => error.extensions?.code)).toEqual(['PROVIDER_UNAVAILABLE']);
     expect(shortCircuited.body.data).toEqual({ w: null, e: { id: EFUNDPAY_EUR_DOCS_EXAMPLE.id } });
-    expect(stack.wooshpay.requestCount()).toBe(0);
+    expect(stack.simulators.wooshpay.requestCount()).toBe(0);
     const after = await scrape(stack.url);
     expect(
       valueOf(after, 'refunds_provider_calls_total', {
@@ -252,7 +252,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts errors by code, failed provider calls by status class, and partial operations', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_FAILED_LOST_CARD.providerRefundId, { kind: 'status', status: 500 });
     const before = await scrape(stack.url);
     const response = await stack.graphql(
       `{ broken: refund(id: "${WOOSHPAY_FAILED_LOST_CARD.id}") { id } bad: refund(id: "wooshpay:not a refund id") { id } fine: refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`,

@@ -6,8 +6,8 @@
  */
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { startSimulators, type RunningSimulators } from '../../src/sandbox/start-sandbox.js';
+import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const GETS = 100_000;
@@ -31,11 +31,14 @@ function heapAfterGc(): number {
 }
 
 describe('sandbox memory', () => {
-  let sandbox: Sandbox;
+  let sandbox: RunningSimulators;
+  let wooshpay: SimulatorHandle;
   const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
 
   beforeAll(async () => {
-    sandbox = await startSandbox(loadConfig({ HOST: '127.0.0.1', PORT: '0' }));
+    // The sandbox's own start-up: every provider's simulator with fresh credentials.
+    sandbox = await startSimulators();
+    wooshpay = sandbox.simulators.get('WOOSHPAY')!;
   });
   afterAll(async () => {
     await agent.close();
@@ -44,8 +47,8 @@ describe('sandbox memory', () => {
 
   /** `count` authenticated GETs of one seeded refund, CONCURRENCY at a time; returns the statuses seen. */
   async function getMany(count: number): Promise<Map<number, number>> {
-    const url = `${sandbox.wooshpay.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`;
-    const authorization = `Basic ${Buffer.from(`${sandbox.config.wooshpay.secretKey}:`).toString('base64')}`;
+    const url = `${wooshpay.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`;
+    const authorization = `Basic ${Buffer.from(`${sandbox.env.WOOSHPAY_SECRET_KEY}:`).toString('base64')}`;
     const statuses = new Map<number, number>();
     let next = 0;
     const worker = async () => {
@@ -73,10 +76,10 @@ describe('sandbox memory', () => {
 
     expect(Object.fromEntries(statuses)).toEqual({ 200: GETS });
     // The counts stay exact while the log keeps only the latest records.
-    expect(sandbox.wooshpay.requestCount()).toBe(WARM_UP_GETS + GETS);
-    expect(sandbox.wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(WARM_UP_GETS + GETS);
-    expect(sandbox.wooshpay.responseCount(200)).toBe(WARM_UP_GETS + GETS);
+    expect(wooshpay.requestCount()).toBe(WARM_UP_GETS + GETS);
+    expect(wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(WARM_UP_GETS + GETS);
+    expect(wooshpay.responseCount(200)).toBe(WARM_UP_GETS + GETS);
     expect(after - before).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
-    expect(sandbox.wooshpay.requests.length).toBeLessThan(GETS / 10);
+    expect(wooshpay.requests.length).toBeLessThan(GETS / 10);
   });
 });

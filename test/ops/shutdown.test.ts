@@ -4,95 +4,20 @@
  * finishes the request in flight, closes its provider connections and exits 0 within
  * SHUTDOWN_TIMEOUT_MS. Only the process spawned here is ever signalled.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
-import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
-import { startServer } from '../../src/server/create-server.js';
-import { createLogger } from '../../src/server/logger.js';
-import { packageRoot } from '../../src/server/package-root.js';
-import { providerEnv, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
+import { startStack, startTestSimulators, type TestSimulators } from '../helpers/stack.js';
+import { killSpawnedSubgraphs, spawnSubgraph as spawnProcess } from '../helpers/subgraph-process.js';
 import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const SLOW_MS = 1500;
 
-interface Subgraph {
-  readonly child: ChildProcess;
-  readonly port: number;
-  /** Every stdout line, parsed; the test fails if one is not JSON. */
-  readonly logs: Record<string, unknown>[];
-  readonly stderr: string[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-const spawned: ChildProcess[] = [];
-
-/** The subgraph as `npm run dev` runs it, configured through the environment only. */
-async function spawnSubgraph(env: Record<string, string>): Promise<Subgraph> {
-  // Not the test runner's environment: vitest sets NODE_ENV=test, which changes how Apollo
-  // Server treats signals, and the point is to run the process as operators do.
-  const childEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    ...env,
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: packageRoot(),
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  spawned.push(child);
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let pending = '';
-  const onLine: Array<(line: Record<string, unknown>) => void> = [];
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        parsed = { notJson: line };
-      }
-      logs.push(parsed);
-      for (const listener of onLine) listener(parsed);
-    }
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
-  );
-
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `Expected the subgraph to log "ready" within 30 s; stdout: ${JSON.stringify(logs)} stderr: ${stderr.join('')}`,
-          ),
-        ),
-      30_000,
-    );
-    const check = (line: Record<string, unknown>) => {
-      if (typeof line.url === 'string' && String(line.msg).startsWith('Refunds subgraph ready')) {
-        clearTimeout(timer);
-        resolve(Number(new URL(line.url).port));
-      }
-    };
-    onLine.push(check);
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`Expected the subgraph to start, it exited with ${code}; stderr: ${stderr.join('')}`));
-    });
-  });
-  return { child, port, logs, stderr, exited };
+/** The subgraph process, started and ready. */
+async function spawnSubgraph(env: Record<string, string>) {
+  const subgraph = spawnProcess(env);
+  const { port } = await subgraph.ready(30_000);
+  return { ...subgraph, port };
 }
 
 function tryConnect(port: number): Promise<'connected' | string> {
@@ -127,25 +52,25 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
 }
 
 describe('graceful shutdown of the process', () => {
+  let running: TestSimulators;
   let wooshpay: SimulatorHandle;
-  let efundpay: SimulatorHandle;
   beforeAll(async () => {
-    wooshpay = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY });
-    efundpay = await startEfundpaySimulator({ merchantAccountId: 'default', apiKey: TEST_EFUNDPAY_KEY });
+    running = await startTestSimulators();
+    wooshpay = running.simulators.wooshpay;
   });
   afterEach(() => {
     wooshpay.clearFaults();
     wooshpay.resetRequests();
   });
   afterAll(async () => {
-    for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all([wooshpay?.close(), efundpay?.close()]);
+    killSpawnedSubgraphs();
+    await running?.close();
   });
 
   it('on SIGTERM finishes the slow request in flight, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT_MS', async () => {
     const shutdownTimeoutMs = 8000;
     const subgraph = await spawnSubgraph({
-      ...providerEnv(wooshpay, efundpay),
+      ...running.env,
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     });
     expect(await tryConnect(subgraph.port)).toBe('connected');
@@ -200,11 +125,11 @@ describe('graceful shutdown of the process', () => {
     expect(shuttingDown).toBeGreaterThan(-1);
     expect(operation).toBeGreaterThan(shuttingDown);
     expect(stopped).toBeGreaterThan(operation);
-    expect(subgraph.stderr.join('')).toBe('');
+    expect(subgraph.stderr()).toBe('');
   });
 
   it('on SIGINT with nothing in flight stops and exits 0', async () => {
-    const subgraph = await spawnSubgraph(providerEnv(wooshpay, efundpay));
+    const subgraph = await spawnSubgraph(running.env);
     expect(
       (await postGraphql(subgraph.port, `{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`)).body.data,
     ).toEqual({
@@ -218,7 +143,7 @@ describe('graceful shutdown of the process', () => {
   it('cuts a request still running at SHUTDOWN_TIMEOUT_MS and still exits 0', async () => {
     const shutdownTimeoutMs = 1000;
     const subgraph = await spawnSubgraph({
-      ...providerEnv(wooshpay, efundpay),
+      ...running.env,
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     });
     wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'hang' });
@@ -273,17 +198,14 @@ describe('server.stop()', () => {
   }
 
   it('closes the keep-alive connections to both providers', async () => {
-    const wooshpay = await startWooshPaySimulator({ secretKey: TEST_WOOSHPAY_KEY });
-    const efundpay = await startEfundpaySimulator({ merchantAccountId: 'default', apiKey: TEST_EFUNDPAY_KEY });
-    const wooshpayRelay = await startRelay(wooshpay);
-    const efundpayRelay = await startRelay(efundpay);
-    const config = loadConfig({
-      ...providerEnv(wooshpay, efundpay),
-      WOOSHPAY_BASE_URL: wooshpayRelay.url,
-      EFUNDPAY_BASE_URL: efundpayRelay.url,
-      LOG_LEVEL: 'silent',
+    const sims = await startTestSimulators();
+    const wooshpayRelay = await startRelay(sims.simulators.wooshpay);
+    const efundpayRelay = await startRelay(sims.simulators.efundpay);
+    const stack = await startStack({
+      simulators: sims,
+      env: { WOOSHPAY_BASE_URL: wooshpayRelay.url, EFUNDPAY_BASE_URL: efundpayRelay.url },
     });
-    const server = await startServer(config, { logger: createLogger(config) });
+    const { server } = stack;
     try {
       const response = await postGraphql(
         server.port,
@@ -298,8 +220,8 @@ describe('server.stop()', () => {
       await server.stop();
       await waitFor(() => wooshpayRelay.open() + efundpayRelay.open() === 0, 'the provider connections to close', 5000);
     } finally {
-      await server.stop();
-      await Promise.all([wooshpayRelay.close(), efundpayRelay.close(), wooshpay.close(), efundpay.close()]);
+      await stack.stop();
+      await Promise.all([wooshpayRelay.close(), efundpayRelay.close(), sims.close()]);
     }
   });
 });

@@ -4,142 +4,27 @@
  * start and names the settings; with credentials it talks to the configured providers and runs no
  * simulator. SIGTERM stops it with exit code 0. Only the child processes started here are signalled.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
-import { startWooshPaySimulator } from '../../src/providers/wooshpay/simulator.js';
-import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
+import { startTestSimulators, type TestSimulators } from '../helpers/stack.js';
+import {
+  killSpawnedSubgraphs,
+  spawnSubgraph as spawnEntry,
+  type SubgraphProcess,
+} from '../helpers/subgraph-process.js';
 import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_DOCS_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const STARTUP_TIMEOUT_MS = 45_000;
-const EXIT_TIMEOUT_MS = 20_000;
 
-interface Entry {
-  readonly child: ChildProcess;
-  /** Parsed JSON log lines from stdout, in order. */
-  readonly logs: Record<string, unknown>[];
-  stderr(): string;
-  /** Resolves with the first log line matching `predicate`; rejects on exit or after `timeoutMs`. */
-  waitForLog(
-    predicate: (line: Record<string, unknown>) => boolean,
-    timeoutMs?: number,
-  ): Promise<Record<string, unknown>>;
-  /** Resolves with the exit code (or signal name); rejects after `timeoutMs`. */
-  exit(timeoutMs?: number): Promise<number | string>;
-}
-
-const children: ChildProcess[] = [];
-const simulators: SimulatorHandle[] = [];
+const simulators: TestSimulators[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
-      process.kill(child.pid, 'SIGKILL');
-  }
-  await Promise.all(simulators.splice(0).map((sim) => sim.close()));
+  killSpawnedSubgraphs();
+  await Promise.all(simulators.splice(0).map((running) => running.close()));
 });
 
-/** The parent's environment without anything that configures the subgraph. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (
-      /^(WOOSHPAY_|EFUNDPAY_|PROVIDER_|BREAKER_|MAX_|ROUTER_SECRET|GRAPHIQL|INTROSPECTION|SANDBOX_|NODE_ENV$|PORT$|HOST$|LOG_LEVEL$)/.test(
-        name,
-      )
-    )
-      continue;
-    env[name] = value;
-  }
-  return { ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...extra };
-}
-
-function spawnEntry(extraEnv: Record<string, string>): Entry {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: process.cwd(),
-    env: cleanEnv(extraEnv),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const logs: Record<string, unknown>[] = [];
-  const waiters = new Set<() => void>();
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      logs.push({ unparsed: line });
-    }
-    for (const wake of waiters) wake();
-  });
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-
-  return {
-    child,
-    logs,
-    stderr: () => stderr,
-    waitForLog(predicate, timeoutMs = STARTUP_TIMEOUT_MS) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = logs.find(predicate);
-          if (found) {
-            cleanup();
-            resolve(found);
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(
-              `no matching log line within ${timeoutMs} ms; stdout: ${JSON.stringify(logs)}; stderr: ${stderr}`,
-            ),
-          );
-        }, timeoutMs);
-        const onExit = () => {
-          // Let the last stdout lines arrive before giving up.
-          setTimeout(() => {
-            check();
-            cleanup();
-            reject(
-              new Error(`the process exited before the log line; stdout: ${JSON.stringify(logs)}; stderr: ${stderr}`),
-            );
-          }, 100);
-        };
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          child.off('exit', onExit);
-        };
-        waiters.add(check);
-        child.once('exit', onExit);
-        check();
-      });
-    },
-    async exit(timeoutMs = EXIT_TIMEOUT_MS) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`the process did not exit within ${timeoutMs} ms; stderr: ${stderr}`)),
-          timeoutMs,
-        );
-      });
-      try {
-        const [code, signal] = await Promise.race([exited, timeout]);
-        return code ?? String(signal);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
 /** Waits for the ready line and returns the GraphQL URL it announces. */
-async function readyUrl(entry: Entry): Promise<string> {
-  const ready = await entry.waitForLog((line) => typeof line.url === 'string' && String(line.msg).includes('ready'));
-  const url = String(ready.url);
+async function readyUrl(entry: SubgraphProcess): Promise<string> {
+  const { url } = await entry.ready();
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
   expect(url).not.toMatch(/:0\/graphql$/);
   return url;
@@ -217,18 +102,11 @@ describe('node --import tsx src/index.ts', () => {
   });
 
   it('with credentials: runs no simulator and reads refunds from the configured providers', async () => {
-    const secretKey = 'sk_test_process0123456789';
-    const apiKey = 'efundpay_process_key_0123';
-    const wooshpay = await startWooshPaySimulator({ secretKey });
-    const efundpay = await startEfundpaySimulator({ merchantAccountId: 'default', apiKey });
-    simulators.push(wooshpay, efundpay);
+    const running = await startTestSimulators();
+    simulators.push(running);
+    const { wooshpay, efundpay } = running.simulators;
 
-    const entry = spawnEntry({
-      WOOSHPAY_BASE_URL: wooshpay.url,
-      WOOSHPAY_SECRET_KEY: secretKey,
-      EFUNDPAY_BASE_URL: efundpay.url,
-      EFUNDPAY_API_KEY: apiKey,
-    });
+    const entry = spawnEntry(running.env);
     const url = await readyUrl(entry);
     const ready = entry.logs.find((line) => line.url !== undefined);
     expect(ready).toMatchObject({ mode: 'providers', providers: { WOOSHPAY: 'configured', EFUNDPAY: 'configured' } });
@@ -249,11 +127,12 @@ describe('node --import tsx src/index.ts', () => {
   });
 
   it('with only WooshPay credentials: efundpay answers PROVIDER_NOT_CONFIGURED instead of sandbox data', async () => {
-    const secretKey = 'sk_test_process0123456789';
-    const wooshpay = await startWooshPaySimulator({ secretKey });
-    simulators.push(wooshpay);
-
-    const entry = spawnEntry({ WOOSHPAY_BASE_URL: wooshpay.url, WOOSHPAY_SECRET_KEY: secretKey });
+    const running = await startTestSimulators();
+    simulators.push(running);
+    // Only WooshPay's variables: the other providers' are left out.
+    const entry = spawnEntry(
+      Object.fromEntries(Object.entries(running.env).filter(([name]) => !name.startsWith('EFUNDPAY_'))),
+    );
     const url = await readyUrl(entry);
     expect(entry.logs.some((line) => String(line.msg).includes('SANDBOX'))).toBe(false);
 

@@ -8,12 +8,14 @@ import { Writable } from 'node:stream';
 import { SignJWT, importPKCS8 } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.js';
-import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY } from '../helpers/stack.js';
 import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const PRIVATE_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
+/** Credentials in the shapes the providers issue (values made up for this test). */
+const TEST_WOOSHPAY_KEY = 'sk_test_stack0123456789abcdef';
+const TEST_EFUNDPAY_KEY = 'efundpay_test_key_0123456789abcdef';
 const BASIC = Buffer.from(`${TEST_WOOSHPAY_KEY}:`).toString('base64');
 const ROUTER_SECRET = 'router-secret-0123456789abcdef';
 

@@ -8,7 +8,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFUND_FIELDS, TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, startStack, type Stack } from '../helpers/stack.js';
+import { REFUND_FIELDS, startStack, type Stack } from '../helpers/stack.js';
+import { efundpayJwtSimulator } from '../helpers/efundpay-jwt.js';
 import { HOSTILE_IDS } from '../hostile/hostile-inputs.js';
 import {
   EFUNDPAY_EUR_DOCS_EXAMPLE,
@@ -110,12 +111,16 @@ async function stackFor(options: Parameters<typeof startStack>[0]): Promise<Stac
     },
   });
   stacks.push(stack);
+  for (const secret of stack.secrets) stackSecrets.add(secret);
   return stack;
 }
 
+/** Every credential any stack here was given (the registry says which variables are secret). */
+const stackSecrets = new Set<string>();
+
 /** The fault suite, in short: every kind of fault once, through refunds and _entities. */
 async function runFaults(stack: Stack): Promise<void> {
-  const { wooshpay, efundpay } = stack;
+  const { wooshpay, efundpay } = stack.simulators;
   await graphql(stack, REFUNDS, {
     ids: [
       ...W,
@@ -210,7 +215,7 @@ describe('no secret, provider URL or provider body text leaks', () => {
 
     // WooshPay key + efundpay RS512 JWTs: faults, hostile input, limits, masking.
     const jwtStack = await stackFor({
-      efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey: publicKey } },
+      replace: { efundpay: efundpayJwtSimulator(KEY_ID, publicKey) },
       env: { EFUNDPAY_API_KEY: undefined, EFUNDPAY_KEY_ID: KEY_ID, EFUNDPAY_PRIVATE_KEY: PRIVATE_KEY_PEM },
     });
     await runFaults(jwtStack);
@@ -222,7 +227,7 @@ describe('no secret, provider URL or provider body text leaks', () => {
 
     // Credentials the providers refuse for real: a wrong WooshPay key, a JWT signed by another key.
     const refused = await stackFor({
-      efundpay: { apiKey: undefined, jwt: { keyId: KEY_ID, publicKey: publicKey } },
+      replace: { efundpay: efundpayJwtSimulator(KEY_ID, publicKey) },
       env: {
         WOOSHPAY_SECRET_KEY: WRONG_WOOSHPAY_KEY,
         EFUNDPAY_API_KEY: undefined,
@@ -236,10 +241,10 @@ describe('no secret, provider URL or provider body text leaks', () => {
     const breaker = await stackFor({
       env: { BREAKER_VOLUME_THRESHOLD: '3', BREAKER_RESET_MS: '200', PROVIDER_MAX_RETRIES: '0' },
     });
-    breaker.efundpay.injectFault('*', { kind: 'status', status: 503 });
+    breaker.simulators.efundpay.injectFault('*', { kind: 'status', status: 503 });
     await graphql(breaker, REFUNDS, { ids: [...E, W[0]] });
     await graphql(breaker, REFUNDS, { ids: [...E, W[0]] });
-    breaker.efundpay.clearFaults();
+    breaker.simulators.efundpay.clearFaults();
     await new Promise((resolve) => setTimeout(resolve, 400));
     await graphql(breaker, REFUNDS, { ids: [E[0]] });
   }, 60_000);
@@ -276,13 +281,16 @@ describe('no secret, provider URL or provider body text leaks', () => {
   });
 
   it('no credential, private key or JWT', () => {
+    expect(stackSecrets.size).toBeGreaterThanOrEqual(2);
     const secrets = [
-      TEST_WOOSHPAY_KEY,
-      TEST_EFUNDPAY_KEY,
+      // Each credential as given, and as HTTP Basic auth would carry it.
+      ...[...stackSecrets].flatMap((secret) => [
+        secret,
+        Buffer.from(`${secret}:`).toString('base64'),
+        Buffer.from(secret).toString('base64').slice(0, 24),
+      ]),
       WRONG_WOOSHPAY_KEY,
-      Buffer.from(`${TEST_WOOSHPAY_KEY}:`).toString('base64'),
       Buffer.from(`${WRONG_WOOSHPAY_KEY}:`).toString('base64'),
-      Buffer.from(TEST_WOOSHPAY_KEY).toString('base64').slice(0, 24),
       'PRIVATE KEY',
       PRIVATE_KEY_PEM.split('\n')[1]!,
       OTHER_PRIVATE_KEY_PEM.split('\n')[1]!,
@@ -298,7 +306,9 @@ describe('no secret, provider URL or provider body text leaks', () => {
   });
 
   it('no provider URL, origin or port', () => {
-    const origins = stacks.flatMap((stack) => [stack.wooshpay.origin, stack.efundpay.origin]).concat(elsewhereOrigin);
+    const origins = stacks
+      .flatMap((stack) => [stack.simulators.wooshpay.origin, stack.simulators.efundpay.origin])
+      .concat(elsewhereOrigin);
     const hosts = origins.map((origin) => new URL(origin).host);
     for (const { source, text } of everything()) {
       for (const host of hosts) {
