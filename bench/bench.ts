@@ -2,14 +2,14 @@
  * `npm run bench`: the subgraph against both provider simulators with 20 ms provider latency.
  *
  * The simulators run in this process; the subgraph runs as its own process, as `npm start` runs it
- * (the real entry point compiled by tsc, plain `node`, configured by environment, NODE_ENV=production),
- * so its peak RSS is its own and its event loop is not shared with the load generator. It is compiled
- * to node_modules/.cache/refunds-bench (inside the package, so dependencies resolve as from dist/).
+ * (bench/lib/subgraph-process.ts: the entry compiled by tsc, plain `node` with the start script's
+ * node options, configured by environment, NODE_ENV=production), so its peak RSS is its own and its
+ * event loop is not shared with the load generator.
  * Keep-alive undici pools drive everything.
  * For each scenario it prints p50/p99 latency, requests/s, provider GETs per operation (from the
  * simulators' request logs) and, at the end, the subgraph's peak RSS; then one markdown table with
  * the issue's targets and PASS/FAIL. Fixed iteration counts, loopback only, a hard time limit; it
- * stops everything it started and exits 0 either way (it is a report, not a test).
+ * stops everything it started and exits 1 when a target fails (or the run itself fails), else 0.
  *
  * Environment: BENCH_LOG_LEVEL (the subgraph's LOG_LEVEL, default `info`, written to /dev/null),
  * BENCH_SCALE (multiplies the iteration counts, default 1), BENCH_NODE_ARGS (extra node flags for
@@ -17,12 +17,6 @@
  * comma-separated subset of refund,refunds,entities,dedupe; the floor always runs), BENCH_NO_BUILD=1
  * (run the last compiled output as is, e.g. to try a change to it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from '../src/providers/efundpay/seed.js';
 import { startEfundpaySimulator } from '../src/providers/efundpay/simulator.js';
@@ -32,6 +26,14 @@ import type { WooshPayRefundWire } from '../src/providers/wooshpay/wire.js';
 import type { SimulatorHandle } from '../src/simulator-kit/fault-injection.js';
 import { REFUND_FIELDS } from '../test/helpers/stack.js';
 import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../test/fixtures/sandbox-refunds.js';
+import { ascending, percentile } from './lib/stats.js';
+import {
+  buildSubgraph,
+  START_NODE_OPTIONS,
+  startSubgraphProcess,
+  type SubgraphProcess,
+} from './lib/subgraph-process.js';
+import { markdownTable, verdict } from './lib/table.js';
 
 const PROVIDER_LATENCY_MS = 20;
 const PROVIDER_CONCURRENCY = 100;
@@ -45,18 +47,6 @@ const RSS_TARGET_MB = 150;
 
 const WOOSHPAY_KEY = 'sk_test_bench0123456789abcdef';
 const EFUNDPAY_KEY = 'efundpay_bench_key_0123456789abcdef';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The node options `npm start` runs the subgraph with (its NODE_OPTIONS default), so the bench measures the same process. */
-const START_NODE_OPTIONS = (
-  /NODE_OPTIONS="([^"$]*)/.exec(
-    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
-      .start ?? '',
-  )?.[1] ?? ''
-)
-  .split(/\s+/)
-  .filter((arg) => arg !== '');
-const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'refunds-bench');
-
 // ---------------------------------------------------------------------------------------------
 // Data: the seed plus generated refunds, so that 100 distinct ids exist (60 WooshPay, 40 efundpay).
 
@@ -140,12 +130,6 @@ interface Measured {
   readonly peakRssMb: number | null;
 }
 
-/** Nearest-rank percentile of a sorted list. */
-function percentile(sorted: readonly number[], p: number): number {
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? Number.NaN;
-}
-
 /** Runs `total` operations with `concurrency` workers; each operation validates its own answer. */
 async function run(total: number, concurrency: number, operation: () => Promise<void>): Promise<Sample> {
   const latencies: number[] = [];
@@ -171,7 +155,7 @@ function summarise(
   distinct: number | null,
   peakRssMb: number | null,
 ): Measured {
-  const sorted = [...sample.latencies].sort((a, b) => a - b);
+  const sorted = ascending(sample.latencies);
   return {
     name,
     mode,
@@ -186,86 +170,9 @@ function summarise(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('Expected a TCP address for the port probe');
-  return address.port;
-}
-
-/** Resident set size now and at its peak (Linux /proc), in MB; null elsewhere. */
-function memoryOf(pid: number): { rss: number; peak: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-/** Compiles src/ with the production tsconfig into BUILD_DIR. */
-async function build(): Promise<void> {
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`Expected tsc to compile src/ for the benchmark, it exited with ${code}`);
-}
-
-function startSubgraph(port: number, wooshpay: SimulatorHandle, efundpay: SimulatorHandle): ChildProcess {
-  const stderr: string[] = [];
-  const nodeArgs = [
-    ...START_NODE_OPTIONS,
-    ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
-  ];
-  const child = spawn(process.execPath, [...nodeArgs, join(BUILD_DIR, 'src', 'index.js')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      PROVIDER_CONCURRENCY: String(PROVIDER_CONCURRENCY),
-      WOOSHPAY_BASE_URL: wooshpay.url,
-      WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
-      EFUNDPAY_BASE_URL: efundpay.url,
-      EFUNDPAY_API_KEY: EFUNDPAY_KEY,
-    },
-  });
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`bench: the subgraph exited early (code ${code}, signal ${signal}):\n${stderr.join('')}\n`);
-    }
-  });
-  return child;
-}
-
-let stopping = false;
-
-async function stopSubgraph(child: ChildProcess): Promise<void> {
-  stopping = true;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  if (process.env.BENCH_NO_BUILD !== '1') await build();
+  if (process.env.BENCH_NO_BUILD !== '1') await buildSubgraph();
   const wooshpay = await startWooshPaySimulator({
     secretKey: WOOSHPAY_KEY,
     latencyMs: PROVIDER_LATENCY_MS,
@@ -279,26 +186,42 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     refunds: [...efundpaySeedRefunds, ...EFUNDPAY_EXTRA],
   });
-  const port = await freePort();
-  const child = startSubgraph(port, wooshpay, efundpay);
-  const subgraph = new Pool(`http://127.0.0.1:${port}`, { connections: 16 });
+  let spawned: SubgraphProcess;
+  try {
+    spawned = await startSubgraphProcess({
+      label: 'bench',
+      nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+        PROVIDER_CONCURRENCY: String(PROVIDER_CONCURRENCY),
+        WOOSHPAY_BASE_URL: wooshpay.url,
+        WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
+        EFUNDPAY_BASE_URL: efundpay.url,
+        EFUNDPAY_API_KEY: EFUNDPAY_KEY,
+      },
+    });
+  } catch (error) {
+    await Promise.all([wooshpay.close(), efundpay.close()]);
+    throw error;
+  }
+  const { child } = spawned;
+  const subgraph = new Pool(spawned.url, { connections: 16 });
   const provider = new Pool(wooshpay.origin, { connections: 16 });
   let peakSampled = 0;
   const sampler = setInterval(() => {
-    const memory = child.pid === undefined ? null : memoryOf(child.pid);
+    const memory = spawned.memory();
     if (memory) peakSampled = Math.max(peakSampled, memory.rss);
   }, 50);
 
   const hardLimit = setTimeout(() => {
     process.stderr.write(`bench: hard limit of ${HARD_LIMIT_MS / 1000}s reached; stopping\n`);
     child.kill('SIGKILL');
-    process.exit(0);
+    process.exit(1);
   }, HARD_LIMIT_MS);
   hardLimit.unref();
 
   try {
-    await waitReady(subgraph);
-
     const floor = async () => {
       const response = await provider.request({
         method: 'GET',
@@ -378,7 +301,7 @@ async function main(): Promise<void> {
         const sample = await run(scenario.iterations, concurrency, scenario.op);
         const gets = wooshpay.requestCount() + efundpay.requestCount();
         // The floor's own GETs are not provider GETs caused by the subgraph.
-        const peak = child.pid === undefined ? null : (memoryOf(child.pid)?.peak ?? null);
+        const peak = spawned.memory()?.peak ?? null;
         const measured = summarise(
           scenario.name,
           mode,
@@ -392,37 +315,25 @@ async function main(): Promise<void> {
           `bench: ${measured.name} ${measured.mode}: p50 ${measured.p50.toFixed(2)} ms, p99 ${measured.p99.toFixed(2)} ms, ${measured.rps.toFixed(0)} req/s\n`,
         );
       }
-      if (concurrency === 1)
-        peakAfterSequential = Math.max(peakSampled, child.pid === undefined ? 0 : (memoryOf(child.pid)?.peak ?? 0));
+      if (concurrency === 1) peakAfterSequential = Math.max(peakSampled, spawned.memory()?.peak ?? 0);
     }
-    const memory = child.pid === undefined ? null : memoryOf(child.pid);
+    const memory = spawned.memory();
     const peakRss = Math.max(peakSampled, memory?.peak ?? 0);
-    printReport(
+    const passed = printReport(
       results,
       memory === null && peakSampled === 0 ? null : { sequential: peakAfterSequential ?? peakRss, overall: peakRss },
     );
+    if (!passed) {
+      process.stderr.write('bench: a target failed (see **FAIL** above)\n');
+      process.exitCode = 1;
+    }
   } finally {
     clearInterval(sampler);
-    await stopSubgraph(child);
+    await spawned.stop();
     await Promise.all([subgraph.close(), provider.close()]);
     await Promise.all([wooshpay.close(), efundpay.close()]);
     clearTimeout(hardLimit);
   }
-}
-
-async function waitReady(pool: Pool): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const response = await pool.request({ method: 'GET', path: '/ready' });
-      await response.body.dump();
-      if (response.statusCode === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error('Expected the subgraph to answer /ready within 60 s');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,15 +341,18 @@ async function waitReady(pool: Pool): Promise<void> {
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
-function printReport(results: readonly Measured[], peakRssMb: { sequential: number; overall: number } | null): void {
+/** Prints the table; true when every target passed. */
+function printReport(results: readonly Measured[], peakRssMb: { sequential: number; overall: number } | null): boolean {
   const find = (name: string, mode: string) => results.find((r) => r.name === name && r.mode === mode);
   const floor = find('provider GET (floor)', 'sequential');
   if (!floor) throw new Error('Expected a floor measurement');
-  const rows: string[] = [];
-  const row = (cells: readonly string[]) => rows.push(`| ${cells.join(' | ')} |`);
-  row(['Scenario', 'Mode', 'n', 'p50', 'p99', 'req/s', 'Provider GETs/op', 'Peak RSS after', 'Target', 'Result']);
-  row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---']);
-  const verdict = (ok: boolean) => (ok ? 'PASS' : '**FAIL**');
+  const rows: string[][] = [];
+  let passed = true;
+  const row = (cells: string[]) => rows.push(cells);
+  const verdictOf = (ok: boolean) => {
+    passed &&= ok;
+    return verdict(ok);
+  };
   for (const r of results) {
     let target = '';
     let result = '';
@@ -447,20 +361,20 @@ function printReport(results: readonly Measured[], peakRssMb: { sequential: numb
       if (r.name === '`refund` of 1') {
         const limit = floor.p50 + 3;
         target = `p50 <= floor + 3 ms (${ms(limit)}); GETs = ${r.distinct}`;
-        result = verdict(r.p50 <= limit && getsOk);
+        result = verdictOf(r.p50 <= limit && getsOk);
       } else if (r.distinct === 100) {
         const limit = 2 * floor.p50 + 10;
         target = `p50 <= 2 x floor + 10 ms (${ms(limit)}); GETs = ${r.distinct}`;
-        result = verdict(r.p50 <= limit && getsOk);
+        result = verdictOf(r.p50 <= limit && getsOk);
       } else if (r.distinct !== null) {
         target = `GETs = ${r.distinct} distinct`;
-        result = verdict(getsOk);
+        result = verdictOf(getsOk);
       } else {
         target = 'the floor';
       }
     } else if (r.distinct !== null) {
       target = `GETs = ${r.distinct} distinct`;
-      result = verdict(getsOk);
+      result = verdictOf(getsOk);
     }
     row([
       r.name,
@@ -482,7 +396,7 @@ function printReport(results: readonly Measured[], peakRssMb: { sequential: numb
     `<= ${RSS_TARGET_MB} MB`,
     peakRssMb === null
       ? 'not measured (no /proc)'
-      : `${peakRssMb.sequential.toFixed(1)} MB ${verdict(peakRssMb.sequential <= RSS_TARGET_MB)}`,
+      : `${peakRssMb.sequential.toFixed(1)} MB ${verdictOf(peakRssMb.sequential <= RSS_TARGET_MB)}`,
   );
   peakRow(
     `peak RSS of the subgraph process, with the concurrency ${CONCURRENCY} stress rows`,
@@ -495,10 +409,16 @@ function printReport(results: readonly Measured[], peakRssMb: { sequential: numb
     `Latencies are client-side round trips (undici keep-alive pool); the subgraph runs in its own process.`,
     '',
   ];
-  process.stdout.write(`${header.join('\n')}${rows.join('\n')}\n`);
+  const table = markdownTable(
+    ['Scenario', 'Mode', 'n', 'p50', 'p99', 'req/s', 'Provider GETs/op', 'Peak RSS after', 'Target', 'Result'],
+    rows,
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+  );
+  process.stdout.write(`${header.join('\n')}${table}\n`);
+  return passed;
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 0;
+  process.exitCode = 1;
 });

@@ -5,8 +5,9 @@
  * For LOADTEST_DURATION_S seconds (default 60; also `--duration=<s>`) it sends LOADTEST_RATE
  * operations per second (default 50) at a steady, open-loop pace; each operation is one `refunds`
  * of LOADTEST_IDS (default 10) distinct seed ids, half WooshPay and half efundpay, in random order.
- * The server runs in this process with the production defaults (retries, timeouts, breaker) and
- * NODE_ENV=production; its log lines are counted and checked for leaks, never kept.
+ * The server runs in this process (started as the test stack starts it) with the production
+ * defaults (retries, timeouts, breaker) and NODE_ENV=production; its log lines are counted and
+ * checked for leaks, never kept.
  *
  * It reports operations served, partial responses, errors by code, p50/p99 latency and memory,
  * and checks that:
@@ -20,16 +21,13 @@
  */
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { loadConfig } from '../src/config.js';
 import { efundpaySeedRefunds } from '../src/providers/efundpay/seed.js';
-import { startEfundpaySimulator } from '../src/providers/efundpay/simulator.js';
 import { wooshPaySeedRefunds } from '../src/providers/wooshpay/seed.js';
-import { startWooshPaySimulator } from '../src/providers/wooshpay/simulator.js';
-import { startServer } from '../src/server/create-server.js';
-import { createLogger } from '../src/server/logger.js';
+import { secretValues, startStack, startTestSimulators } from '../test/helpers/stack.js';
+import { ascending, average, percentile } from './lib/stats.js';
+import { markdownTable, PASS } from './lib/table.js';
 
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const positive = (raw: string | undefined, fallback: number) => {
@@ -49,9 +47,6 @@ const HARD_LIMIT_MS = (DURATION_S + 60) * 1000;
 /** Allowed growth of the last window's average over the first window's, for heap and RSS. */
 const HEAP_GROWTH_LIMIT = { ratio: 1.25, mb: 8 };
 const RSS_GROWTH_LIMIT = { ratio: 1.25, mb: 24 };
-
-const WOOSHPAY_KEY = 'sk_test_loadtest0123456789abcdef';
-const EFUNDPAY_KEY = 'efundpay_loadtest_key_0123456789abcdef';
 
 // A forced GC before each memory sample measures the live heap, not garbage awaiting collection.
 setFlagsFromString('--expose-gc');
@@ -108,9 +103,6 @@ function operationIds(): string[] {
   );
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-const average = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 const round = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 async function main(): Promise<number> {
@@ -131,38 +123,29 @@ async function main(): Promise<number> {
     leakyLogLines: 0,
   };
 
-  const wooshpay = await startWooshPaySimulator({ secretKey: WOOSHPAY_KEY, latencyMs: PROVIDER_LATENCY_MS });
-  const efundpay = await startEfundpaySimulator({
-    merchantAccountId: 'default',
-    apiKey: EFUNDPAY_KEY,
-    latencyMs: PROVIDER_LATENCY_MS,
-  });
+  // The test stack's start-up (test/helpers/stack.ts): every simulator, then the server in this
+  // process (the live-heap check forces a GC here), with the production defaults.
+  const simulators = await startTestSimulators({ latencyMs: PROVIDER_LATENCY_MS });
+  const { wooshpay, efundpay } = simulators.simulators;
   wooshpay.injectFault('*', { kind: 'random', rate: FAULT_RATE });
 
-  const forbidden = [WOOSHPAY_KEY, EFUNDPAY_KEY, new URL(wooshpay.origin).host, new URL(efundpay.origin).host, 'eyJ'];
-  // Log lines are counted by level and checked for leaks, never kept: keeping them would grow the heap.
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line === '') continue;
-        const level = /"level":"(\w+)"/.exec(line)?.[1] ?? 'unknown';
-        tally.logLines.set(level, (tally.logLines.get(level) ?? 0) + 1);
-        if (forbidden.some((secret) => line.includes(secret))) tally.leakyLogLines += 1;
-      }
-      callback();
+  const forbidden = [
+    ...secretValues(simulators.env),
+    new URL(wooshpay.origin).host,
+    new URL(efundpay.origin).host,
+    'eyJ',
+  ];
+  const stack = await startStack({
+    simulators,
+    env: { NODE_ENV: 'production', PROVIDER_RETRY_BASE_DELAY_MS: undefined },
+    // Log lines are counted by level and checked for leaks, never kept: keeping them would grow the heap.
+    onLogLine: (line) => {
+      const level = /"level":"(\w+)"/.exec(line)?.[1] ?? 'unknown';
+      tally.logLines.set(level, (tally.logLines.get(level) ?? 0) + 1);
+      if (forbidden.some((secret) => line.includes(secret))) tally.leakyLogLines += 1;
     },
   });
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    WOOSHPAY_BASE_URL: wooshpay.url,
-    WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
-    EFUNDPAY_BASE_URL: efundpay.url,
-    EFUNDPAY_API_KEY: EFUNDPAY_KEY,
-  });
-  const server = await startServer(config, { logger: createLogger(config, sink) });
+  const { server } = stack;
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 64, keepAliveTimeout: 10_000 });
   const query =
     'query Load($ids: [ID!]!) { refunds(ids: $ids) { id provider status amount { decimal currencyCode } } }';
@@ -262,12 +245,12 @@ async function main(): Promise<number> {
   const durationS = elapsedS();
   clearInterval(sampler);
   await pool.close();
-  await server.stop();
+  await stack.stop();
   drainSimulatorLogs();
-  await Promise.all([wooshpay.close(), efundpay.close()]);
+  await simulators.close();
 
   // --- report -------------------------------------------------------------------------------
-  const sorted = [...tally.latenciesMs].sort((a, b) => a - b);
+  const sorted = ascending(tally.latenciesMs);
   const firstWindow = memory.filter((s) => s.atS >= WARMUP_S && s.atS < WARMUP_S + WINDOW_S);
   const lastWindow = memory.filter((s) => s.atS > durationS - WINDOW_S);
   const heapFirst = average(firstWindow.map((s) => s.heapMb));
@@ -335,10 +318,13 @@ async function main(): Promise<number> {
     ['log lines by level', [...tally.logLines].map(([level, count]) => `${level} ${count}`).join(', ')],
   ];
 
-  console.log('\n| measure | value |\n|---|---|');
-  for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
-  console.log('\n| check | result | detail |\n|---|---|---|');
-  for (const [name, ok, detail] of checks) console.log(`| ${name} | ${ok ? 'PASS' : 'FAIL'} | ${detail} |`);
+  console.log(`\n${markdownTable(['measure', 'value'], rows)}`);
+  console.log(
+    `\n${markdownTable(
+      ['check', 'result', 'detail'],
+      checks.map(([name, ok, detail]) => [name, ok ? PASS : 'FAIL', detail]),
+    )}`,
+  );
   return checks.every(([, ok]) => ok) ? 0 : 1;
 }
 

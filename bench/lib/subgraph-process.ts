@@ -1,0 +1,137 @@
+/**
+ * The subgraph as its own process, run the way `npm start` runs it: the entry compiled by tsc with
+ * the production tsconfig, plain `node` with the node options of the `start` script, configured
+ * by environment only. Compiled to node_modules/.cache/refunds-bench (inside the package, so
+ * dependencies resolve as from dist/), so a bench never touches dist/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'refunds-bench');
+
+/** The node options `npm start` runs the subgraph with (its NODE_OPTIONS default). */
+export const START_NODE_OPTIONS: readonly string[] = (
+  /NODE_OPTIONS="([^"$]*)/.exec(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+      .start ?? '',
+  )?.[1] ?? ''
+)
+  .split(/\s+/)
+  .filter((arg) => arg !== '');
+
+/** Compiles src/ with the production tsconfig into the bench's build directory. */
+export async function buildSubgraph(): Promise<void> {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`Expected tsc to compile src/ for the benchmark, it exited with ${code}`);
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('Expected a TCP address for the port probe');
+  return address.port;
+}
+
+/** Resident set size now and at its peak (Linux /proc), in MB; null elsewhere. */
+export function memoryOf(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+export interface SubgraphProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** RSS now and at its peak, in MB; null without /proc. */
+  memory(): { rss: number; peak: number } | null;
+  /** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The subgraph's environment (provider variables, LOG_LEVEL, …); HOST and PORT are set here. */
+  readonly env: Record<string, string>;
+  /** Extra node flags after `npm start`'s own (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
+  /** Called with each stdout line (log lines); stdout is discarded without it. */
+  readonly onLine?: (line: string) => void;
+  readonly label: string;
+}
+
+/** Starts the compiled subgraph (run `buildSubgraph()` first) and waits until `/ready` answers 200. */
+export async function startSubgraphProcess(options: StartOptions): Promise<SubgraphProcess> {
+  const port = await freePort();
+  const stderr: string[] = [];
+  let stopping = false;
+  const child = spawn(
+    process.execPath,
+    [...START_NODE_OPTIONS, ...(options.nodeArgs ?? []), join(BUILD_DIR, 'src', 'index.js')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', options.onLine ? 'pipe' : 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH, ...options.env, HOST: '127.0.0.1', PORT: String(port) },
+    },
+  );
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  if (options.onLine && child.stdout) {
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') options.onLine!(line);
+    });
+  }
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(
+          `${options.label}: the subgraph exited early (code ${code}, signal ${signal}):\n${stderr.join('')}\n`,
+        );
+      }
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    stopping = true;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Expected the subgraph to start, it exited: ${stderr.join('')}`);
+    try {
+      const response = await fetch(`${url}/ready`);
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('Expected the subgraph to answer /ready within 60 s');
+    }
+    await sleep(100);
+  }
+  return { child, url, memory: () => (child.pid === undefined ? null : memoryOf(child.pid)), stop };
+}
