@@ -5,12 +5,30 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_NOT_SEEDED } from '../fixtures/sandbox-refunds.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_CANCELED,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_FAILED_EXPIRED_CARD,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_FAILED_UNDOCUMENTED_REASON,
+  WOOSHPAY_FAILED_UNKNOWN_REASON,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_NOT_SEEDED,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
-const WOOSHPAY_IDS = Array.from(
-  { length: 8 },
-  (_, index) => `re_17877312000000000${String(index + 1).padStart(2, '0')}`,
-);
+/** Eight seeded WooshPay refunds. */
+const WOOSHPAY_IDS = [
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_GBP_REQUIRES_ACTION,
+  WOOSHPAY_FAILED_LOST_CARD,
+  WOOSHPAY_FAILED_EXPIRED_CARD,
+  WOOSHPAY_FAILED_UNKNOWN_REASON,
+  WOOSHPAY_FAILED_UNDOCUMENTED_REASON,
+  WOOSHPAY_CANCELED,
+].map((refund) => refund.providerRefundId);
 const RESET_MS = 700;
 const VOLUME = 4;
 
