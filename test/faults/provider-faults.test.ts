@@ -115,8 +115,16 @@ describe('provider faults', () => {
   const refunds = (ids: string[]) => stack.graphql<{ refunds: RefundRow[] }>(REFUNDS, { ids });
 
   it('retries a 5xx twice and returns the refund from the third attempt', async () => {
-    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500, times: 1 });
-    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 502, times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 500,
+      times: 1,
+    });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status: 502,
+      times: 1,
+    });
 
     const response = await refunds([WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId]);
 
@@ -133,7 +141,11 @@ describe('provider faults', () => {
   });
 
   it.each([408, 409])('retries HTTP %i like a 5xx', async (status) => {
-    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { kind: 'status', status, times: 2 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, {
+      kind: 'status',
+      status,
+      times: 2,
+    });
 
     const response = await refunds([EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId]);
 
