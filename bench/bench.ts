@@ -23,7 +23,6 @@ import { startEfundpaySimulator } from '../src/providers/efundpay/simulator.js';
 import { wooshPaySeedRefunds } from '../src/providers/wooshpay/seed.js';
 import { startWooshPaySimulator } from '../src/providers/wooshpay/simulator.js';
 import type { WooshPayRefundWire } from '../src/providers/wooshpay/wire.js';
-import type { SimulatorHandle } from '../src/simulator-kit/fault-injection.js';
 import { REFUND_FIELDS } from '../test/helpers/stack.js';
 import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../test/fixtures/sandbox-refunds.js';
 import { ascending, percentile } from './lib/stats.js';

@@ -81,10 +81,10 @@ interface MemorySample {
 }
 
 type Row = { id: string; provider: string } | null;
-type Body = {
+interface Body {
   data?: { refunds: Row[] } | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
-};
+}
 
 function pick<T>(from: readonly T[], count: number): T[] {
   const copy = [...from];

@@ -5,7 +5,7 @@ export type Align = 'left' | 'right';
 /** A markdown table; `align` per column (default left). Pipes in cells are escaped. */
 export function markdownTable(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  rows: ReadonlyArray<readonly string[]>,
   align: readonly Align[] = [],
 ): string {
   const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;

@@ -114,7 +114,7 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   readonly headers: Headers;
   readonly body: {
     data?: TData | null;
-    errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }>;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
     extensions?: Record<string, unknown>;
   };
 }
@@ -130,7 +130,7 @@ export interface Stack {
   /** The credentials the simulators accept and the subgraph was given (secret variables per the registry). */
   readonly secrets: readonly string[];
   /** Every log line the server wrote, parsed. */
-  readonly logs: Record<string, unknown>[];
+  readonly logs: Array<Record<string, unknown>>;
   /** Every raw log line, for leak checks. */
   readonly rawLogs: string[];
   graphql<TData = Record<string, unknown>>(
@@ -156,7 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   const config = loadConfig(env);
   const rawLogs: string[] = [];
-  const logs: Record<string, unknown>[] = [];
+  const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -238,7 +238,9 @@ export function useStack(options: StackOptions = {}): Stack {
     get(_target, key) {
       if (!current) throw new Error('Expected the stack to be started: use it inside a test or hook');
       const value = Reflect.get(current, key) as unknown;
-      return typeof value === 'function' ? value.bind(current) : value;
+      return typeof value === 'function'
+        ? ((value as (...args: unknown[]) => unknown).bind(current) as unknown)
+        : value;
     },
   });
 }

@@ -19,7 +19,7 @@ export interface ExitStatus {
 export interface SubgraphProcess {
   readonly child: ChildProcess;
   /** Every stdout line in order, parsed; a line that is not JSON is kept as `{ notJson: line }`. */
-  readonly logs: Record<string, unknown>[];
+  readonly logs: Array<Record<string, unknown>>;
   stderr(): string;
   /** Resolves with the first log line matching `predicate`; rejects on exit or after `timeoutMs`. */
   waitForLog(
@@ -59,11 +59,11 @@ export function spawnSubgraph(env: Record<string, string>, options: SpawnOptions
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawned.add(child);
-  const logs: Record<string, unknown>[] = [];
+  const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  createInterface({ input: child.stdout }).on('line', (line) => {
     if (line.trim() === '') return;
     try {
       logs.push(JSON.parse(line) as Record<string, unknown>);
