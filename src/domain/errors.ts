@@ -71,11 +71,78 @@ export class InvalidInputError extends Error {
 }
 
 /**
+ * Characters that must never reach a message, a log line or a terminal as themselves: controls,
+ * format characters (bidi overrides and isolates, zero-width spaces and joiners, BOM, tags), other
+ * default-ignorable code points (variation selectors, Hangul fillers), line and paragraph
+ * separators, spaces other than U+0020, private-use, unassigned and lone surrogate code points.
+ */
+const UNSAFE_CHARACTER = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]|(?! )\p{Zs}/gu;
+
+/** `\uXXXX` for each UTF-16 unit of the character (a surrogate pair for code points above U+FFFF). */
+const escapeCharacter = (character: string): string =>
+  Array.from(
+    { length: character.length },
+    (_, index) => `\\u${character.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0')}`,
+  ).join('');
+
+/** Replaces every unsafe character with its `\uXXXX` escape; everything else is kept as it is. */
+export function escapeForDisplay(text: string): string {
+  return text.replace(UNSAFE_CHARACTER, escapeCharacter);
+}
+
+/** How deep `previewJson` descends into client input before writing `…`. */
+const PREVIEW_DEPTH = 4;
+
+/**
+ * A JSON-like preview of client input of any shape, at most about `budget` characters. Bounded in
+ * depth and in work, so input nested 100,000 deep costs no more than flat input and cannot
+ * overflow the stack (JSON.stringify would).
+ */
+function previewJson(value: unknown, budget: number): string {
+  const parts: string[] = [];
+  let used = 0;
+  const push = (text: string): boolean => {
+    parts.push(text);
+    used += text.length;
+    return used <= budget;
+  };
+  const write = (item: unknown, depth: number): boolean => {
+    if (item === null || typeof item === 'boolean' || typeof item === 'number') return push(String(item));
+    if (typeof item === 'string') return push(JSON.stringify(item.length > budget ? item.slice(0, budget) : item));
+    if (typeof item !== 'object') return push(typeof item === 'undefined' ? 'undefined' : `[${typeof item}]`);
+    if (depth >= PREVIEW_DEPTH) return push(Array.isArray(item) ? '[…]' : '{…}');
+    const isArray = Array.isArray(item);
+    if (!push(isArray ? '[' : '{')) return false;
+    let first = true;
+    // Lazy iteration: a million-element list stops costing anything once the budget is spent.
+    for (const key of isArray ? item.keys() : Object.keys(item)) {
+      if (!first && !push(',')) return false;
+      first = false;
+      if (!isArray && !push(`${JSON.stringify(key)}:`)) return false;
+      if (!write((item as Record<string | number, unknown>)[key], depth + 1)) return false;
+    }
+    return push(isArray ? ']' : '}');
+  };
+  write(value, 0);
+  return parts.join('');
+}
+
+/**
  * Quotes client input for an error message: JSON-escaped (so CR, LF and NUL stay visible and
- * cannot forge log lines) and cut to a readable length.
+ * cannot forge log lines), with bidi, invisible and other unsafe characters shown as `\uXXXX`
+ * (so the text cannot disguise itself in GraphiQL or a terminal), and cut to a readable length.
+ * Safe for input of any size and nesting.
  */
 export function quoteInput(value: unknown, maxLength = 80): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  const cut = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  return JSON.stringify(cut) + (text.length > maxLength ? ` (${text.length} characters)` : '');
+  const text = typeof value === 'string' ? value : previewJson(value, maxLength + 1);
+  if (text.length <= maxLength) return escapeForDisplay(JSON.stringify(text));
+  // A preview is cut short on purpose, so only a string's full length is worth telling.
+  const count = typeof value === 'string' ? ` (${text.length} characters)` : '';
+  return escapeForDisplay(JSON.stringify(`${cutAt(text, maxLength)}…`)) + count;
+}
+
+/** The first `length` UTF-16 units, without splitting a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
 }

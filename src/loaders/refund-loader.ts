@@ -6,7 +6,7 @@
  * provider has none, or the Error for that key alone.
  */
 import DataLoader from 'dataloader';
-import { InvalidInputError, ProviderNotConfiguredError } from '../domain/errors.js';
+import { ProviderNotConfiguredError } from '../domain/errors.js';
 import type { RefundModel, RefundProviderName } from '../domain/refund.js';
 import { providerDefinition, type RefundRef } from '../providers/ids.js';
 import type { ProviderCallContext, RefundProviderPort } from '../providers/provider.js';
@@ -20,8 +20,6 @@ export interface Loaders {
 export interface LoaderOptions {
   readonly clients: ProviderClients;
   readonly call: ProviderCallContext;
-  /** Distinct refunds one operation may fetch; the operation-shape check enforces it first. */
-  readonly maxRefundsPerOperation: number;
   /** Told the size of every batch (metrics). */
   readonly onBatch?: (size: number) => void;
 }
@@ -29,17 +27,9 @@ export interface LoaderOptions {
 export const refundCacheKey = (ref: RefundRef): string => `${ref.provider}:${ref.providerRefundId}`;
 
 export function createLoaders(options: LoaderOptions): Loaders {
-  let distinctRefunds = 0;
   const refund = new DataLoader<RefundRef, RefundModel | null, string>(
     async (refs) => {
       options.onBatch?.(refs.length);
-      distinctRefunds += refs.length;
-      if (distinctRefunds > options.maxRefundsPerOperation) {
-        const error = new InvalidInputError(
-          `This operation asks for more than ${options.maxRefundsPerOperation} distinct refunds; split it into smaller operations`,
-        );
-        return refs.map(() => error);
-      }
       const settled = await Promise.allSettled(refs.map((ref) => fetchRefund(options, ref)));
       return settled.map((result) => (result.status === 'fulfilled' ? result.value : toError(result.reason)));
     },

@@ -1,16 +1,11 @@
 /** The Refund entity: plain fields come from RefundModel; references resolve through the loader. */
 import type { RefundResolvers } from '../__generated__/resolvers-types.js';
-import { parseRefundId, parseRefundKey } from '../providers/ids.js';
+import { refundRefFromRepresentation } from './refund-reference.js';
 
 export const Refund: RefundResolvers = {
   // Accepts both key shapes: { id } and { provider, providerRefundId }. Async so that a bad
   // representation rejects its own entry (null + BAD_USER_INPUT at `_entities.N`): a synchronous
   // throw would fail the whole `_entities` list, the other representations included.
-  __resolveReference: async (reference, { loaders }) => {
-    const ref =
-      'id' in reference
-        ? parseRefundId(String(reference.id))
-        : parseRefundKey(reference.provider, reference.providerRefundId);
-    return loaders.refund.load(ref);
-  },
+  __resolveReference: async (reference, { loaders }) =>
+    loaders.refund.load(refundRefFromRepresentation(reference as Readonly<Record<string, unknown>>)),
 };

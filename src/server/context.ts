@@ -40,7 +40,6 @@ export function createRequestContext(options: ContextOptions): RequestContext {
     debug: options.debug,
     loaders: createLoaders({
       clients: options.clients,
-      maxRefundsPerOperation: options.config.limits.maxRefundsPerOperation,
       call: {
         requestId: options.requestId,
         ...(options.signal ? { signal: options.signal } : {}),

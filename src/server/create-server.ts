@@ -30,13 +30,18 @@ import { createRequestContext, type RequestContext } from './context.js';
 import { createErrorMaskingPlugin, formatError } from './errors.js';
 import { createGraphiqlRouter } from './graphiql.js';
 import { createLogger } from './logger.js';
+import { createDocumentStore, createPersistedQueryCache } from './document-caches.js';
+import { KnownOperationTypesRule } from './known-operation-types.js';
 import { createOperationLimitsPlugin } from './operation-limits.js';
+import { createRequestGuards } from './request-guards.js';
 import { createDebugPlugin, createOperationLogPlugin } from './operation-plugins.js';
 import { requestIdFrom } from './request-id.js';
 import { createRouterAuth } from './router-auth.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsRouter } from './operations-routes.js';
 import { packageRoot } from './package-root.js';
+
+const GUARD_DEFAULTS = { maxRefundsResolvedPerOperation: 1000, maxDocumentBytes: 32 * 1024 };
 
 export interface ServerOptions {
   readonly logger?: Logger;
@@ -112,17 +117,23 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     schema: buildSubgraphSchema({ typeDefs: parse(loadSchemaSource()), resolvers: resolvers as never }),
     introspection: config.introspection,
     parseOptions: { maxTokens: config.limits.maxTokens },
+    // Bounded by the bytes the entries really hold (src/server/document-caches.ts).
+    documentStore: createDocumentStore(),
+    persistedQueries: { cache: createPersistedQueryCache() },
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError,
-    validationRules: protection.validationRules,
+    validationRules: [KnownOperationTypesRule, ...protection.validationRules],
     plugins: [
       ...protection.plugins,
       ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl in the schema: skip the per-field cache-hint wrapper on the hot path.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
-      createOperationLimitsPlugin(config.limits),
+      createOperationLimitsPlugin({
+        ...config.limits,
+        maxRefundsResolvedPerOperation: GUARD_DEFAULTS.maxRefundsResolvedPerOperation,
+      }),
       createErrorMaskingPlugin(),
       createOperationLogPlugin(metrics),
       createDebugPlugin(),
@@ -138,6 +149,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     '/graphql',
     createRouterAuth(config.routerSecret),
     express.json({ limit: config.limits.maxBodyBytes }),
+    createRequestGuards({ maxDocumentBytes: GUARD_DEFAULTS.maxDocumentBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const aborted = new AbortController();

@@ -1,29 +1,54 @@
 /**
- * Rejects an operation before it executes, and so before any provider call, when it asks for
- * too much: more ids in one `refunds` than allowed, more `_entities` representations than
- * allowed, or more distinct refunds in total (through aliases, fragments and entity
- * representations) than allowed. Ids that fail their allowlist are left to the resolvers, which
- * fail them one by one.
+ * The one place the per-operation limits are enforced. Rejects an operation before it executes,
+ * and so before any provider call, when it asks for too much:
+ * - more ids in one `refunds` than allowed, or more `_entities` representations than allowed;
+ * - a representation that is not a `Refund` (Apollo would fail the whole list as an internal error);
+ * - more distinct refunds in total (through aliases, fragments and representations) than allowed:
+ *   this bounds provider calls;
+ * - more `Refund` objects resolved than allowed, duplicates and repeated ids counted: this bounds
+ *   the work and the size of the response, however the refunds are asked for.
+ * Ids and key fields that fail validation are left to the resolvers, which fail them one by one at
+ * their own index.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   Kind,
   getArgumentValues,
+  getDirectiveValues,
   getVariableValues,
   type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  type InlineFragmentNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { AppConfig } from '../config.js';
 import { InvalidInputError, quoteInput } from '../domain/errors.js';
-import { parseRefundId, parseRefundKey, type RefundRef } from '../providers/ids.js';
+import { parseRefundId, type RefundRef } from '../providers/ids.js';
 import { refundCacheKey } from '../loaders/refund-loader.js';
+import { refundRefFromRepresentation } from '../resolvers/refund-reference.js';
 import type { RequestContext } from './context.js';
 
-type Limits = AppConfig['limits'];
+export type OperationLimits = Pick<
+  AppConfig['limits'],
+  'maxIdsPerField' | 'maxRefundsPerOperation' | 'maxEntityRepresentations'
+> & {
+  /** `Refund` objects one operation may resolve, repeats included (MAX_REFUNDS_RESOLVED_PER_OPERATION). */
+  readonly maxRefundsResolvedPerOperation: number;
+};
 
-export function createOperationLimitsPlugin(limits: Limits): ApolloServerPlugin<RequestContext> {
+/** What one operation asks for, counted before it runs. */
+interface Tally {
+  /** Distinct refunds, by loader key. */
+  readonly distinct: Set<string>;
+  /** Refund objects the response would hold, duplicates included. */
+  resolved: number;
+}
+
+export function createOperationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
@@ -37,16 +62,24 @@ export function createOperationLimitsPlugin(limits: Limits): ApolloServerPlugin<
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
           }
-          const refs = new Set<string>();
-          visitRootFields(operation.selectionSet, fragments, new Set(), (field) => {
+          // Fields with the same response key are merged into one by execution (validation made
+          // sure they can be), so each response key is counted once.
+          const rootFields = new Map<string, FieldNode>();
+          collectRootFields(operation.selectionSet, fragments, variables.coerced, new Set(), rootFields);
+          const tally: Tally = { distinct: new Set(), resolved: 0 };
+          for (const field of rootFields.values()) {
             const fieldDef = queryType.getFields()[field.name.value];
-            if (!fieldDef) return;
-            const args = getArgumentValues(fieldDef, field, variables.coerced);
-            countField(field.name.value, args, limits, refs);
-          });
-          if (refs.size > limits.maxRefundsPerOperation) {
+            if (!fieldDef) continue;
+            countField(field.name.value, getArgumentValues(fieldDef, field, variables.coerced), limits, tally);
+          }
+          if (tally.resolved > limits.maxRefundsResolvedPerOperation) {
             throw badInput(
-              `This operation asks for ${refs.size} distinct refunds; at most ${limits.maxRefundsPerOperation} are allowed per operation. Split it into smaller operations`,
+              `This operation would resolve ${tally.resolved} Refund objects (repeated ids and aliases count each time), ${tally.resolved - limits.maxRefundsResolvedPerOperation} more than the limit of ${limits.maxRefundsResolvedPerOperation} per operation; ask for each refund once, or split the operation`,
+            );
+          }
+          if (tally.distinct.size > limits.maxRefundsPerOperation) {
+            throw badInput(
+              `This operation asks for ${tally.distinct.size} distinct refunds; at most ${limits.maxRefundsPerOperation} are allowed per operation. Split it into smaller operations`,
             );
           }
         },
@@ -55,15 +88,17 @@ export function createOperationLimitsPlugin(limits: Limits): ApolloServerPlugin<
   };
 }
 
-function countField(name: string, args: Record<string, unknown>, limits: Limits, refs: Set<string>): void {
+function countField(name: string, args: Record<string, unknown>, limits: OperationLimits, tally: Tally): void {
   if (name === 'refund') {
-    addRef(refs, () => parseRefundId(String(args.id)));
+    tally.resolved += 1;
+    addRef(tally, () => parseRefundId(String(args.id)));
   } else if (name === 'refunds') {
     const ids = args.ids as readonly string[];
     if (ids.length > limits.maxIdsPerField) {
       throw badInput(`refunds accepts at most ${limits.maxIdsPerField} ids, received ${ids.length}`);
     }
-    for (const id of ids) addRef(refs, () => parseRefundId(id));
+    tally.resolved += ids.length;
+    for (const id of ids) addRef(tally, () => parseRefundId(id));
   } else if (name === '_entities') {
     const representations = args.representations as readonly unknown[];
     if (representations.length > limits.maxEntityRepresentations) {
@@ -71,9 +106,11 @@ function countField(name: string, args: Record<string, unknown>, limits: Limits,
         `_entities accepts at most ${limits.maxEntityRepresentations} representations, received ${representations.length}`,
       );
     }
-    representations.forEach((representation, index) =>
-      addRef(refs, () => refFromRepresentation(representation, index)),
-    );
+    tally.resolved += representations.length;
+    representations.forEach((representation, index) => {
+      const fields = refundRepresentation(representation, index);
+      addRef(tally, () => refundRefFromRepresentation(fields));
+    });
   }
 }
 
@@ -81,46 +118,59 @@ function countField(name: string, args: Record<string, unknown>, limits: Limits,
  * `Refund` is the only entity this subgraph resolves. Apollo would fail the whole `_entities` list
  * with an internal error for any other representation, so it is refused here as bad input.
  */
-function refFromRepresentation(representation: unknown, index: number): RefundRef | null {
+function refundRepresentation(representation: unknown, index: number): Readonly<Record<string, unknown>> {
   const fields =
-    typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>) : null;
+    typeof representation === 'object' && representation !== null && !Array.isArray(representation)
+      ? (representation as Record<string, unknown>)
+      : null;
   if (fields?.__typename !== 'Refund') {
     throw badInput(
       `_entities representation ${index} must be an object with __typename "Refund", the only entity this subgraph resolves; received ${quoteInput(fields ? fields.__typename : representation)}`,
     );
   }
-  return typeof fields.id === 'string'
-    ? parseRefundId(fields.id)
-    : parseRefundKey(fields.provider, fields.providerRefundId);
+  return fields;
 }
 
-function addRef(refs: Set<string>, parse: () => RefundRef | null): void {
+function addRef(tally: Tally, parse: () => RefundRef): void {
   try {
-    const ref = parse();
-    if (ref) refs.add(refundCacheKey(ref));
+    tally.distinct.add(refundCacheKey(parse()));
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
   }
 }
 
-function visitRootFields(
+function collectRootFields(
   selectionSet: SelectionSetNode,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
   visited: Set<string>,
-  onField: (field: FieldNode) => void,
+  fields: Map<string, FieldNode>,
 ): void {
   for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) onField(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT)
-      visitRootFields(selection.selectionSet, fragments, visited, onField);
-    else {
+    if (!included(selection, variables)) continue;
+    if (selection.kind === Kind.FIELD) {
+      const key = selection.alias?.value ?? selection.name.value;
+      if (!fields.has(key)) fields.set(key, selection);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      collectRootFields(selection.selectionSet, fragments, variables, visited, fields);
+    } else {
       const name = selection.name.value;
       const fragment = fragments.get(name);
       if (!fragment || visited.has(name)) continue;
       visited.add(name);
-      visitRootFields(fragment.selectionSet, fragments, visited, onField);
+      collectRootFields(fragment.selectionSet, fragments, variables, visited, fields);
     }
   }
+}
+
+/** `@skip` and `@include`, as execution applies them. */
+function included(
+  node: FieldNode | InlineFragmentNode | FragmentSpreadNode,
+  variables: Record<string, unknown>,
+): boolean {
+  if (!node.directives?.length) return true;
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
 }
 
 function badInput(message: string): GraphQLError {
