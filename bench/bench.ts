@@ -192,6 +192,7 @@ async function main(): Promise<void> {
       nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
       env: {
         NODE_ENV: 'production',
+        ALLOW_WITHOUT_ROUTER_SECRET: 'true', // loopback only
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
         PROVIDER_CONCURRENCY: String(PROVIDER_CONCURRENCY),
         WOOSHPAY_BASE_URL: wooshpay.url,

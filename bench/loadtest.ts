@@ -137,7 +137,8 @@ async function main(): Promise<number> {
   ];
   const stack = await startStack({
     simulators,
-    env: { NODE_ENV: 'production', PROVIDER_RETRY_BASE_DELAY_MS: undefined },
+    // Loopback only: no router in front, so production's router-secret requirement is waived.
+    env: { NODE_ENV: 'production', ALLOW_WITHOUT_ROUTER_SECRET: 'true', PROVIDER_RETRY_BASE_DELAY_MS: undefined },
     // Log lines are counted by level and checked for leaks, never kept: keeping them would grow the heap.
     onLogLine: (line) => {
       const level = /"level":"(\w+)"/.exec(line)?.[1] ?? 'unknown';

@@ -28,9 +28,15 @@ export interface AppConfig {
     readonly maxDepth: number;
     readonly maxAliases: number;
     readonly maxTokens: number;
+    /** `Refund` objects one operation may resolve, repeated ids and aliases counted each time. */
+    readonly maxRefundsResolvedPerOperation: number;
+    /** Largest GraphQL document (source text, comments included), in UTF-8 bytes. */
+    readonly maxDocumentBytes: number;
   };
   /** When set, GraphQL requests must carry `Router-Authorization` with this value. */
   readonly routerSecret: string | null;
+  /** Production without ROUTER_SECRET was allowed explicitly (ALLOW_WITHOUT_ROUTER_SECRET=true). */
+  readonly allowWithoutRouterSecret: boolean;
   readonly graphiql: boolean;
   readonly introspection: boolean;
   readonly shutdownTimeoutMs: number;
@@ -80,7 +86,10 @@ const envSchema = z.object({
   MAX_QUERY_DEPTH: integer('MAX_QUERY_DEPTH', 10, 2, 100),
   MAX_QUERY_ALIASES: integer('MAX_QUERY_ALIASES', 120, 1, 10_000),
   MAX_QUERY_TOKENS: integer('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
+  MAX_REFUNDS_RESOLVED_PER_OPERATION: integer('MAX_REFUNDS_RESOLVED_PER_OPERATION', 1000, 1, 100_000),
+  MAX_DOCUMENT_BYTES: integer('MAX_DOCUMENT_BYTES', 32_768, 1024, 1_048_576),
   ROUTER_SECRET: optionalText,
+  ALLOW_WITHOUT_ROUTER_SECRET: boolean('ALLOW_WITHOUT_ROUTER_SECRET'),
   GRAPHIQL: boolean('GRAPHIQL'),
   INTROSPECTION: boolean('INTROSPECTION'),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
@@ -117,6 +126,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (vars.ROUTER_SECRET !== null && vars.ROUTER_SECRET.length < 16) {
     problems.push('ROUTER_SECRET must be at least 16 characters long; generate one with `openssl rand -hex 32`');
   }
+  if (isProduction && vars.ROUTER_SECRET === null && vars.ALLOW_WITHOUT_ROUTER_SECRET !== true) {
+    problems.push(
+      'NODE_ENV=production needs ROUTER_SECRET, so that only the router can query this subgraph: set it (generate one with `openssl rand -hex 32`) and have the router send it as Router-Authorization, or set ALLOW_WITHOUT_ROUTER_SECRET=true if the network already keeps everyone but the router out',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const graphiql = vars.GRAPHIQL ?? !isProduction;
@@ -150,8 +164,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       maxDepth: vars.MAX_QUERY_DEPTH,
       maxAliases: vars.MAX_QUERY_ALIASES,
       maxTokens: vars.MAX_QUERY_TOKENS,
+      maxRefundsResolvedPerOperation: vars.MAX_REFUNDS_RESOLVED_PER_OPERATION,
+      maxDocumentBytes: vars.MAX_DOCUMENT_BYTES,
     }),
     routerSecret: vars.ROUTER_SECRET,
+    allowWithoutRouterSecret: vars.ALLOW_WITHOUT_ROUTER_SECRET ?? false,
     graphiql,
     introspection: vars.INTROSPECTION ?? (graphiql || !isProduction),
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,

@@ -30,9 +30,20 @@ async function main(): Promise<void> {
   const providers = Object.fromEntries(
     [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),
   );
+  // Who may send GraphQL: only the router (ROUTER_SECRET), or anyone who reaches the port.
+  const graphqlAccess = config.routerSecret
+    ? 'the router only (ROUTER_SECRET is set)'
+    : `anyone who reaches the port (no ROUTER_SECRET${config.allowWithoutRouterSecret ? '; ALLOW_WITHOUT_ROUTER_SECRET=true' : ''})`;
   logger.info(
-    { url: `${server.url}/graphql`, mode: config.mode, providers, graphiql: config.graphiql, node: process.version },
-    `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}`,
+    {
+      url: `${server.url}/graphql`,
+      mode: config.mode,
+      providers,
+      graphiql: config.graphiql,
+      node: process.version,
+      graphqlAccess,
+    },
+    `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}; GraphQL answers ${graphqlAccess}`,
   );
 
   let stopping = false;

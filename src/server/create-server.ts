@@ -41,8 +41,6 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsRouter } from './operations-routes.js';
 import { packageRoot } from './package-root.js';
 
-const GUARD_DEFAULTS = { maxRefundsResolvedPerOperation: 1000, maxDocumentBytes: 32 * 1024 };
-
 export interface ServerOptions {
   readonly logger?: Logger;
   /** Where GraphiQL's built assets are; defaults to dist/graphiql. */
@@ -130,10 +128,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
       // No @cacheControl in the schema: skip the per-field cache-hint wrapper on the hot path.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
-      createOperationLimitsPlugin({
-        ...config.limits,
-        maxRefundsResolvedPerOperation: GUARD_DEFAULTS.maxRefundsResolvedPerOperation,
-      }),
+      createOperationLimitsPlugin(config.limits),
       createErrorMaskingPlugin(),
       createOperationLogPlugin(metrics),
       createDebugPlugin(),
@@ -149,7 +144,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     '/graphql',
     createRouterAuth(config.routerSecret),
     express.json({ limit: config.limits.maxBodyBytes }),
-    createRequestGuards({ maxDocumentBytes: GUARD_DEFAULTS.maxDocumentBytes }),
+    createRequestGuards({ maxDocumentBytes: config.limits.maxDocumentBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const aborted = new AbortController();

@@ -174,7 +174,7 @@ describe('debug view outside production', () => {
 
 describe('debug view in production', () => {
   it('is never added with NODE_ENV=production, header or not', async () => {
-    const stack = await startStack({ env: { NODE_ENV: 'production' } });
+    const stack = await startStack({ env: { NODE_ENV: 'production', ALLOW_WITHOUT_ROUTER_SECRET: 'true' } });
     try {
       expect(stack.config.isProduction).toBe(true);
       const response = await stack.graphql(

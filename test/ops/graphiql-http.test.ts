@@ -16,7 +16,11 @@ import { WOOSHPAY_USD_DOCS_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 const BUILT_PAGE = join(packageRoot(), 'dist', 'graphiql', 'index.html');
-const CREDENTIALS = { WOOSHPAY_SECRET_KEY: 'sk_live_0123456789abcdef', EFUNDPAY_API_KEY: 'efundpay-live-key' };
+const CREDENTIALS = {
+  WOOSHPAY_SECRET_KEY: 'sk_live_0123456789abcdef',
+  EFUNDPAY_API_KEY: 'efundpay-live-key',
+  ALLOW_WITHOUT_ROUTER_SECRET: 'true',
+};
 
 function requireBuiltPage(): string {
   if (!existsSync(BUILT_PAGE)) {
@@ -128,7 +132,7 @@ describe('GRAPHIQL default', () => {
   });
 
   it('serves no page from a production server by default', async () => {
-    const stack = await startStack({ env: { NODE_ENV: 'production' } });
+    const stack = await startStack({ env: { NODE_ENV: 'production', ALLOW_WITHOUT_ROUTER_SECRET: 'true' } });
     try {
       expect((await fetch(`${stack.url}/`, { headers: { accept: BROWSER_ACCEPT } })).status).toBe(404);
     } finally {

@@ -148,4 +148,58 @@ describe('node --import tsx src/index.ts', () => {
     entry.child.kill('SIGTERM');
     expect(await entry.exit()).toBe(0);
   });
+
+  describe('secure by default in production', () => {
+    async function productionEnv(extra: Record<string, string>): Promise<Record<string, string>> {
+      const running = await startTestSimulators();
+      simulators.push(running);
+      return { ...running.env, NODE_ENV: 'production', ...extra };
+    }
+
+    it('refuses to start without ROUTER_SECRET, naming both ways out', async () => {
+      const entry = spawnEntry(await productionEnv({}));
+      const code = await entry.exit(STARTUP_TIMEOUT_MS);
+      expect(code).not.toBe(0);
+      expect(typeof code).toBe('number');
+      expect(entry.stderr()).toContain('NODE_ENV=production needs ROUTER_SECRET');
+      expect(entry.stderr()).toContain('ALLOW_WITHOUT_ROUTER_SECRET=true');
+      expect(entry.logs.some((line) => typeof line.url === 'string')).toBe(false);
+    });
+
+    it('with ROUTER_SECRET: says so when ready and answers only requests that carry it', async () => {
+      const secret = 'router-secret-0123456789abcdef';
+      const entry = spawnEntry(await productionEnv({ ROUTER_SECRET: secret }));
+      const url = await readyUrl(entry);
+      const ready = entry.logs.find((line) => line.url !== undefined);
+      expect(ready).toMatchObject({ graphqlAccess: 'the router only (ROUTER_SECRET is set)' });
+      expect(String(ready?.msg)).toContain('GraphQL answers the router only (ROUTER_SECRET is set)');
+      expect(JSON.stringify(entry.logs)).not.toContain(secret);
+
+      const query = JSON.stringify({ query: '{ __typename }' });
+      const headers = { 'content-type': 'application/json' };
+      expect((await fetch(url, { method: 'POST', headers, body: query })).status).toBe(401);
+      const allowed = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, 'router-authorization': secret },
+        body: query,
+      });
+      expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });
+
+      entry.child.kill('SIGTERM');
+      expect(await entry.exit()).toBe(0);
+    });
+
+    it('with ALLOW_WITHOUT_ROUTER_SECRET=true: starts, and the ready line says GraphQL is open', async () => {
+      const entry = spawnEntry(await productionEnv({ ALLOW_WITHOUT_ROUTER_SECRET: 'true' }));
+      const url = await readyUrl(entry);
+      const ready = entry.logs.find((line) => line.url !== undefined);
+      const open = 'anyone who reaches the port (no ROUTER_SECRET; ALLOW_WITHOUT_ROUTER_SECRET=true)';
+      expect(ready).toMatchObject({ graphqlAccess: open });
+      expect(String(ready?.msg)).toContain(`GraphQL answers ${open}`);
+      expect(await graphql(url, '{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+
+      entry.child.kill('SIGTERM');
+      expect(await entry.exit()).toBe(0);
+    });
+  });
 });

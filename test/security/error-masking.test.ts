@@ -37,7 +37,7 @@ function expectNoStackTrace(body: unknown): void {
 }
 
 describe.each([
-  { mode: 'production', env: { NODE_ENV: 'production' } },
+  { mode: 'production', env: { NODE_ENV: 'production', ALLOW_WITHOUT_ROUTER_SECRET: 'true' } },
   { mode: 'development', env: {} },
 ])('error masking ($mode)', ({ env }) => {
   let stack: Stack;

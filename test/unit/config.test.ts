@@ -140,7 +140,7 @@ describe('sandbox or providers', () => {
   });
 
   it('refuses NODE_ENV=production without credentials, naming the settings to provide', () => {
-    const problem = problemOf({ NODE_ENV: 'production' });
+    const problem = problemOf({ NODE_ENV: 'production', ALLOW_WITHOUT_ROUTER_SECRET: 'true' });
     expect(problem).toContain('NODE_ENV=production never serves sandbox data');
     for (const setting of [
       'WOOSHPAY_SECRET_KEY',
@@ -155,7 +155,11 @@ describe('sandbox or providers', () => {
   });
 
   it('starts in production with credentials, with GraphiQL and introspection off by default', () => {
-    const config = loadConfig({ NODE_ENV: 'production', WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
+      ROUTER_SECRET: 'r'.repeat(32),
+    });
     expect(config).toMatchObject({ mode: 'providers', isProduction: true, graphiql: false, introspection: false });
   });
 
@@ -248,6 +252,31 @@ describe('messages for bad values', () => {
   it('refuses a short ROUTER_SECRET and says how to make a good one', () => {
     expect(problemsOf({ ROUTER_SECRET: 'short' })).toEqual([
       'ROUTER_SECRET must be at least 16 characters long; generate one with `openssl rand -hex 32`',
+    ]);
+  });
+
+  it('refuses production without ROUTER_SECRET unless ALLOW_WITHOUT_ROUTER_SECRET=true', () => {
+    const production = { NODE_ENV: 'production', WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY };
+    expect(problemsOf(production)).toEqual([
+      'NODE_ENV=production needs ROUTER_SECRET, so that only the router can query this subgraph: set it (generate one with `openssl rand -hex 32`) and have the router send it as Router-Authorization, or set ALLOW_WITHOUT_ROUTER_SECRET=true if the network already keeps everyone but the router out',
+    ]);
+    expect(loadConfig({ ...production, ALLOW_WITHOUT_ROUTER_SECRET: 'true' })).toMatchObject({
+      routerSecret: null,
+      allowWithoutRouterSecret: true,
+    });
+    expect(loadConfig({ ...production, ROUTER_SECRET: 'a'.repeat(32) }).routerSecret).toBe('a'.repeat(32));
+    expect(problemsOf({ ...production, ALLOW_WITHOUT_ROUTER_SECRET: 'false' })).toHaveLength(1);
+    // Outside production nothing is required.
+    expect(loadConfig({ WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY }).routerSecret).toBeNull();
+  });
+
+  it('reads MAX_DOCUMENT_BYTES and MAX_REFUNDS_RESOLVED_PER_OPERATION, with defaults of 32 KB and 1,000', () => {
+    expect(loadConfig({}).limits).toMatchObject({ maxDocumentBytes: 32_768, maxRefundsResolvedPerOperation: 1000 });
+    expect(loadConfig({ MAX_DOCUMENT_BYTES: '65536', MAX_REFUNDS_RESOLVED_PER_OPERATION: '500' }).limits).toMatchObject(
+      { maxDocumentBytes: 65_536, maxRefundsResolvedPerOperation: 500 },
+    );
+    expect(problemsOf({ MAX_DOCUMENT_BYTES: '10' })).toEqual([
+      'MAX_DOCUMENT_BYTES must be a whole number from 1024 to 1048576, received "10"; unset it for the default 32768',
     ]);
   });
 });
