@@ -7,7 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { InvalidInputError, ProviderError } from '../domain/errors.js';
+import { InvalidInputError, ProviderError, escapeForDisplay } from '../domain/errors.js';
 import type { RequestContext } from './context.js';
 
 /** Codes a client may see. Anything else is an internal error and is masked. */
@@ -43,7 +43,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
-    return { message: formatted.message, ...base, extensions: { code } };
+    // graphql's and Apollo's own messages quote client input (variable values, operation names)
+    // as it came: bidi and invisible characters are shown as \uXXXX, as in our own messages.
+    return { message: escapeForDisplay(formatted.message), ...base, extensions: { code } };
   }
   return { message: MASKED_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

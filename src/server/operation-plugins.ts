@@ -5,6 +5,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
+import { escapeForDisplay } from '../domain/errors.js';
 import type { RequestContext } from './context.js';
 import type { Metrics } from './metrics.js';
 
@@ -26,7 +27,9 @@ export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<R
           // Apollo names the operation only once the document validates; an operation that fails
           // validation is still logged under the name it was sent with.
           const sent = operation ?? (document ? getOperationAST(document, request.operationName) : null) ?? undefined;
-          const name = operationName ?? sent?.name?.value ?? request.operationName ?? null;
+          const sentName = operationName ?? sent?.name?.value ?? request.operationName;
+          // The name as sent is client input: shown with bidi and invisible characters escaped.
+          const name = sentName === undefined || sentName === null ? null : escapeForDisplay(sentName);
           const operationType = sent?.operation ?? 'unknown';
           metrics.observeOperation(operationType, outcome, durationMs);
           contextValue.logger.info(

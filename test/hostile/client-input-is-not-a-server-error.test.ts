@@ -180,6 +180,28 @@ describe('client input is never an internal error', () => {
     expect(stack.rawLogs.join('\n')).not.toMatch(/[\u202e\u200b\u2066\ufeff\u2028]/);
   });
 
+  it("escapes graphql's and Apollo's own echoes of client input too: variable values and operation names", async () => {
+    const mark = stack.logs.length;
+    const coercion = await stack.graphql('query ($flag: Boolean!) { __typename @skip(if: $flag) }', {
+      flag: 'yes\u202eon',
+    });
+    expect(coercion.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(coercion.body.errors?.[0]?.message).toContain('yes\\u202Eon');
+
+    const response = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B\u202eA\u200b' }),
+    });
+    const body = (await response.json()) as GraphQLResponse['body'];
+    expect(body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    expect(body.errors?.[0]?.message).toContain('B\\u202EA\\u200B');
+
+    const text = JSON.stringify([coercion.body, body]) + stack.rawLogs.slice(mark).join('\n');
+    expect(text).not.toMatch(/[\u202e\u200b]/);
+    expect(stack.logs.slice(mark).some((line) => line.operationName === 'B\\u202EA\\u200B')).toBe(true);
+  });
+
   it('describes DateTime and SafeInt as schema.graphql does, in introspection and in _service.sdl alike', async () => {
     const contract = readFileSync('schema.graphql', 'utf8');
     const descriptionOf = (sdl: string, scalar: string) =>
