@@ -45,7 +45,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
     // graphql's and Apollo's own messages quote client input (variable values, operation names)
     // as it came: bidi and invisible characters are shown as \uXXXX, as in our own messages.
-    return { message: escapeForDisplay(formatted.message), ...base, extensions: { code } };
+    // Their own line breaks (Apollo's CSRF message has some) are kept.
+    const message = formatted.message.split('\n').map(escapeForDisplay).join('\n');
+    return { message, ...base, extensions: { code } };
   }
   return { message: MASKED_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

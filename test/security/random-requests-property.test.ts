@@ -12,6 +12,9 @@ import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, useStack } from '../helpers/stack
 import { HOSTILE_IDS, VALID_E, VALID_W } from '../hostile/hostile-inputs.js';
 
 const RUNS = 300;
+/** Controls (but line feeds), bidi controls, zero-width and other invisible characters: never raw in a message. */
+const DISGUISING_CHARACTERS =
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00a0\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 const ids = fc.oneof(
   fc.constantFrom(VALID_W, VALID_E, `wooshpay:${VALID_W}`, `efundpay:${VALID_E}`, 're_missing'),
@@ -19,7 +22,11 @@ const ids = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
-const anyId = fc.oneof({ weight: 4, arbitrary: ids }, { weight: 1, arbitrary: jsonValue });
+const anyId = fc.oneof(
+  { weight: 4, arbitrary: ids },
+  { weight: 1, arbitrary: fc.array(ids, { minLength: 1, maxLength: 2 }) },
+  { weight: 1, arbitrary: jsonValue },
+);
 
 const representation = fc.oneof(
   fc.record({ __typename: fc.constantFrom('Refund', 'Invoice', 'Query', ''), id: anyId }),
@@ -54,12 +61,24 @@ const leaf = fc.constantFrom(
 const rootField = fc
   .tuple(
     fc.constantFrom('', 'a: ', 'b: ', '__typename: '),
-    fc.constantFrom('refund', 'refunds', '_entities', '__typename', '_service', '__schema', '__type', 'unknownField'),
+    fc.constantFrom(
+      'refund',
+      'refunds',
+      '_entities',
+      '__typename',
+      '__typename',
+      '__typename',
+      '_service',
+      '__schema',
+      '__type',
+      'unknownField',
+    ),
     argument,
-    fc.constantFrom('', ' @skip(if: $flag)', ' @include(if: true)', ' @deprecated', ' @nope'),
+    fc.constantFrom('', '', '', ' @skip(if: $flag)', ' @include(if: true)', ' @deprecated', ' @nope'),
     fc.array(leaf, { maxLength: 4 }),
   )
-  .map(([alias, name, args, directive, leaves]) => {
+  .map(([alias, name, rawArgs, directive, leaves]) => {
+    const args = name === '__typename' ? '' : rawArgs;
     const selection =
       name === '_entities'
         ? `{ ... on Refund { ${leaves.join(' ') || 'id'} } }`
@@ -74,6 +93,8 @@ const operation = fc
     fc.constantFrom(
       'query',
       'mutation',
+      'mutation',
+      'subscription',
       'subscription',
       'query Named',
       '',
@@ -136,6 +157,15 @@ const headers = fc.record(
   { requiredKeys: ['content-type'] },
 );
 
+/** JSON text nested `depth` arrays deep, built as text (JSON.stringify would overflow the stack). */
+const nested = (depth: number) => `${'['.repeat(depth)}"Refund"${']'.repeat(depth)}`;
+const deepRepresentation = fc
+  .integer({ min: 1, max: 150_000 })
+  .map(
+    (depth) =>
+      `{"query":"query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":${nested(depth)},"id":"re_1"}]}}`,
+  );
+
 const body = fc.oneof(
   {
     weight: 6,
@@ -158,6 +188,7 @@ const body = fc.oneof(
   },
   { weight: 1, arbitrary: jsonValue.map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
+  { weight: 1, arbitrary: deepRepresentation },
   {
     weight: 1,
     arbitrary: fc
@@ -195,6 +226,11 @@ describe('random requests never cause a server error', () => {
         const text = await response.text();
         expect(response.status, text.slice(0, 500)).toBeLessThan(500);
         expect(text).not.toContain('INTERNAL_SERVER_ERROR');
+        // Messages quoting client input show bidi and invisible characters escaped.
+        for (const message of text.matchAll(/"message":"((?:[^"\\]|\\.)*)"/g)) {
+          const decoded = JSON.parse(`"${message[1]}"`) as string;
+          expect(decoded).not.toMatch(DISGUISING_CHARACTERS);
+        }
         for (const secret of secrets) expect(text).not.toContain(secret);
         const errors = stack.logs.slice(mark).filter((line) => line.level === 'error' || line.level === 'fatal');
         expect(errors, JSON.stringify(errors).slice(0, 1000)).toEqual([]);
