@@ -31,7 +31,7 @@ import { createErrorMaskingPlugin, formatError } from './errors.js';
 import { createGraphiqlRouter } from './graphiql.js';
 import { createLogger } from './logger.js';
 import { createDocumentStore, createPersistedQueryCache } from './document-caches.js';
-import { KnownOperationTypesRule } from './known-operation-types.js';
+import { createKnownOperationTypesPlugin } from './known-operation-types.js';
 import { createOperationLimitsPlugin } from './operation-limits.js';
 import { createRequestGuards } from './request-guards.js';
 import { createDebugPlugin, createOperationLogPlugin } from './operation-plugins.js';
@@ -121,13 +121,14 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError,
-    validationRules: [KnownOperationTypesRule, ...protection.validationRules],
+    validationRules: protection.validationRules,
     plugins: [
       ...protection.plugins,
       ApolloServerPluginLandingPageDisabled(),
       // No @cacheControl in the schema: skip the per-field cache-hint wrapper on the hot path.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+      createKnownOperationTypesPlugin(),
       createOperationLimitsPlugin(config.limits),
       createErrorMaskingPlugin(),
       createOperationLogPlugin(metrics),

@@ -1,19 +1,27 @@
 /**
- * A validation rule graphql 16 lacks (graphql 17 has it): an operation whose type the schema does
- * not have (e.g. `subscription`, or `mutation` while there is no Mutation type) is a client error,
- * GRAPHQL_VALIDATION_FAILED with HTTP 400. Without it, execution throws a plain error that Apollo
- * treats as internal: INTERNAL_SERVER_ERROR, an error-level log line and the internal-error metric.
+ * An operation whose type the schema does not have (e.g. `subscription`, or `mutation` while there
+ * is no Mutation type) is a client error: GRAPHQL_VALIDATION_FAILED with HTTP 400, refused before
+ * execution. Without this, graphql 16's execute throws a plain error that Apollo treats as
+ * internal: INTERNAL_SERVER_ERROR, an error-level log line and the internal-error metric.
+ * graphql 17 has this as a validation rule; it is a plugin here so that Apollo's own answer to a
+ * non-query over GET (405, checked after validation) comes first.
  */
-import { GraphQLError, type ValidationRule } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { RequestContext } from './context.js';
 
-export const KnownOperationTypesRule: ValidationRule = (context) => ({
-  OperationDefinition(node) {
-    if (context.getSchema().getRootType(node.operation)) return;
-    context.reportError(
-      new GraphQLError(
-        `The ${node.operation} operation is not supported by the schema: this subgraph has no ${node.operation} type`,
-        { nodes: node },
-      ),
-    );
-  },
-});
+export function createKnownOperationTypesPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, schema }) {
+          if (!operation || schema.getRootType(operation.operation)) return;
+          throw new GraphQLError(
+            `The ${operation.operation} operation is not supported by the schema: this subgraph has no ${operation.operation} type`,
+            { nodes: operation, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } },
+          );
+        },
+      };
+    },
+  };
+}
