@@ -6,6 +6,5 @@ export const Refund: RefundResolvers = {
   // Accepts both key shapes: { id } and { provider, providerRefundId }. Async so that a bad
   // representation rejects its own entry (null + BAD_USER_INPUT at `_entities.N`): a synchronous
   // throw would fail the whole `_entities` list, the other representations included.
-  __resolveReference: async (reference, { loaders }) =>
-    loaders.refund.load(refundRefFromRepresentation(reference as Readonly<Record<string, unknown>>)),
+  __resolveReference: async (reference, { loaders }) => loaders.refund.load(refundRefFromRepresentation(reference)),
 };

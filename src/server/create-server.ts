@@ -102,7 +102,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   });
   // graphql-armor is typed against Apollo Server's CommonJS build; the plugins are the same objects.
   const protection = armor.protect() as unknown as {
-    plugins: ApolloServerPlugin<RequestContext>[];
+    plugins: Array<ApolloServerPlugin<RequestContext>>;
     validationRules: ValidationRule[];
   };
 
@@ -192,7 +192,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
       stopping ??= (async () => {
         ready = false;
         await apollo.stop();
-        await Promise.all([...clients.values()].map((client) => client?.close()));
+        await Promise.all([...clients.values()].map(async (client) => client?.close()));
       })();
       return stopping;
     },
@@ -201,9 +201,10 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
 
 /** Body-parser and other HTTP-level failures as GraphQL-shaped JSON: 400 malformed, 413 too large. */
 function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, _req, res, next) => {
+  return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const given = (error as { status?: unknown } | null | undefined)?.status;
+    const status = typeof given === 'number' && given >= 400 && given < 500 ? given : 500;
     const message =
       status === 413
         ? 'The request body is too large'

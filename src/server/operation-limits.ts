@@ -16,6 +16,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
+  OperationTypeNode,
   getArgumentValues,
   getDirectiveValues,
   getVariableValues,
@@ -53,7 +54,7 @@ export function createOperationLimitsPlugin(limits: OperationLimits): ApolloServ
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, schema }) {
-          if (operation?.operation !== 'query') return;
+          if (operation?.operation !== OperationTypeNode.QUERY) return;
           const queryType = schema.getQueryType();
           if (!queryType) return;
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});

@@ -81,14 +81,14 @@ describe('client input is never an internal error', () => {
     expect(response.body.errors).toEqual([
       {
         message: 'Invalid Refund key field id "[\\"wooshpay:re_1787731200000000001\\"]": expected a string',
-        locations: expect.any(Array),
+        locations: expect.any(Array) as unknown,
         path: ['_entities', 0],
         extensions: { code: 'BAD_USER_INPUT' },
       },
       {
         message:
           'Invalid Refund key field id "{\\"toString\\":\\"wooshpay:re_1787731200000000001\\"}": expected a string',
-        locations: expect.any(Array),
+        locations: expect.any(Array) as unknown,
         path: ['_entities', 2],
         extensions: { code: 'BAD_USER_INPUT' },
       },
@@ -176,6 +176,7 @@ describe('client input is never an internal error', () => {
     const error = response.body.errors?.[0];
     expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error?.message).toContain('"re_1\\u202E2\\u200B3\\u2066\\uFEFF\\u00A0\\u2028\\u0007"');
+    // eslint-disable-next-line no-control-regex -- a control character (BEL) is what this looks for
     expect(error?.message).not.toMatch(/[\u202e\u200b\u2066\ufeff\u00a0\u2028\u0007]/);
     expect(stack.rawLogs.join('\n')).not.toMatch(/[\u202e\u200b\u2066\ufeff\u2028]/);
   });

@@ -14,6 +14,7 @@ import { HOSTILE_IDS, VALID_E, VALID_W } from '../hostile/hostile-inputs.js';
 const RUNS = 300;
 /** Controls (but line feeds), bidi controls, zero-width and other invisible characters: never raw in a message. */
 const DISGUISING_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00a0\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 const ids = fc.oneof(
