@@ -8,9 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, type ScalarTypeDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 import { useStack, type GraphQLResponse } from '../helpers/stack.js';
 
-const W1 = 'wooshpay:re_1787731200000000001';
+const W1 = WOOSHPAY_USD_SPEC_EXAMPLE.id;
 const ENTITIES = /* GraphQL */ `
   query Entities($representations: [_Any!]!) {
     _entities(representations: $representations) {

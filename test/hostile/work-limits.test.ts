@@ -6,9 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 import { useStack } from '../helpers/stack.js';
 
-const W1 = 're_1787731200000000001';
+const W1 = WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId;
 
 describe('work limits', () => {
   const stack = useStack();
