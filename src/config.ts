@@ -56,7 +56,7 @@ const LOG_FORMATS = ['json', 'pretty'] as const;
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
-  HOST: z.string().optional(),
+  HOST: optionalText,
   PORT: integer('PORT', 4001, 0, 65535),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, {
@@ -137,7 +137,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   return Object.freeze({
     mode: anyCredentials ? 'providers' : 'sandbox',
     isProduction,
-    host: vars.HOST?.trim() || '0.0.0.0',
+    host: vars.HOST ?? '0.0.0.0',
     port: vars.PORT,
     logLevel: vars.LOG_LEVEL ?? 'info',
     logFormat: vars.LOG_FORMAT ?? ((options.stdoutIsTTY ?? false) ? 'pretty' : 'json'),
