@@ -202,5 +202,5 @@ export interface ProviderDefinition<S extends ProviderSettings = ProviderSetting
  * `readSettings` returned, which is what makes the widening below sound.
  */
 export function defineProvider<S extends ProviderSettings>(definition: ProviderDefinition<S>): ProviderDefinition {
-  return definition as unknown as ProviderDefinition;
+  return definition;
 }

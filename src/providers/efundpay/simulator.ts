@@ -118,7 +118,7 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     }
     const seeded = refunds.get(refundId.toLowerCase());
     // Another account's refund is indistinguishable from a missing one.
-    if (!seeded || seeded.merchantAccountId !== merchantAccountId) return efundpayError(404);
+    if (seeded?.merchantAccountId !== merchantAccountId) return efundpayError(404);
     return { status: 200, body: withGr4vyExtras(seeded) };
   };
 

@@ -17,7 +17,7 @@
  * `bufferedBody`. A body over the cap is dropped (`bufferedBody` gives null), which the caller
  * treats as "no JSON body".
  */
-import type { Agent, Dispatcher } from 'undici';
+import type { Agent } from 'undici';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -47,7 +47,7 @@ export function createDispatcherFetch(agent: Agent, maxBodyBytes: number): typeo
       response = await agent.request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         headers,
         body,
         signal,
