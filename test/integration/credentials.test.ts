@@ -41,7 +41,7 @@ describe('a provider without credentials', () => {
     expect(body.errors).toEqual([
       {
         message: 'efundpay: no credentials are configured for this provider',
-        locations: expect.any(Array),
+        locations: expect.any(Array) as unknown,
         path: ['efundpay'],
         extensions: { code: 'PROVIDER_NOT_CONFIGURED', provider: 'EFUNDPAY' },
       },

@@ -677,7 +677,7 @@ describe('ids', () => {
       {
         message:
           'Invalid refund id "wooshpay:re_abc/../../v1/charges": expected "re_" followed by 1 to 100 letters or digits for WOOSHPAY',
-        locations: expect.any(Array),
+        locations: expect.any(Array) as unknown,
         path: ['refund'],
         extensions: { code: 'BAD_USER_INPUT' },
       },
@@ -755,7 +755,7 @@ describe('refunds', () => {
       expect.arrayContaining([
         expect.objectContaining({
           path: ['refunds', 1],
-          message: expect.stringMatching(/^Invalid refund id "not-a-refund-id": expected a global id/),
+          message: expect.stringMatching(/^Invalid refund id "not-a-refund-id": expected a global id/) as unknown,
           extensions: { code: 'BAD_USER_INPUT' },
         }),
         expect.objectContaining({

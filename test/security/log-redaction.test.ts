@@ -94,7 +94,7 @@ describe('log redaction', () => {
     ]) {
       expect(line, `the line contains ${secret.slice(0, 20)}`).not.toContain(secret);
     }
-    const parsed = JSON.parse(line) as Record<string, any>;
+    const parsed = JSON.parse(line) as { headers: unknown; config: Record<string, unknown>; msg: unknown };
     expect(parsed.headers).toEqual({
       Authorization: '[redacted]',
       'Router-Authorization': '[redacted]',
@@ -133,7 +133,7 @@ describe('log redaction', () => {
     // What is not a credential survives, so the lines stay useful.
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', note: 'sent authorization: Basic [redacted]' });
     expect(JSON.parse(lines[1]!)).toMatchObject({ msg: 'key trouble', err: { type: 'Error' } });
-    expect(JSON.parse(lines[2]!).msg).toBe('key [redacted] refused');
+    expect((JSON.parse(lines[2]!) as { msg: unknown }).msg).toBe('key [redacted] refused');
   });
 
   it('leaves ordinary log lines untouched', () => {

@@ -45,11 +45,11 @@ describe('mintEfundpayJwt', () => {
     );
     const payload = await verify(token, NOW_S);
     expect(payload).toEqual({
-      iss: expect.any(String),
+      iss: expect.any(String) as unknown,
       iat: NOW_S,
       nbf: NOW_S - 60,
       exp: NOW_S + 3600,
-      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
       scopes: ['transactions.read'],
       merchantId: 'acme-eu',
     });

@@ -39,6 +39,20 @@ async function efundpay(jwt?: { keyId: string; publicKey: CryptoKey | string }):
   return sim;
 }
 
+/** WooshPay's error wrapper, as far as these tests read it. */
+interface WooshPayErrorBody {
+  error: { type: string; code?: string };
+}
+
+/** efundpay's (Gr4vy's) error body, as far as these tests read it. */
+interface EfundpayErrorBody {
+  code: string;
+  details: unknown;
+}
+
+const wooshPayError = async (res: Response) => ((await res.json()) as WooshPayErrorBody).error;
+const efundpayError = async (res: Response) => (await res.json()) as EfundpayErrorBody;
+
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 function getWooshPayRefund(sim: SimulatorHandle, id: string, init: RequestInit = {}): Promise<Response> {
@@ -51,7 +65,7 @@ function getWooshPayRefund(sim: SimulatorHandle, id: string, init: RequestInit =
 function getEfundpayRefund(
   sim: SimulatorHandle,
   id: string,
-  { token = API_KEY, account = 'default' as string | null } = {},
+  { token = API_KEY, account = 'default' }: { token?: string; account?: string | null } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
   if (account !== null) headers['x-merchant-account-id'] = account;
@@ -105,7 +119,7 @@ describe('WooshPay simulator', () => {
     const sim = await wooshPay();
     const res = await fetch(`${sim.url}/v1/refunds/${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}`);
     expect(res.status).toBe(401);
-    expect((await res.json()).error.type).toBe('invalid_request_error');
+    expect((await wooshPayError(res)).type).toBe('invalid_request_error');
   });
 
   it('answers an unknown refund with 404 resource_missing', async () => {
@@ -128,7 +142,7 @@ describe('WooshPay simulator', () => {
     const post = await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { method: 'POST' });
     for (const res of [list, post]) {
       expect(res.status).toBe(404);
-      expect((await res.json()).error.type).toBe('invalid_request_error');
+      expect((await wooshPayError(res)).type).toBe('invalid_request_error');
     }
   });
 
@@ -136,7 +150,7 @@ describe('WooshPay simulator', () => {
     const sim = await wooshPay();
     const bad = await getWooshPayRefund(sim, 're_%E0%A4%A');
     expect(bad.status).toBe(404);
-    expect((await bad.json()).error.code).toBe('resource_missing');
+    expect((await wooshPayError(bad)).code).toBe('resource_missing');
     expect((await getWooshPayRefund(sim, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).status).toBe(200);
   });
 
@@ -174,7 +188,7 @@ describe('efundpay simulator', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    const body = await res.json();
+    const body: unknown = await res.json();
     expect(body).toMatchObject({
       type: 'refund',
       id: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
@@ -221,17 +235,17 @@ describe('efundpay simulator', () => {
     const sim = await efundpay();
     const res = await getEfundpayRefund(sim, EFUNDPAY_OTHER_MERCHANT.providerRefundId, { account: 'acme-eu' });
     expect(res.status).toBe(403);
-    expect((await res.json()).code).toBe('forbidden');
+    expect((await efundpayError(res)).code).toBe('forbidden');
   });
 
   it('answers a non-UUID refund id with 400 and a path detail', async () => {
     const sim = await efundpay();
     const res = await getEfundpayRefund(sim, 'not-a-uuid');
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await efundpayError(res);
     expect(body).toMatchObject({ type: 'error', code: 'bad_request', status: 400 });
     expect(body.details).toEqual([
-      { location: 'path', pointer: '/refund_id', message: expect.any(String), type: 'value_error' },
+      { location: 'path', pointer: '/refund_id', message: expect.any(String) as unknown, type: 'value_error' },
     ]);
     expect((await getEfundpayRefund(sim, '%E0%A4%A')).status).toBe(400);
   });
@@ -265,7 +279,7 @@ describe('efundpay simulator', () => {
       const token = await signed(privateKey, { scopes: ['transactions.write'] });
       const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { token });
       expect(res.status).toBe(403);
-      expect((await res.json()).code).toBe('forbidden');
+      expect((await efundpayError(res)).code).toBe('forbidden');
     });
 
     it('answers 401 for a wrong kid, a foreign signing key, or a merchantId mismatch', async () => {
@@ -280,7 +294,7 @@ describe('efundpay simulator', () => {
       for (const token of tokens) {
         const res = await getEfundpayRefund(sim, EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId, { token });
         expect(res.status).toBe(401);
-        expect((await res.json()).code).toBe('unauthorized');
+        expect((await efundpayError(res)).code).toBe('unauthorized');
       }
     });
   });
@@ -305,10 +319,10 @@ describe('fault injection', () => {
     const limited = await getWooshPayRefund(woosh, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('2');
-    expect((await limited.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
+    expect(await wooshPayError(limited)).toMatchObject({ type: 'invalid_request_error', code: 'rate_limit' });
 
     woosh.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, { kind: 'status', status: 500 });
-    expect((await (await getWooshPayRefund(woosh, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).json()).error.type).toBe(
+    expect((await wooshPayError(await getWooshPayRefund(woosh, WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId))).type).toBe(
       'api_error',
     );
 
