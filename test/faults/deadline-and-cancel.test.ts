@@ -21,7 +21,9 @@ const REFUNDS = /* GraphQL */ `
   }
 `;
 
-type Rows = { refunds: Array<{ id: string } | null> };
+interface Rows {
+  refunds: Array<{ id: string } | null>;
+}
 
 describe('the deadline includes the wait for a free provider slot', () => {
   let stack: Stack;

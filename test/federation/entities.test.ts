@@ -29,7 +29,7 @@ const ENTITIES_QUERY = /* GraphQL */ `
 `;
 
 interface EntitiesData {
-  _entities: ({ id: string; status: string; details: { __typename: string } } | null)[];
+  _entities: Array<{ id: string; status: string; details: { __typename: string } } | null>;
 }
 
 let stack: Stack;

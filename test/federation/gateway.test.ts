@@ -33,7 +33,7 @@ interface RefundView {
   status: string;
   amount: { minorUnits: number; currencyCode: string; decimal: string };
   details:
-    | { __typename: 'WooshPayRefundDetails'; reason: string | null; metadata: { key: string; value: string }[] }
+    | { __typename: 'WooshPayRefundDetails'; reason: string | null; metadata: Array<{ key: string; value: string }> }
     | { __typename: 'EfundpayRefundDetails'; transactionId: string; merchantAccountId: string };
 }
 
@@ -88,7 +88,7 @@ beforeEach(() => {
 
 describe('through a real gateway', () => {
   it('resolves refunds referenced by `id`, both union members through fragments', async () => {
-    const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(ORDERS_QUERY);
+    const response = await gateway.query<{ orders: Array<{ id: string; refund: RefundView | null }> }>(ORDERS_QUERY);
 
     expect(response.body.errors).toBeUndefined();
     const byOrder = new Map(response.body.data!.orders.map((order) => [order.id, order.refund]));
@@ -124,7 +124,7 @@ describe('through a real gateway', () => {
   });
 
   it('answers 50 order references with ONE _entities call and one provider GET per distinct refund', async () => {
-    const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(ORDERS_QUERY);
+    const response = await gateway.query<{ orders: Array<{ id: string; refund: RefundView | null }> }>(ORDERS_QUERY);
 
     expect(response.body.errors).toBeUndefined();
     const refunds = response.body.data!.orders;
@@ -137,7 +137,7 @@ describe('through a real gateway', () => {
     const entityFetches = gateway.entityFetches('refunds');
     expect(entityFetches).toHaveLength(1);
     expect(gateway.fetches.filter((f) => f.subgraph === 'refunds')).toHaveLength(1);
-    const sentIds = (entityFetches[0]!.variables.representations as { id: string }[]).map((r) => r.id);
+    const sentIds = (entityFetches[0]!.variables.representations as Array<{ id: string }>).map((r) => r.id);
     // @apollo/gateway does not deduplicate representations: the subgraph's loader does.
     expect(sentIds).toHaveLength(50);
     expect(new Set(sentIds)).toEqual(new Set(ORDER_REFUND_IDS));
@@ -151,7 +151,9 @@ describe('through a real gateway', () => {
   });
 
   it('resolves refunds referenced by `provider providerRefundId`, sending that key shape', async () => {
-    const response = await gateway.query<{ disputes: { id: string; refund: RefundView | null }[] }>(DISPUTES_QUERY);
+    const response = await gateway.query<{ disputes: Array<{ id: string; refund: RefundView | null }> }>(
+      DISPUTES_QUERY,
+    );
 
     expect(response.body.errors).toBeUndefined();
     const refunds = response.body.data!.disputes.map((dispute) => dispute.refund);
@@ -174,7 +176,7 @@ describe('through a real gateway', () => {
 
     const [fetch, ...others] = gateway.entityFetches('refunds');
     expect(others).toHaveLength(0);
-    const representations = fetch!.variables.representations as Record<string, unknown>[];
+    const representations = fetch!.variables.representations as Array<Record<string, unknown>>;
     expect(representations).toContainEqual({
       __typename: 'Refund',
       provider: 'WOOSHPAY',
@@ -186,7 +188,7 @@ describe('through a real gateway', () => {
   });
 
   it('returns a not-found reference as a null refund, with no error', async () => {
-    const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(/* GraphQL */ `
+    const response = await gateway.query<{ orders: Array<{ id: string; refund: RefundView | null }> }>(/* GraphQL */ `
       {
         orders {
           id
@@ -207,7 +209,7 @@ describe('through a real gateway', () => {
   it('mixes subgraph root fields and entity references in one query', async () => {
     const response = await gateway.query<{
       refund: RefundView | null;
-      disputes: { refund: { id: string } | null }[];
+      disputes: Array<{ refund: { id: string } | null }>;
     }>(
       /* GraphQL */ `
         query Mixed($id: ID!) {
@@ -229,7 +231,7 @@ describe('through a real gateway', () => {
   it('turns one provider failure into a null refund with a typed error, the other refunds intact', async () => {
     stack.simulators.efundpay.injectFault(EFUNDPAY_USD_PROCESSING.providerRefundId, { kind: 'status', status: 503 });
 
-    const response = await gateway.query<{ orders: { id: string; refund: RefundView | null }[] }>(ORDERS_QUERY);
+    const response = await gateway.query<{ orders: Array<{ id: string; refund: RefundView | null }> }>(ORDERS_QUERY);
 
     const failing = ORDERS.flatMap((order, index) => (order.refundId === EFUNDPAY_USD_PROCESSING.id ? [index] : []));
     const data = response.body.data!.orders;

@@ -143,10 +143,10 @@ describe('debug view outside production', () => {
       stack.graphql(`{ refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } }`, undefined, DEBUG),
       stack.graphql(`{ refund(id: "${EFUNDPAY_EUR_DOCS_EXAMPLE.id}") { id } }`, undefined, DEBUG),
     ]);
-    expect(providerCallsOf(first!)?.map((call) => call.path)).toEqual([
+    expect(providerCallsOf(first)?.map((call) => call.path)).toEqual([
       `/v1/refunds/${WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId}`,
     ]);
-    expect(providerCallsOf(second!)?.map((call) => call.path)).toEqual([
+    expect(providerCallsOf(second)?.map((call) => call.path)).toEqual([
       `/v4/refunds/${EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId}`,
     ]);
   });
@@ -157,7 +157,7 @@ describe('debug view outside production', () => {
   });
 
   it('is absent without the header, or with any value but 1', async () => {
-    const variants: Record<string, string>[] = [{}, { 'x-refunds-debug': '0' }, { 'x-refunds-debug': 'true' }];
+    const variants: Array<Record<string, string>> = [{}, { 'x-refunds-debug': '0' }, { 'x-refunds-debug': 'true' }];
     for (const headers of variants) {
       const response = await stack.graphql(
         `{ refund(id: "${WOOSHPAY_USD_DOCS_EXAMPLE.id}") { id } }`,

@@ -247,7 +247,7 @@ describe('redaction', () => {
   });
 
   it('censors credential-shaped fields if code ever logs them', () => {
-    const lines: Record<string, unknown>[] = [];
+    const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, callback) {
         lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);

@@ -147,7 +147,7 @@ describe('formatError', () => {
 describe('masking of an unexpected error over HTTP', () => {
   let url: string;
   let stop: () => Promise<void>;
-  const lines: Record<string, unknown>[] = [];
+  const lines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
     const logger = createLogger(
