@@ -47,7 +47,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const stop = async (): Promise<void> => {
     const running = child;
     child = null;
-    if (running === null || running.exitCode !== null || running.signalCode !== null) return;
+    // Never started, stopped already, or gone on its own.
+    if (running?.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
     running.kill('SIGCONT'); // a paused server cannot act on SIGTERM
     running.kill('SIGTERM');

@@ -45,7 +45,13 @@ export function parseExposition(text: string): Exposition {
     if (Number.isNaN(value) && !isNaNText) {
       throw new Error(`Expected a number as the value at line ${index + 1}, received ${JSON.stringify(rawValue)}`);
     }
-    samples.set(sampleKey(name, Object.fromEntries([...labelText.matchAll(LABEL)].map((m) => [m[1], m[2]]))), value);
+    samples.set(
+      sampleKey(
+        name,
+        Object.fromEntries([...labelText.matchAll(LABEL)].map(([, label = '', text = '']) => [label, text] as const)),
+      ),
+      value,
+    );
   }
   return { families, samples };
 }

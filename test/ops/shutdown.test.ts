@@ -20,7 +20,8 @@ async function spawnSubgraph(env: Record<string, string>) {
   return { ...subgraph, port };
 }
 
-function tryConnect(port: number): Promise<'connected' | string> {
+/** `'connected'`, or the code (else the message) of the error the connection attempt met. */
+function tryConnect(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
