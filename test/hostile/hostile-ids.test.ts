@@ -39,6 +39,7 @@ function expectBadInput(response: GraphQLResponse, path: Array<string | number>)
   expect(error!.path).toEqual(path);
   expect(error!.message).toMatch(/^Invalid (refund id|providerRefundId|provider) /);
   // The input is quoted JSON-escaped and cut: it cannot forge lines or flood the response.
+  // eslint-disable-next-line no-control-regex -- a NUL character is one of the things this looks for
   expect(error!.message).not.toMatch(/[\r\n\u0000]/);
   expect(error!.message.length).toBeLessThan(400);
 }
@@ -82,7 +83,7 @@ describe('hostile ids are refused before any provider call', () => {
   it.each([
     ['an unknown provider', { provider: 'STRIPE', providerRefundId: VALID_W }],
     ['a provider in lower case', { provider: 'wooshpay', providerRefundId: VALID_W }],
-    ['a numeric providerRefundId', { provider: 'WOOSHPAY', providerRefundId: 1787731200000000001 }],
+    ['a numeric providerRefundId', { provider: 'WOOSHPAY', providerRefundId: 1787731200000000000 }],
     ['an object as providerRefundId', { provider: 'WOOSHPAY', providerRefundId: { $ne: null } }],
     ['no providerRefundId', { provider: 'EFUNDPAY' }],
   ])('_entities with %s is refused', async (_name, key) => {
