@@ -53,6 +53,7 @@ describe('GET /health and GET /ready', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
     // The same request to /graphql is refused, so the open probe is not an accident of config.
     expect((await stack.graphql('{ __typename }')).status).toBe(401);
+    expect((await stack.graphql('{ __typename }', undefined, AS_ROUTER)).status).toBe(200);
   });
 
   it('/ready answers 200 JSON with every provider configured and its breaker closed', async () => {
