@@ -4,22 +4,34 @@
  */
 import type { RequestRecord } from './request-log.js';
 
-/** What a simulator does instead of (or before) answering a request normally. */
+/**
+ * What a simulator does instead of (or before) answering a request normally. Any fault may name a
+ * `method`: it then applies only to requests with that method (e.g. only the POST that creates a
+ * refund, not the GET that looks it up).
+ */
 export type Fault =
   /** Reply with this status and the provider's own error body (plus `Retry-After` if given). */
-  | { kind: 'status'; status: number; times?: number; retryAfter?: string }
-  /** Wait `ms`, then answer normally. */
-  | { kind: 'latency'; ms: number; times?: number }
-  /** Never answer: the socket stays open until the client gives up or the simulator closes. */
-  | { kind: 'hang'; times?: number }
-  /** Reset the connection without any response (ECONNRESET on the client). */
-  | { kind: 'reset'; times?: number }
-  /** Arbitrary body: HTML, truncated JSON, wrong-typed JSON (status default 200). */
-  | { kind: 'raw'; status?: number; contentType: string; body: string; times?: number }
-  /** A 3xx (default 302) with this `Location`. */
-  | { kind: 'redirect'; location: string; status?: number; times?: number }
-  /** Each request fails with `status` (default 503) with probability `rate`, forever. */
-  | { kind: 'random'; rate: number; status?: number };
+  (
+    | { kind: 'status'; status: number; times?: number; retryAfter?: string }
+    /** Wait `ms`, then answer normally. */
+    | { kind: 'latency'; ms: number; times?: number }
+    /** Never answer: the socket stays open until the client gives up or the simulator closes. */
+    | { kind: 'hang'; times?: number }
+    /** Reset the connection without any response (ECONNRESET on the client). */
+    | { kind: 'reset'; times?: number }
+    /** Arbitrary body: HTML, truncated JSON, wrong-typed JSON (status default 200). */
+    | { kind: 'raw'; status?: number; contentType: string; body: string; times?: number }
+    /** A 3xx (default 302) with this `Location`. */
+    | { kind: 'redirect'; location: string; status?: number; times?: number }
+    /** Each request fails with `status` (default 503) with probability `rate`, forever. */
+    | { kind: 'random'; rate: number; status?: number }
+    /**
+     * The request takes effect (a POST creates its refund), and then the answer is lost: the socket
+     * hangs, is reset, or gets this 5xx status with the provider's error body instead. This is how
+     * a test proves that a timeout after the provider acted never pays twice.
+     */
+    | { kind: 'lose-response'; after: 'hang' | 'reset' | number; times?: number }
+  ) & { method?: string };
 
 export interface SimulatorHandle {
   /** The base URL a client is configured with: the origin, plus the base path the simulator was given. */
@@ -32,10 +44,11 @@ export interface SimulatorHandle {
    */
   readonly requests: readonly RequestRecord[];
   /**
-   * Requests received since the last reset: all of them, or those naming one provider refund id.
+   * Requests received since the last reset: all of them, or those naming one provider refund id (or
+   * the payment a creation refunds), optionally of one method ('POST').
    * Exact however many arrived; see `RequestLog.count` for the one case that throws.
    */
-  requestCount(refundId?: string): number;
+  requestCount(refundId?: string, method?: string): number;
   /** Requests answered with this status since the last reset (exact, unlike `requests`). */
   responseCount(status: number): number;
   /** Forgets the records and zeroes every count. */
@@ -77,14 +90,21 @@ export class FaultRegistry {
   }
 
   /** Consumes one use of the fault that applies to this request, if any. */
-  take(refundId: string | null, random: () => number = Math.random): AppliedFault | undefined {
-    const specific = refundId === null ? undefined : this.#byKey.get(refundId);
-    const list = specific !== undefined && specific.length > 0 ? specific : this.#byKey.get('*');
-    const active = list?.[0];
-    if (list === undefined || active === undefined) return undefined;
+  take(refundId: string | null, random: () => number = Math.random, method?: string): AppliedFault | undefined {
+    const applies = (entry: ActiveFault) => entry.fault.method === undefined || entry.fault.method === method;
+    const specific = refundId === null ? undefined : this.#byKey.get(refundId)?.filter(applies);
+    const list =
+      specific !== undefined && specific.length > 0 ? specific : (this.#byKey.get('*')?.filter(applies) ?? []);
+    const active = list[0];
+    if (active === undefined) return undefined;
 
     active.remaining -= 1;
-    if (active.remaining <= 0) list.shift();
+    if (active.remaining <= 0) {
+      for (const entries of this.#byKey.values()) {
+        const index = entries.indexOf(active);
+        if (index >= 0) entries.splice(index, 1);
+      }
+    }
 
     const { fault } = active;
     if (fault.kind !== 'random') return fault;
@@ -98,6 +118,9 @@ function validateFault(fault: Fault): void {
   }
   if (fault.kind === 'random' && !(fault.rate >= 0 && fault.rate <= 1)) {
     throw new RangeError(`Fault 'rate' must be between 0 and 1, received ${String(fault.rate)}`);
+  }
+  if (fault.kind === 'lose-response' && typeof fault.after === 'number' && !(fault.after >= 500 && fault.after < 600)) {
+    throw new RangeError(`Fault 'after' must be 'hang', 'reset' or a 5xx status, received ${String(fault.after)}`);
   }
   if (fault.kind === 'latency' && !(fault.ms >= 0)) {
     throw new RangeError(`Fault 'ms' must be a non-negative number, received ${String(fault.ms)}`);

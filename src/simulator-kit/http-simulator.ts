@@ -17,6 +17,14 @@ export interface SimulatorRequest {
   refundSegment: string | null;
   /** The decoded refund id; null when not the refund route or the segment is a bad escape. */
   refundId: string | null;
+  /** The query string's parameters. */
+  query: URLSearchParams;
+  /** The JSON body, parsed; undefined when the body was empty or not JSON (see `rawBody`). */
+  body: unknown;
+  /** The body as received (UTF-8), '' when there was none. */
+  rawBody: string;
+  /** What faults and request counts are keyed by: the contract's `faultKey`, else the refund id. */
+  faultKey: string | null;
 }
 
 export interface SimulatorResponse {
@@ -33,7 +41,15 @@ export interface ProviderContract {
   handle(request: SimulatorRequest): SimulatorResponse | Promise<SimulatorResponse>;
   /** The provider's own error reply for a status (used by status and random faults). */
   errorResponse(status: number): SimulatorResponse;
+  /**
+   * The key faults and request counts use for a request, when it is not the refund id: e.g. the
+   * payment a refund is being created for. Undefined or null: the refund id.
+   */
+  faultKey?(request: SimulatorRequest): string | null;
 }
+
+/** The largest request body a simulator reads; a refund creation is a few hundred bytes. */
+const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 export interface SimulatorListenOptions {
   host?: string;
@@ -83,7 +99,7 @@ export async function startHttpSimulator(
     await sleep(baseLatencyMs);
     if (closed) return;
 
-    const fault = faults.take(request.refundId ?? request.refundSegment);
+    const fault = faults.take(request.faultKey, Math.random, request.method);
     switch (fault?.kind) {
       case 'hang':
         return;
@@ -107,6 +123,18 @@ export async function startHttpSimulator(
         await sleep(fault.ms);
         if (closed) return;
         break;
+      case 'lose-response': {
+        // The request takes effect first; only its answer is lost.
+        await contract.handle(request);
+        if (closed) return;
+        if (fault.after === 'hang') return;
+        if (fault.after === 'reset') {
+          req.socket.resetAndDestroy();
+          return;
+        }
+        sendJson(res, answered, { ...contract.errorResponse(fault.after), status: fault.after });
+        return;
+      }
       case undefined:
         break;
     }
@@ -116,15 +144,23 @@ export async function startHttpSimulator(
   };
 
   const server = createServer((req, res) => {
-    const request = parseRequest(contract, req);
-    // Recorded before latency, faults and auth: tests count provider calls from this log.
-    const record = log.record(request.method, req.url ?? '/', request.refundId ?? request.refundSegment, req.headers);
-    const answered: Answered = (status) => log.answered(record, status);
-    handleRequest(req, res, request, answered).catch((error: unknown) => {
-      // A simulator bug must surface as the provider's 500, not crash the test process.
-      console.error('[simulator] unexpected error', error);
-      if (!res.headersSent) sendJson(res, answered, contract.errorResponse(500));
-    });
+    readRequestBody(req)
+      .then((rawBody) => {
+        const request = parseRequest(contract, req, rawBody);
+        // Recorded before latency, faults and auth: tests count provider calls from this log.
+        const record = log.record(request.method, req.url ?? '/', request.faultKey, req.headers, request.body);
+        const answered: Answered = (status) => log.answered(record, status);
+        handleRequest(req, res, request, answered).catch((error: unknown) => {
+          // A simulator bug must surface as the provider's 500, not crash the test process.
+          console.error('[simulator] unexpected error', error);
+          if (!res.headersSent) sendJson(res, answered, contract.errorResponse(500));
+        });
+      })
+      .catch(() => {
+        // An over-long or broken request body: the provider's 400, recorded like any request.
+        const record = log.record(req.method ?? 'GET', req.url ?? '/', null, req.headers);
+        if (!res.headersSent) sendJson(res, (status) => log.answered(record, status), contract.errorResponse(400));
+      });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -143,7 +179,7 @@ export async function startHttpSimulator(
     get requests() {
       return log.records;
     },
-    requestCount: (refundId) => log.count(refundId),
+    requestCount: (refundId, method) => log.count(refundId, method),
     responseCount: (status) => log.countByStatus(status),
     resetRequests: () => log.reset(),
     injectFault: (refundId, fault) => faults.inject(refundId, fault),
@@ -167,11 +203,52 @@ export async function startHttpSimulator(
   };
 }
 
-function parseRequest(contract: ProviderContract, req: IncomingMessage): SimulatorRequest {
-  const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
+function parseRequest(contract: ProviderContract, req: IncomingMessage, rawBody: string): SimulatorRequest {
+  const target = req.url ?? '/';
+  const queryStart = target.indexOf('?');
+  const pathname = queryStart < 0 ? target : target.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart < 0 ? '' : target.slice(queryStart + 1));
   const refundSegment = contract.refundSegment(pathname);
   const refundId = refundSegment === null ? null : decodePathSegment(refundSegment);
-  return { method: req.method ?? 'GET', pathname, headers: req.headers, refundSegment, refundId };
+  let body: unknown;
+  try {
+    body = rawBody.trim() === '' ? undefined : (JSON.parse(rawBody) as unknown);
+  } catch {
+    body = undefined;
+  }
+  const request = {
+    method: req.method ?? 'GET',
+    pathname,
+    headers: req.headers,
+    refundSegment,
+    refundId,
+    query,
+    body,
+    rawBody,
+    faultKey: refundId ?? refundSegment,
+  };
+  request.faultKey = contract.faultKey?.(request) ?? request.faultKey;
+  return request;
+}
+
+/** The whole request body as UTF-8, refusing more than MAX_REQUEST_BODY_BYTES. */
+function readRequestBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new RangeError(`request body over ${MAX_REQUEST_BODY_BYTES} bytes`));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
 /** Records the status a request was answered with. */

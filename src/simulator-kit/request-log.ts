@@ -9,8 +9,13 @@ export interface RequestRecord {
   method: string;
   /** The request target as received (path and query string). */
   path: string;
-  /** The provider refund id named by the path (decoded), or null for other routes. */
+  /**
+   * The key faults and counts use: the provider refund id named by the path (decoded), or for a
+   * route that creates refunds the payment it refunds; null for other routes.
+   */
   refundId: string | null;
+  /** The parsed JSON request body, when there was one. */
+  body?: unknown;
   /** The status sent, or null while pending and for reset/hang. */
   status: number | null;
   /** Epoch milliseconds when the request arrived. */
@@ -39,6 +44,7 @@ export class RequestLog {
   /** Set when a refund id arrived while `#byRefundId` was full: per-refund counts are then unknown. */
   #refundCountsOverflowed = false;
   readonly #byStatus = new Map<number, number>();
+  readonly #byMethod = new Map<string, number>();
 
   constructor({ capacity = REQUEST_LOG_CAPACITY, countedRefundIds = COUNTED_REFUND_IDS }: RequestLogOptions = {}) {
     if (!(Number.isInteger(capacity) && capacity > 0)) {
@@ -53,12 +59,30 @@ export class RequestLog {
     this.#countedRefundIds = countedRefundIds;
   }
 
-  record(method: string, path: string, refundId: string | null, headers: IncomingHttpHeaders): RequestRecord {
-    const entry: RequestRecord = { method, path, refundId, status: null, at: Date.now(), headers: { ...headers } };
+  record(
+    method: string,
+    path: string,
+    refundId: string | null,
+    headers: IncomingHttpHeaders,
+    body?: unknown,
+  ): RequestRecord {
+    const entry: RequestRecord = {
+      method,
+      path,
+      refundId,
+      status: null,
+      at: Date.now(),
+      headers: { ...headers },
+      ...(body === undefined ? {} : { body }),
+    };
     this.#ring[this.#next] = entry;
     this.#next = (this.#next + 1) % this.#capacity;
     this.#total += 1;
-    if (refundId !== null) this.#countRefund(refundId);
+    this.#byMethod.set(method, (this.#byMethod.get(method) ?? 0) + 1);
+    if (refundId !== null) {
+      this.#countRefund(refundId);
+      if (method !== 'GET') this.#countRefund(`${method} ${refundId}`);
+    }
     return entry;
   }
 
@@ -79,8 +103,10 @@ export class RequestLog {
    * for up to `countedRefundIds` distinct ids per reset; past that, asking for one throws rather
    * than answer a wrong number (tests reset between cases and never get near it).
    */
-  count(refundId?: string): number {
-    if (refundId === undefined) return this.#total;
+  count(refundId?: string, method?: string): number {
+    if (refundId === undefined) return method === undefined ? this.#total : (this.#byMethod.get(method) ?? 0);
+    if (method !== undefined && method !== 'GET') return this.count(`${method} ${refundId}`);
+    if (method === 'GET') return this.count(refundId) - this.#nonGetCount(refundId);
     if (this.#refundCountsOverflowed) {
       throw new RangeError(
         `Per-refund request counts are unknown: more than ${this.#countedRefundIds} distinct refund ids ` +
@@ -88,6 +114,15 @@ export class RequestLog {
       );
     }
     return this.#byRefundId.get(refundId) ?? 0;
+  }
+
+  /** Requests naming `refundId` with another method than GET (counted under `<METHOD> <id>`). */
+  #nonGetCount(refundId: string): number {
+    let total = 0;
+    for (const method of this.#byMethod.keys()) {
+      if (method !== 'GET') total += this.#byRefundId.get(`${method} ${refundId}`) ?? 0;
+    }
+    return total;
   }
 
   countByStatus(status: number): number {
@@ -101,6 +136,7 @@ export class RequestLog {
     this.#byRefundId.clear();
     this.#refundCountsOverflowed = false;
     this.#byStatus.clear();
+    this.#byMethod.clear();
   }
 
   #countRefund(refundId: string): void {

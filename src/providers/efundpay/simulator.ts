@@ -1,17 +1,23 @@
 /**
  * An efundpay (API v4, a Gr4vy copy) simulator: the documented "Get refund" contract over real
  * HTTP, for the credential-less sandbox and as the tests' backend (see docs/providers/efundpay.md).
- * Only `GET /v4/refunds/{refund_id}` exists; errors use Gr4vy's flat `{"type":"error",...}` shape.
+ * `GET /v4/refunds/{refund_id}`, and `GET`/`POST /v4/transactions/{transaction_id}/refunds` (see
+ * simulator-ledger.ts); errors use Gr4vy's flat `{"type":"error",...}` shape. Reading needs the
+ * `transactions.read` scope, creating `transactions.write`. Faults and request counts of the
+ * transaction routes are keyed by the transaction id.
  */
 import type { KeyObject } from 'node:crypto';
 import { errors as joseErrors, importSPKI, jwtVerify, type CryptoKey } from 'jose';
 import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';
 import {
+  decodePathSegment,
   startHttpSimulator,
   type SimulatorRequest,
   type SimulatorResponse,
 } from '../../simulator-kit/http-simulator.js';
-import { efundpaySeedRefunds, type SeededEfundpayRefund } from './seed.js';
+import type { SeededEfundpayRefund } from './seed.js';
+import type { EfundpaySeedTransaction } from './seed-transactions.js';
+import { createEfundpayLedger, efundpayError, UUID } from './simulator-ledger.js';
 
 export type { SeededEfundpayRefund } from './seed.js';
 
@@ -24,29 +30,19 @@ export interface EfundpaySimulatorOptions {
   jwt?: { keyId: string; publicKey: CryptoKey | KeyObject | string };
   /** Refunds with their owning account; defaults to `efundpaySeedRefunds`. */
   refunds?: readonly SeededEfundpayRefund[];
+  /** Transactions with their owning account; defaults to `efundpaySeedTransactions`. */
+  transactions?: readonly EfundpaySeedTransaction[];
+  /** How long created refunds stay `processing` (default 3000 ms). */
+  settleMs?: number;
   latencyMs?: number;
   host?: string;
   port?: number;
 }
 
 const REFUND_ROUTE = /^\/v4\/refunds\/([^/]+)$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TRANSACTION_REFUNDS_ROUTE = /^\/v4\/transactions\/([^/]+)\/refunds$/;
 const READ_SCOPE = 'transactions.read';
-
-/** Gr4vy's error code and default message per status. */
-const ERRORS: Record<number, { code: string; message: string }> = {
-  400: { code: 'bad_request', message: 'Request failed validation' },
-  401: { code: 'unauthorized', message: 'No valid API authentication found' },
-  403: { code: 'forbidden', message: 'Missing required scopes' },
-  404: { code: 'not_found', message: 'The resource could not be found' },
-  409: { code: 'duplicate_record', message: 'A record with these details already exists' },
-  425: { code: 'too_early', message: 'The request was made too early' },
-  429: { code: 'too_many_requests', message: 'Too many requests, please slow down' },
-  500: { code: 'server_error', message: 'Request could not be processed' },
-  502: { code: 'bad_gateway', message: 'Bad gateway' },
-  503: { code: 'service_unavailable', message: 'Service temporarily unavailable' },
-  504: { code: 'gateway_timeout', message: 'Request could not be processed in time' },
-};
+const WRITE_SCOPE = 'transactions.write';
 
 export async function startEfundpaySimulator(options: EfundpaySimulatorOptions): Promise<SimulatorHandle> {
   if (options.apiKey === undefined && options.jwt === undefined) {
@@ -59,12 +55,18 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
         ? await importSPKI(options.jwt.publicKey, 'RS512')
         : options.jwt.publicKey,
   };
-  const refunds = new Map(
-    (options.refunds ?? efundpaySeedRefunds).map((seeded) => [seeded.refund.id.toLowerCase(), seeded]),
-  );
+  const ledger = createEfundpayLedger({
+    ...(options.refunds ? { refunds: options.refunds } : {}),
+    ...(options.transactions ? { transactions: options.transactions } : {}),
+    ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+  });
 
-  /** Undefined when the bearer token may read refunds of `merchantAccountId`, else the error reply. */
-  const authorize = async (token: string, merchantAccountId: string): Promise<SimulatorResponse | undefined> => {
+  /** Undefined when the bearer token grants `scope` on `merchantAccountId`, else the error reply. */
+  const authorize = async (
+    token: string,
+    merchantAccountId: string,
+    scope: string,
+  ): Promise<SimulatorResponse | undefined> => {
     if (options.apiKey !== undefined && token === options.apiKey) return undefined;
     if (!jwt) return efundpayError(401, 'The bearer token is not a valid API key');
     try {
@@ -76,8 +78,8 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
         return efundpayError(401, `The token's merchantId does not match x-merchant-account-id '${merchantAccountId}'`);
       }
       const scopes = payload.scopes;
-      if (!Array.isArray(scopes) || !scopes.includes(READ_SCOPE)) {
-        return efundpayError(403, `The token is missing the required scope ${READ_SCOPE}`);
+      if (!Array.isArray(scopes) || !scopes.includes(scope)) {
+        return efundpayError(403, `The token is missing the required scope ${scope}`);
       }
       return undefined;
     } catch (error) {
@@ -101,12 +103,19 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
         },
       ]);
     }
-    const authError = await authorize(token, merchantAccountId);
+    const authError = await authorize(token, merchantAccountId, request.method === 'POST' ? WRITE_SCOPE : READ_SCOPE);
     if (authError) return authError;
     if (merchantAccountId !== options.merchantAccountId) {
       return efundpayError(403, `The credentials do not grant access to merchant account '${merchantAccountId}'`);
     }
 
+    const transactionSegment = TRANSACTION_REFUNDS_ROUTE.exec(request.pathname)?.[1];
+    if (transactionSegment !== undefined && (request.method === 'POST' || request.method === 'GET')) {
+      const transactionId = decodePathSegment(transactionSegment) ?? '';
+      return request.method === 'POST'
+        ? ledger.createRefund(transactionId, merchantAccountId, request.body)
+        : ledger.listRefunds(transactionId, merchantAccountId, request.query);
+    }
     if (request.method !== 'GET' || request.refundSegment === null) {
       return efundpayError(404, `No route for ${request.method} ${request.pathname}`);
     }
@@ -116,10 +125,10 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
         { location: 'path', pointer: '/refund_id', message: 'value is not a valid uuid', type: 'value_error' },
       ]);
     }
-    const seeded = refunds.get(refundId.toLowerCase());
+    const refund = ledger.getRefund(refundId, merchantAccountId);
     // Another account's refund is indistinguishable from a missing one.
-    if (seeded?.merchantAccountId !== merchantAccountId) return efundpayError(404);
-    return { status: 200, body: withGr4vyExtras(seeded) };
+    if (!refund) return efundpayError(404);
+    return { status: 200, body: refund };
   };
 
   return startHttpSimulator(
@@ -127,31 +136,13 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
       refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
       handle,
       errorResponse: (status) => efundpayError(status),
+      faultKey: (request) => {
+        const segment = TRANSACTION_REFUNDS_ROUTE.exec(request.pathname)?.[1];
+        return segment === undefined ? null : (decodePathSegment(segment)?.toLowerCase() ?? null);
+      },
     },
     { host: options.host, port: options.port, latencyMs: options.latencyMs, basePath: '/v4' },
   );
-}
-
-function efundpayError(status: number, message?: string, details: readonly object[] = []): SimulatorResponse {
-  const known = ERRORS[status] ?? (status >= 500 ? ERRORS[500] : ERRORS[400]);
-  return {
-    status,
-    body: { type: 'error', code: known?.code, status, message: message ?? known?.message, details },
-  };
-}
-
-/** Fields real Gr4vy responses carry beyond the documented ten: clients must ignore them. */
-function withGr4vyExtras({ merchantAccountId, refund }: SeededEfundpayRefund): Record<string, unknown> {
-  return {
-    ...refund,
-    updated_at: refund.created_at,
-    target_type: 'payment-method',
-    target_id: null,
-    reconciliation_id: refund.id.replaceAll('-', '').slice(0, 22),
-    settled: refund.status === 'succeeded',
-    error_code: refund.status === 'declined' ? 'refund_declined' : null,
-    merchant_account_id: merchantAccountId,
-  };
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * A WooshPay simulator: the documented "Retrieve a refund" contract over real HTTP, for the
  * credential-less sandbox and as the tests' backend (see docs/providers/wooshpay.md).
- * Only `GET /v1/refunds/{id}` exists; errors use Stripe's `{"error":{...}}` wrapper.
+ * `GET /v1/refunds/{id}` and `POST /v1/refunds` (see simulator-ledger.ts); errors use Stripe's
+ * `{"error":{...}}` wrapper. Faults and request counts of a creation are keyed by its payment intent.
  */
 import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';
 import {
@@ -9,7 +10,8 @@ import {
   type SimulatorRequest,
   type SimulatorResponse,
 } from '../../simulator-kit/http-simulator.js';
-import { wooshPaySeedRefunds } from './seed.js';
+import type { WooshPaySeedPayment } from './seed-payments.js';
+import { createWooshPayLedger } from './simulator-ledger.js';
 import type { WooshPayRefundWire } from './wire.js';
 
 export interface WooshPaySimulatorOptions {
@@ -17,28 +19,41 @@ export interface WooshPaySimulatorOptions {
   secretKey: string;
   /** Refunds the simulator knows; defaults to `wooshPaySeedRefunds`. */
   refunds?: readonly WooshPayRefundWire[];
+  /** Payments that can be refunded; defaults to `wooshPaySeedPayments`. */
+  payments?: readonly WooshPaySeedPayment[];
+  /** How long created refunds stay `pending` (default 3000 ms). */
+  settleMs?: number;
   latencyMs?: number;
   host?: string;
   port?: number;
 }
 
 const REFUND_ROUTE = /^\/v1\/refunds\/([^/]+)$/;
+const CREATE_ROUTE = '/v1/refunds';
 
 export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promise<SimulatorHandle> {
   if (options.secretKey === '') throw new TypeError('WooshPay simulator needs a non-empty secretKey');
-  const refunds = new Map((options.refunds ?? wooshPaySeedRefunds).map((refund) => [refund.id, refund]));
+  const ledger = createWooshPayLedger({
+    ...(options.refunds ? { refunds: options.refunds } : {}),
+    ...(options.payments ? { payments: options.payments } : {}),
+    ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+  });
 
   const handle = (request: SimulatorRequest): SimulatorResponse => {
     const authError = checkAuth(request.headers.authorization, options.secretKey);
     if (authError) return authError;
 
+    if (request.method === 'POST' && request.pathname === CREATE_ROUTE) {
+      const key = request.headers['idempotency-key'];
+      return ledger.createRefund(request.body, Array.isArray(key) ? key[0] : key);
+    }
     if (request.method !== 'GET' || request.refundSegment === null) {
       return wooshPayError(404, {
         type: 'invalid_request_error',
         message: `Unrecognized request URL (${request.method}: ${request.pathname}).`,
       });
     }
-    const refund = request.refundId === null ? undefined : refunds.get(request.refundId);
+    const refund = request.refundId === null ? undefined : ledger.getRefund(request.refundId);
     if (!refund) {
       return wooshPayError(404, {
         type: 'invalid_request_error',
@@ -55,6 +70,11 @@ export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promi
       refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
       handle,
       errorResponse: wooshPayStatusError,
+      faultKey: (request) => {
+        if (request.method !== 'POST' || request.pathname !== CREATE_ROUTE) return null;
+        const paymentIntent = (request.body as { payment_intent?: unknown } | undefined)?.payment_intent;
+        return typeof paymentIntent === 'string' ? paymentIntent : null;
+      },
     },
     { host: options.host, port: options.port, latencyMs: options.latencyMs },
   );
