@@ -4,6 +4,7 @@ import type { RefundModel as RefundModelModel, MetadataEntry as MetadataEntryMod
 import type { Money as MoneyModel } from '../domain/money.js';
 import type { WooshPayRefundDetailsModel as WooshPayRefundDetailsModelModel } from '../providers/wooshpay/model.js';
 import type { EfundpayRefundDetailsModel as EfundpayRefundDetailsModelModel } from '../providers/efundpay/model.js';
+import type { RefundCreatedModel as RefundCreatedModelModel, RefundRejectedModel as RefundRejectedModelModel } from '../domain/refund-creation.js';
 import type { RequestContext } from '../server/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -28,6 +29,40 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** What to refund, where, and the key that makes the call safe to repeat. */
+export type CreateRefundInput = {
+  /** How much to refund. Omit to refund what remains (WooshPay only: efundpay needs an amount). */
+  amount?: InputMaybe<MoneyInput>;
+  /** Chosen by the caller, 8-255 characters of A-Z a-z 0-9 _ - : . ; the same key always yields the same refund. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Key-value pairs stored with the refund (WooshPay metadata): at most 50, keys up to 40 and values up to 500 characters. Not supported by efundpay. */
+  metadata?: InputMaybe<Array<MetadataEntryInput>>;
+  /** Free text for people (efundpay's reason text; WooshPay's description). */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The provider's payment: a WooshPay PaymentIntent id (`pi_…`) or an efundpay transaction id (UUID). */
+  paymentId: Scalars['String']['input'];
+  /** The provider that took the payment. */
+  provider: RefundProvider;
+  /** Why the refund is made. */
+  reason: CreateRefundReason;
+};
+
+/** The outcome of `createRefund`: the refund, or the provider's refusal. */
+export type CreateRefundPayload = RefundCreated | RefundRejected;
+
+/** Why a refund is made. */
+export type CreateRefundReason =
+  /** The payment was a duplicate. */
+  | 'DUPLICATE'
+  /** The payment was fraudulent. */
+  | 'FRAUDULENT'
+  /** Any other reason; say which in `note`. */
+  | 'OTHER'
+  /** The customer asked for the refund. */
+  | 'REQUESTED_BY_CUSTOMER'
+  /** A dispute was resolved in the customer's favour. */
+  | 'RESOLVED_DISPUTE';
+
 /** Fields only efundpay refunds have. */
 export type EfundpayRefundDetails = {
   __typename?: 'EfundpayRefundDetails';
@@ -50,6 +85,14 @@ export type MetadataEntry = {
   value: Scalars['String']['output'];
 };
 
+/** One key-value pair of metadata to store with a refund. */
+export type MetadataEntryInput = {
+  /** The key, 1 to 40 characters. */
+  key: Scalars['String']['input'];
+  /** The value, up to 500 characters. */
+  value: Scalars['String']['input'];
+};
+
 /** An amount of money in one currency, exact to the minor unit. */
 export type Money = {
   __typename?: 'Money';
@@ -62,6 +105,42 @@ export type Money = {
   decimal: Scalars['String']['output'];
   /** The amount in the currency's minor units (cents for USD, yen for JPY, fils for KWD). */
   minorUnits: Scalars['SafeInt']['output'];
+};
+
+/** An amount of money in one currency, exact to the minor unit. */
+export type MoneyInput = {
+  /** ISO 4217 currency code (e.g. `USD`); it must be the payment's currency. */
+  currencyCode: Scalars['String']['input'];
+  /** A positive whole number of the currency's minor units (cents for USD, yen for JPY). */
+  minorUnits: Scalars['SafeInt']['input'];
+};
+
+/**
+ * Asking a payment provider for a refund. Needs the `refunds:write` scope: Apollo Router checks it
+ * from the caller's JWT (`@requiresScopes`), and the subgraph checks the forwarded token again.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Refunds (part of) a payment at its provider, at most once per `idempotencyKey`: repeating the
+   * call with the same key and input answers the first outcome again (`replayed: true`) without a
+   * second refund. A refusal by the provider (unknown payment, amount above what remains, …) is a
+   * `RefundRejected`, not an error. Errors: `BAD_USER_INPUT` (invalid input, nothing was sent to the
+   * provider), `UNAUTHENTICATED`, `FORBIDDEN`, `IDEMPOTENCY_KEY_REUSED` (the key was used with other
+   * input), `IDEMPOTENCY_KEY_IN_USE` (a call with the key is still running), `PROVIDER_OUTCOME_UNKNOWN`
+   * (the provider may or may not have refunded: repeat the same call with the same key, which is
+   * safe), and the `PROVIDER_*` codes of reads.
+   */
+  createRefund: CreateRefundPayload;
+};
+
+
+/**
+ * Asking a payment provider for a refund. Needs the `refunds:write` scope: Apollo Router checks it
+ * from the caller's JWT (`@requiresScopes`), and the subgraph checks the forwarded token again.
+ */
+export type MutationCreateRefundArgs = {
+  input: CreateRefundInput;
 };
 
 /**
@@ -132,6 +211,15 @@ export type Refund = {
   status: RefundStatus;
 };
 
+/** The provider accepted the refund (it may still be `PENDING`). */
+export type RefundCreated = {
+  __typename?: 'RefundCreated';
+  /** The refund as the provider created it. */
+  refund: Refund;
+  /** True when this answers a repeat of an earlier call with the same idempotencyKey: no new refund was made. */
+  replayed: Scalars['Boolean']['output'];
+};
+
 /** Provider-specific refund fields: one member per provider. */
 export type RefundDetails = EfundpayRefundDetails | WooshPayRefundDetails;
 
@@ -141,6 +229,32 @@ export type RefundProvider =
   | 'EFUNDPAY'
   /** WooshPay, a Stripe-like provider. Refund ids look like `re_…`. */
   | 'WOOSHPAY';
+
+/** The provider refused the refund; nothing was refunded. */
+export type RefundRejected = {
+  __typename?: 'RefundRejected';
+  /** Why, normalised across providers. */
+  code: RefundRejectionCode;
+  /** The refusal in words, for people. */
+  message: Scalars['String']['output'];
+  /** The provider's own error code, when it gave one. */
+  providerCode?: Maybe<Scalars['String']['output']>;
+};
+
+/** Why a provider refused a refund. */
+export type RefundRejectionCode =
+  /** The amount is more than what remains to refund of the payment. */
+  | 'AMOUNT_TOO_LARGE'
+  /** The currency is not the payment's currency. */
+  | 'CURRENCY_MISMATCH'
+  /** The provider or the card network declined the refund. */
+  | 'DECLINED'
+  /** Another refusal; see `message` and `providerCode`. */
+  | 'OTHER'
+  /** The provider has no such payment (or it belongs to another account). */
+  | 'PAYMENT_NOT_FOUND'
+  /** The payment cannot be refunded (not captured, disputed, or already refunded in full). */
+  | 'PAYMENT_NOT_REFUNDABLE';
 
 /** Where a refund stands, normalised across providers. The provider's own value is in `providerStatus`. */
 export type RefundStatus =
@@ -292,6 +406,10 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  CreateRefundPayload:
+    | ( RefundCreatedModelModel )
+    | ( RefundRejectedModelModel )
+  ;
   RefundDetails:
     | ( EfundpayRefundDetailsModelModel )
     | ( WooshPayRefundDetailsModelModel )
@@ -301,38 +419,58 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CreateRefundInput: CreateRefundInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  CreateRefundPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateRefundPayload']>;
+  CreateRefundReason: CreateRefundReason;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EfundpayRefundDetails: ResolverTypeWrapper<EfundpayRefundDetailsModelModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   MetadataEntry: ResolverTypeWrapper<MetadataEntryModel>;
+  MetadataEntryInput: MetadataEntryInput;
   Money: ResolverTypeWrapper<MoneyModel>;
+  MoneyInput: MoneyInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Refund: ResolverTypeWrapper<RefundModelModel>;
+  RefundCreated: ResolverTypeWrapper<RefundCreatedModelModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   RefundDetails: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RefundDetails']>;
   RefundProvider: RefundProvider;
+  RefundRejected: ResolverTypeWrapper<RefundRejectedModelModel>;
+  RefundRejectionCode: RefundRejectionCode;
   RefundStatus: RefundStatus;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   WooshPayRefundDetails: ResolverTypeWrapper<WooshPayRefundDetailsModelModel>;
   WooshPayRefundFailureReason: WooshPayRefundFailureReason;
   WooshPayRefundReason: WooshPayRefundReason;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  CreateRefundInput: CreateRefundInput;
+  String: Scalars['String']['output'];
+  CreateRefundPayload: ResolversUnionTypes<ResolversParentTypes>['CreateRefundPayload'];
   DateTime: Scalars['DateTime']['output'];
   EfundpayRefundDetails: EfundpayRefundDetailsModelModel;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   MetadataEntry: MetadataEntryModel;
+  MetadataEntryInput: MetadataEntryInput;
   Money: MoneyModel;
+  MoneyInput: MoneyInput;
+  Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   Refund: RefundModelModel;
+  RefundCreated: RefundCreatedModelModel;
+  Boolean: Scalars['Boolean']['output'];
   RefundDetails: ResolversUnionTypes<ResolversParentTypes>['RefundDetails'];
+  RefundRejected: RefundRejectedModelModel;
   SafeInt: Scalars['SafeInt']['output'];
   WooshPayRefundDetails: WooshPayRefundDetailsModelModel;
-  Boolean: Scalars['Boolean']['output'];
+}>;
+
+export type CreateRefundPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateRefundPayload'] = ResolversParentTypes['CreateRefundPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'RefundCreated' | 'RefundRejected', ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -358,6 +496,10 @@ export type MoneyResolvers<ContextType = RequestContext, ParentType extends Reso
   minorUnits?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createRefund?: Resolver<ResolversTypes['CreateRefundPayload'], ParentType, ContextType, RequireFields<MutationCreateRefundArgs, 'input'>>;
+}>;
+
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   refund?: Resolver<Maybe<ResolversTypes['Refund']>, ParentType, ContextType, RequireFields<QueryRefundArgs, 'id'>>;
   refunds?: Resolver<Array<Maybe<ResolversTypes['Refund']>>, ParentType, ContextType, RequireFields<QueryRefundsArgs, 'ids'>>;
@@ -376,8 +518,21 @@ export type RefundResolvers<ContextType = RequestContext, ParentType extends Res
   status?: Resolver<ResolversTypes['RefundStatus'], ParentType, ContextType>;
 }>;
 
+export type RefundCreatedResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundCreated'] = ResolversParentTypes['RefundCreated']> = ResolversObject<{
+  refund?: Resolver<ResolversTypes['Refund'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type RefundDetailsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundDetails'] = ResolversParentTypes['RefundDetails']> = ResolversObject<{
   __resolveType: TypeResolveFn<'EfundpayRefundDetails' | 'WooshPayRefundDetails', ParentType, ContextType>;
+}>;
+
+export type RefundRejectedResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundRejected'] = ResolversParentTypes['RefundRejected']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['RefundRejectionCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
@@ -395,13 +550,17 @@ export type WooshPayRefundDetailsResolvers<ContextType = RequestContext, ParentT
 }>;
 
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
+  CreateRefundPayload?: CreateRefundPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EfundpayRefundDetails?: EfundpayRefundDetailsResolvers<ContextType>;
   MetadataEntry?: MetadataEntryResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
+  RefundCreated?: RefundCreatedResolvers<ContextType>;
   RefundDetails?: RefundDetailsResolvers<ContextType>;
+  RefundRejected?: RefundRejectedResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   WooshPayRefundDetails?: WooshPayRefundDetailsResolvers<ContextType>;
 }>;

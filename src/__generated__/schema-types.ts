@@ -20,6 +20,40 @@ export type Scalars = {
   SafeInt: { input: number; output: number; }
 };
 
+/** What to refund, where, and the key that makes the call safe to repeat. */
+export type CreateRefundInput = {
+  /** How much to refund. Omit to refund what remains (WooshPay only: efundpay needs an amount). */
+  amount?: InputMaybe<MoneyInput>;
+  /** Chosen by the caller, 8-255 characters of A-Z a-z 0-9 _ - : . ; the same key always yields the same refund. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Key-value pairs stored with the refund (WooshPay metadata): at most 50, keys up to 40 and values up to 500 characters. Not supported by efundpay. */
+  metadata?: InputMaybe<Array<MetadataEntryInput>>;
+  /** Free text for people (efundpay's reason text; WooshPay's description). */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The provider's payment: a WooshPay PaymentIntent id (`pi_…`) or an efundpay transaction id (UUID). */
+  paymentId: Scalars['String']['input'];
+  /** The provider that took the payment. */
+  provider: RefundProvider;
+  /** Why the refund is made. */
+  reason: CreateRefundReason;
+};
+
+/** The outcome of `createRefund`: the refund, or the provider's refusal. */
+export type CreateRefundPayload = RefundCreated | RefundRejected;
+
+/** Why a refund is made. */
+export type CreateRefundReason =
+  /** The payment was a duplicate. */
+  | 'DUPLICATE'
+  /** The payment was fraudulent. */
+  | 'FRAUDULENT'
+  /** Any other reason; say which in `note`. */
+  | 'OTHER'
+  /** The customer asked for the refund. */
+  | 'REQUESTED_BY_CUSTOMER'
+  /** A dispute was resolved in the customer's favour. */
+  | 'RESOLVED_DISPUTE';
+
 /** Fields only efundpay refunds have. */
 export type EfundpayRefundDetails = {
   __typename?: 'EfundpayRefundDetails';
@@ -42,6 +76,14 @@ export type MetadataEntry = {
   value: Scalars['String']['output'];
 };
 
+/** One key-value pair of metadata to store with a refund. */
+export type MetadataEntryInput = {
+  /** The key, 1 to 40 characters. */
+  key: Scalars['String']['input'];
+  /** The value, up to 500 characters. */
+  value: Scalars['String']['input'];
+};
+
 /** An amount of money in one currency, exact to the minor unit. */
 export type Money = {
   __typename?: 'Money';
@@ -54,6 +96,42 @@ export type Money = {
   decimal: Scalars['String']['output'];
   /** The amount in the currency's minor units (cents for USD, yen for JPY, fils for KWD). */
   minorUnits: Scalars['SafeInt']['output'];
+};
+
+/** An amount of money in one currency, exact to the minor unit. */
+export type MoneyInput = {
+  /** ISO 4217 currency code (e.g. `USD`); it must be the payment's currency. */
+  currencyCode: Scalars['String']['input'];
+  /** A positive whole number of the currency's minor units (cents for USD, yen for JPY). */
+  minorUnits: Scalars['SafeInt']['input'];
+};
+
+/**
+ * Asking a payment provider for a refund. Needs the `refunds:write` scope: Apollo Router checks it
+ * from the caller's JWT (`@requiresScopes`), and the subgraph checks the forwarded token again.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Refunds (part of) a payment at its provider, at most once per `idempotencyKey`: repeating the
+   * call with the same key and input answers the first outcome again (`replayed: true`) without a
+   * second refund. A refusal by the provider (unknown payment, amount above what remains, …) is a
+   * `RefundRejected`, not an error. Errors: `BAD_USER_INPUT` (invalid input, nothing was sent to the
+   * provider), `UNAUTHENTICATED`, `FORBIDDEN`, `IDEMPOTENCY_KEY_REUSED` (the key was used with other
+   * input), `IDEMPOTENCY_KEY_IN_USE` (a call with the key is still running), `PROVIDER_OUTCOME_UNKNOWN`
+   * (the provider may or may not have refunded: repeat the same call with the same key, which is
+   * safe), and the `PROVIDER_*` codes of reads.
+   */
+  createRefund: CreateRefundPayload;
+};
+
+
+/**
+ * Asking a payment provider for a refund. Needs the `refunds:write` scope: Apollo Router checks it
+ * from the caller's JWT (`@requiresScopes`), and the subgraph checks the forwarded token again.
+ */
+export type MutationCreateRefundArgs = {
+  input: CreateRefundInput;
 };
 
 /**
@@ -124,6 +202,15 @@ export type Refund = {
   status: RefundStatus;
 };
 
+/** The provider accepted the refund (it may still be `PENDING`). */
+export type RefundCreated = {
+  __typename?: 'RefundCreated';
+  /** The refund as the provider created it. */
+  refund: Refund;
+  /** True when this answers a repeat of an earlier call with the same idempotencyKey: no new refund was made. */
+  replayed: Scalars['Boolean']['output'];
+};
+
 /** Provider-specific refund fields: one member per provider. */
 export type RefundDetails = EfundpayRefundDetails | WooshPayRefundDetails;
 
@@ -133,6 +220,32 @@ export type RefundProvider =
   | 'EFUNDPAY'
   /** WooshPay, a Stripe-like provider. Refund ids look like `re_…`. */
   | 'WOOSHPAY';
+
+/** The provider refused the refund; nothing was refunded. */
+export type RefundRejected = {
+  __typename?: 'RefundRejected';
+  /** Why, normalised across providers. */
+  code: RefundRejectionCode;
+  /** The refusal in words, for people. */
+  message: Scalars['String']['output'];
+  /** The provider's own error code, when it gave one. */
+  providerCode?: Maybe<Scalars['String']['output']>;
+};
+
+/** Why a provider refused a refund. */
+export type RefundRejectionCode =
+  /** The amount is more than what remains to refund of the payment. */
+  | 'AMOUNT_TOO_LARGE'
+  /** The currency is not the payment's currency. */
+  | 'CURRENCY_MISMATCH'
+  /** The provider or the card network declined the refund. */
+  | 'DECLINED'
+  /** Another refusal; see `message` and `providerCode`. */
+  | 'OTHER'
+  /** The provider has no such payment (or it belongs to another account). */
+  | 'PAYMENT_NOT_FOUND'
+  /** The payment cannot be refunded (not captured, disputed, or already refunded in full). */
+  | 'PAYMENT_NOT_REFUNDABLE';
 
 /** Where a refund stands, normalised across providers. The provider's own value is in `providerStatus`. */
 export type RefundStatus =

@@ -12,7 +12,8 @@ export type ProviderErrorCode =
   | 'PROVIDER_RATE_LIMITED'
   | 'PROVIDER_AUTH_FAILED'
   | 'PROVIDER_BAD_RESPONSE'
-  | 'PROVIDER_NOT_CONFIGURED';
+  | 'PROVIDER_NOT_CONFIGURED'
+  | 'PROVIDER_OUTCOME_UNKNOWN';
 
 export abstract class ProviderError extends Error {
   abstract readonly code: ProviderErrorCode;
@@ -62,6 +63,38 @@ export class ProviderBadResponseError extends ProviderError {
 export class ProviderNotConfiguredError extends ProviderError {
   override readonly name = 'ProviderNotConfiguredError';
   readonly code = 'PROVIDER_NOT_CONFIGURED';
+}
+
+/**
+ * A refund creation may or may not have reached the provider (a timeout, a reset after sending,
+ * a 5xx) and looking it up did not settle it. Repeating the same call with the same idempotency key
+ * is safe: the provider's idempotency (or our refund reference) turns it into the same refund.
+ */
+export class ProviderOutcomeUnknownError extends ProviderError {
+  override readonly name = 'ProviderOutcomeUnknownError';
+  readonly code = 'PROVIDER_OUTCOME_UNKNOWN';
+}
+
+export type RequestRefusedCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'IDEMPOTENCY_STORE_UNAVAILABLE';
+
+/**
+ * A request refused before (or instead of) any provider call: missing or invalid credentials, a
+ * missing scope, or an idempotency key that cannot be honoured. The message is for the client.
+ */
+export class RequestRefusedError extends Error {
+  override readonly name = 'RequestRefusedError';
+  constructor(
+    readonly code: RequestRefusedCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /** Input a client sent that can never be valid; maps to `BAD_USER_INPUT`. */

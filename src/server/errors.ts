@@ -7,7 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { InvalidInputError, ProviderError, escapeForDisplay } from '../domain/errors.js';
+import { InvalidInputError, ProviderError, RequestRefusedError, escapeForDisplay } from '../domain/errors.js';
 import type { RequestContext } from './context.js';
 
 /** Codes a client may see. Anything else is an internal error and is masked. */
@@ -25,6 +25,12 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'PROVIDER_AUTH_FAILED',
   'PROVIDER_BAD_RESPONSE',
   'PROVIDER_NOT_CONFIGURED',
+  'PROVIDER_OUTCOME_UNKNOWN',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_STORE_UNAVAILABLE',
 ]);
 
 const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
@@ -38,7 +44,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof ProviderError) {
     return { message: original.message, ...base, extensions: { code: original.code, provider: original.provider } };
   }
-  if (original instanceof InvalidInputError) {
+  if (original instanceof InvalidInputError || original instanceof RequestRefusedError) {
     return { message: original.message, ...base, extensions: { code: original.code } };
   }
   const code = formatted.extensions?.code;
@@ -55,7 +61,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 /** Whether formatError will mask this error. */
 function isMasked(error: unknown): boolean {
   const original = unwrapResolverError(error);
-  if (original instanceof ProviderError || original instanceof InvalidInputError) return false;
+  if (
+    original instanceof ProviderError ||
+    original instanceof InvalidInputError ||
+    original instanceof RequestRefusedError
+  ) {
+    return false;
+  }
   const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
   return !(typeof code === 'string' && CLIENT_ERROR_CODES.has(code));
 }
