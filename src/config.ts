@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { RefundProviderName } from './domain/refund.js';
 import type { BreakerSettings, ProviderHttpSettings, ProviderSettings } from './providers/provider.js';
 import { PROVIDERS } from './providers/registry.js';
-import { boolean, integer, optionalText, parseEnv, type Env } from './providers/settings-fields.js';
+import { boolean, integer, optionalText, optionalUrl, parseEnv, type Env } from './providers/settings-fields.js';
 
 export interface AppConfig {
   /** `sandbox`: no credentials at all, the built-in simulators serve; `providers`: real providers. */
@@ -42,6 +42,21 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   /** Latency the sandbox simulators add to every response. */
   readonly sandboxLatencyMs: number;
+  /** How long refunds created in the sandbox stay pending before they succeed. */
+  readonly sandboxSettleMs: number;
+  /** Who may call createRefund (see src/auth). */
+  readonly auth: {
+    /** The JWKS that verifies callers' JWTs; null: anyone outside production, nobody in production. */
+    readonly jwksUrl: string | null;
+    readonly issuer: string | null;
+    readonly audience: string | null;
+  };
+  readonly idempotency: {
+    /** How long a call waits for another call with the same key to finish before IDEMPOTENCY_KEY_IN_USE. */
+    readonly waitMs: number;
+  };
+  /** Redis for the shared store (idempotency records, cache); null: in memory, one process. */
+  readonly redisUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +109,12 @@ const envSchema = z.object({
   INTROSPECTION: boolean('INTROSPECTION'),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_LATENCY_MS: integer('SANDBOX_LATENCY_MS', 0, 0, 60_000),
+  SANDBOX_SETTLE_MS: integer('SANDBOX_SETTLE_MS', 3000, 0, 3_600_000),
+  AUTH_JWKS_URL: optionalUrl('AUTH_JWKS_URL', 'https://auth.example.com/.well-known/jwks.json'),
+  AUTH_ISSUER: optionalText,
+  AUTH_AUDIENCE: optionalText,
+  IDEMPOTENCY_WAIT_MS: integer('IDEMPOTENCY_WAIT_MS', 3000, 0, 60_000),
+  REDIS_URL: optionalText,
 });
 
 export interface LoadConfigOptions {
@@ -173,5 +194,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     introspection: vars.INTROSPECTION ?? (graphiql || !isProduction),
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     sandboxLatencyMs: vars.SANDBOX_LATENCY_MS,
+    sandboxSettleMs: vars.SANDBOX_SETTLE_MS,
+    auth: Object.freeze({ jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE }),
+    idempotency: Object.freeze({ waitMs: vars.IDEMPOTENCY_WAIT_MS }),
+    redisUrl: vars.REDIS_URL,
   });
 }

@@ -4,6 +4,7 @@
  * simulator), plus one line in registry.ts. Shared code iterates the registry and names no provider.
  */
 import type { Logger } from 'pino';
+import type { ProviderRefundOutcome, ProviderRefundRequest } from '../domain/refund-creation.js';
 import type { ProviderIdentity, RefundModel, RefundProviderName } from '../domain/refund.js';
 import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
 import type { Env } from './settings-fields.js';
@@ -91,6 +92,16 @@ export interface RefundProviderPort {
    * allowlist. Resolves null when the provider has no such refund; rejects with a ProviderError.
    */
   getRefund(providerRefundId: string, context: ProviderCallContext): Promise<RefundModel | null>;
+  /**
+   * Creates one refund, at most once per `request.providerKey` however often it is called:
+   * retries happen only where the provider deduplicates, or after looking up that nothing was
+   * made. Resolves the created (or already existing) refund, or the provider's refusal as data.
+   * Rejects with ProviderOutcomeUnknownError when the provider may have acted and it could not be
+   * settled, RequestRefusedError(IDEMPOTENCY_KEY_REUSED) when the provider says the key was used
+   * with other parameters, ProviderNotConfiguredError when refunds need a setting that is missing,
+   * or another ProviderError.
+   */
+  createRefund(request: ProviderRefundRequest, context: ProviderCallContext): Promise<ProviderRefundOutcome>;
   /** `closed`, `open` or `half-open`: the circuit breaker's state, for readiness and metrics. */
   breakerState(): BreakerState;
   /** Releases keep-alive connections. */
@@ -151,6 +162,8 @@ export interface ProviderVariable {
 export interface ProviderSimulatorOptions {
   /** Latency added to every response. */
   readonly latencyMs: number;
+  /** How long refunds created at the simulator stay pending before they settle (default 3000 ms). */
+  readonly settleMs?: number;
   /** The environment as configured, for the provider's non-secret settings (e.g. its account). */
   readonly env: Env;
 }
@@ -174,6 +187,8 @@ export interface ProviderDefinition<S extends ProviderSettings = ProviderSetting
   readonly idFormat: string;
   /** The form used as the dedupe key and in URLs (e.g. lower-case UUIDs). */
   canonicalId(providerRefundId: string): string;
+  /** What `createRefund` accepts: the provider's payment ids and input rules. */
+  readonly payments: PaymentRules;
   /** Every variable the provider reads, in the order the README lists them. */
   readonly variables: readonly ProviderVariable[];
   /**
@@ -203,4 +218,18 @@ export interface ProviderDefinition<S extends ProviderSettings = ProviderSetting
  */
 export function defineProvider<S extends ProviderSettings>(definition: ProviderDefinition<S>): ProviderDefinition {
   return definition;
+}
+
+/** A provider's rules for refund creation input, checked before anything else happens. */
+export interface PaymentRules {
+  /** The allowlist of the provider's payment id format, anchored at both ends. */
+  readonly idPattern: RegExp;
+  /** The format in words, for error messages (e.g. "pi_ followed by letters and digits"). */
+  readonly idFormat: string;
+  /** The canonical form (e.g. lower-case UUIDs), used in fingerprints and URLs. */
+  canonicalId(paymentId: string): string;
+  /** True when the provider cannot refund "what remains" and needs an amount. */
+  readonly amountRequired: boolean;
+  /** True when the provider stores metadata with a refund. */
+  readonly metadataSupported: boolean;
 }

@@ -80,3 +80,21 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Env, problems: str
   problems.push(...parsed.error.issues.map((issue) => issue.message));
   return null;
 }
+
+/** An optional absolute http(s) URL (a query allowed); null when unset or blank. */
+export const optionalUrl = (name: string, example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return null;
+      const value = raw.trim();
+      if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an absolute http(s) URL such as ${example}, received ${JSON.stringify(value.slice(0, 80))}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });

@@ -19,6 +19,8 @@ export interface RunningSimulators {
 
 export interface SimulatorsOptions {
   readonly latencyMs?: number;
+  /** How long created refunds stay pending (SANDBOX_SETTLE_MS). */
+  readonly settleMs?: number;
   /** The configured environment, for providers' non-secret settings (e.g. a merchant account). */
   readonly env?: Env;
 }
@@ -27,7 +29,11 @@ export interface SimulatorsOptions {
 export async function startSimulators(options: SimulatorsOptions = {}): Promise<RunningSimulators> {
   const started = await Promise.all(
     PROVIDERS.map(async (definition) => {
-      const simulator = await definition.startSimulator({ latencyMs: options.latencyMs ?? 0, env: options.env ?? {} });
+      const simulator = await definition.startSimulator({
+        latencyMs: options.latencyMs ?? 0,
+        ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+        env: options.env ?? {},
+      });
       return [definition.name, simulator] as const;
     }),
   );
@@ -47,7 +53,11 @@ export interface Sandbox extends RunningSimulators {
 }
 
 export async function startSandbox(env: Env, configured: AppConfig, options: LoadConfigOptions = {}): Promise<Sandbox> {
-  const running = await startSimulators({ latencyMs: configured.sandboxLatencyMs, env });
+  const running = await startSimulators({
+    latencyMs: configured.sandboxLatencyMs,
+    settleMs: configured.sandboxSettleMs,
+    env,
+  });
   // Configured like any deployment, but it stays the sandbox: made-up data, anyone may try it.
   const config = Object.freeze({ ...loadConfig({ ...env, ...running.env }, options), mode: 'sandbox' as const });
   return { ...running, config };

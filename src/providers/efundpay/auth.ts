@@ -36,6 +36,8 @@ export function createEfundpayBearer(
   auth: EfundpayAuthConfig,
   merchantAccountId: string,
   now: () => number = () => Math.floor(Date.now() / 1000),
+  /** `transactions.read`, plus `transactions.write` when refunds are enabled. */
+  scopes: readonly string[] = ['transactions.read'],
 ): BearerSource {
   if (auth.kind === 'api-key') {
     const token = auth.apiKey;
@@ -43,7 +45,7 @@ export function createEfundpayBearer(
   }
   // Parsed once, synchronously: a broken key fails at start, not on the first request.
   const privateKey = createPrivateKey(auth.privateKeyPem);
-  const claims: EfundpayJwtClaims = { keyId: auth.keyId, merchantAccountId, scopes: ['transactions.read'] };
+  const claims: EfundpayJwtClaims = { keyId: auth.keyId, merchantAccountId, scopes };
   let cached: { token: Promise<string>; renewAt: number } | null = null;
   return async () => {
     const nowS = now();

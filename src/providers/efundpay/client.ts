@@ -1,11 +1,13 @@
 /**
- * The efundpay client: `GET /v4/refunds/{refund_id}` with `Authorization: Bearer …` (a static key
- * or a minted RS512 JWT) and `x-merchant-account-id`, over the shared provider HTTP machinery.
+ * The efundpay client: `GET /v4/refunds/{refund_id}` and refund creation (create-refund.ts) with
+ * `Authorization: Bearer …` (a static key or a minted RS512 JWT) and `x-merchant-account-id`, over
+ * the shared provider HTTP machinery.
  */
 import { createBodyParser } from '../http/parse-body.js';
 import { createProviderHttp } from '../http/provider-http.js';
 import type { ProviderDependencies, RefundProviderPort, SharedProviderSettings } from '../provider.js';
 import { createEfundpayBearer } from './auth.js';
+import { createEfundpayRefundCreator } from './create-refund.js';
 import { efundpayErrorCode, isEfundpayNotFoundBody } from './errors.js';
 import { efundpayIdentity } from './identity.js';
 import { mapEfundpayRefund } from './mapper.js';
@@ -27,7 +29,10 @@ export function createEfundpayClient(
   dependencies: ProviderDependencies,
 ): RefundProviderPort {
   const { merchantAccountId } = settings;
-  const bearer = createEfundpayBearer(auth, merchantAccountId);
+  const webhookUrl = settings.refundWebhookUrl;
+  // Tokens carry transactions.write only when refunds are enabled (the webhook URL is set).
+  const scopes = webhookUrl === null ? ['transactions.read'] : ['transactions.read', 'transactions.write'];
+  const bearer = createEfundpayBearer(auth, merchantAccountId, undefined, scopes);
   const parseRefund = createBodyParser(efundpayIdentity, efundpayRefundSchema, (wire) =>
     mapEfundpayRefund(wire, merchantAccountId),
   );
@@ -43,7 +48,7 @@ export function createEfundpayClient(
     credentialSettings:
       auth.kind === 'api-key'
         ? 'EFUNDPAY_API_KEY and EFUNDPAY_MERCHANT_ACCOUNT_ID'
-        : 'EFUNDPAY_KEY_ID, the private key and EFUNDPAY_MERCHANT_ACCOUNT_ID (the key needs the transactions.read scope)',
+        : 'EFUNDPAY_KEY_ID, the private key and EFUNDPAY_MERCHANT_ACCOUNT_ID (the key needs the transactions.read scope, and transactions.write for refunds)',
     isNotFoundBody: isEfundpayNotFoundBody,
     errorCodeOf: efundpayErrorCode,
     ...dependencies,
@@ -52,6 +57,7 @@ export function createEfundpayClient(
     identity: efundpayIdentity,
     account: efundpayAccount(merchantAccountId, auth),
     getRefund: (id, context) => http.getResource(efundpayRefundPath(id), context, parseRefund(id)),
+    createRefund: createEfundpayRefundCreator({ http, webhookUrl, parseRefund }),
     breakerState: () => http.breakerState(),
     close: () => http.close(),
   };

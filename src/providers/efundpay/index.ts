@@ -12,6 +12,13 @@ export const efundpayProvider = defineProvider({
   idPattern: EFUNDPAY_REFUND_ID,
   idFormat: 'a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
   canonicalId: (id) => id.toLowerCase(),
+  payments: {
+    idPattern: EFUNDPAY_REFUND_ID,
+    idFormat: 'a transaction UUID such as 21e7e301-81e7-4e5a-9928-d35624e5aefc',
+    canonicalId: (id) => id.toLowerCase(),
+    amountRequired: true,
+    metadataSupported: false,
+  },
   variables: EFUNDPAY_VARIABLES,
   // Its keys travel as Bearer values and JWTs, which the logger censors for every provider.
   credentialPatterns: [],
@@ -22,14 +29,25 @@ export const efundpayProvider = defineProvider({
     if (settings.auth === null) throw new TypeError('efundpay is not configured: no credentials are set');
     return createEfundpayClient(settings, settings.auth, shared, dependencies);
   },
-  startSimulator: async ({ latencyMs, env }) => {
+  startSimulator: async ({ latencyMs, settleMs, env }) => {
     const apiKey = `sandbox_${randomBytes(16).toString('hex')}`;
     // The sandbox serves the merchant account the subgraph is configured for (default `default`).
     const { merchantAccountId } = readEfundpaySettings(env, []);
-    const handle = await startEfundpaySimulator({ merchantAccountId, apiKey, latencyMs });
+    const handle = await startEfundpaySimulator({
+      merchantAccountId,
+      apiKey,
+      latencyMs,
+      ...(settleMs === undefined ? {} : { settleMs }),
+    });
     return {
       handle,
-      env: { EFUNDPAY_BASE_URL: handle.url, EFUNDPAY_MERCHANT_ACCOUNT_ID: merchantAccountId, EFUNDPAY_API_KEY: apiKey },
+      env: {
+        EFUNDPAY_BASE_URL: handle.url,
+        EFUNDPAY_MERCHANT_ACCOUNT_ID: merchantAccountId,
+        EFUNDPAY_API_KEY: apiKey,
+        // efundpay requires a webhook URL to create refunds; the simulator never calls it.
+        EFUNDPAY_REFUND_WEBHOOK_URL: `${handle.origin}/sandbox/refund-webhooks`,
+      },
     };
   },
 });

@@ -8,7 +8,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ProviderSettings, ProviderVariable } from '../provider.js';
-import { baseUrl, optionalText, parseEnv, type Env } from '../settings-fields.js';
+import { baseUrl, optionalText, optionalUrl, parseEnv, type Env } from '../settings-fields.js';
 
 export type EfundpayAuthConfig =
   | { readonly kind: 'api-key'; readonly apiKey: string }
@@ -18,6 +18,8 @@ export interface EfundpaySettings extends ProviderSettings {
   readonly baseUrl: string;
   readonly merchantAccountId: string;
   readonly auth: EfundpayAuthConfig | null;
+  /** Where efundpay posts refund status notifications; null: refund creation is not configured. */
+  readonly refundWebhookUrl: string | null;
 }
 
 export const EFUNDPAY_VARIABLES: readonly ProviderVariable[] = [
@@ -27,6 +29,7 @@ export const EFUNDPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'EFUNDPAY_KEY_ID', secret: false },
   { name: 'EFUNDPAY_PRIVATE_KEY', secret: true },
   { name: 'EFUNDPAY_PRIVATE_KEY_FILE', secret: false },
+  { name: 'EFUNDPAY_REFUND_WEBHOOK_URL', secret: false },
 ];
 
 const DEFAULT_BASE_URL = 'https://sandbox.efundpay.com/v4';
@@ -39,6 +42,7 @@ const schema = z.object({
   EFUNDPAY_KEY_ID: optionalText,
   EFUNDPAY_PRIVATE_KEY: optionalText,
   EFUNDPAY_PRIVATE_KEY_FILE: optionalText,
+  EFUNDPAY_REFUND_WEBHOOK_URL: optionalUrl('EFUNDPAY_REFUND_WEBHOOK_URL', 'https://shop.example.com/webhooks/efundpay'),
 });
 
 type Vars = z.infer<typeof schema>;
@@ -51,6 +55,7 @@ export function readEfundpaySettings(env: Env, problems: string[]): EfundpaySett
     baseUrl: vars?.EFUNDPAY_BASE_URL ?? DEFAULT_BASE_URL,
     merchantAccountId: vars?.EFUNDPAY_MERCHANT_ACCOUNT_ID ?? DEFAULT_MERCHANT_ACCOUNT_ID,
     auth,
+    refundWebhookUrl: vars?.EFUNDPAY_REFUND_WEBHOOK_URL ?? null,
   });
 }
 

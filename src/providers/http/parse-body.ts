@@ -36,7 +36,7 @@ export function createBodyParser<S extends z.ZodType>(
   provider: ProviderRef,
   schema: S,
   map: (wire: z.infer<S>) => RefundModel,
-): (requestedId: string) => (body: unknown) => RefundModel {
+): (requestedId: string | null) => (body: unknown) => RefundModel {
   return (requestedId) => (body) => {
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
@@ -59,7 +59,8 @@ export function createBodyParser<S extends z.ZodType>(
         'the provider answered with a refund whose creation time is not a valid date',
       );
     }
-    if (model.providerRefundId !== requestedId) {
+    // null: a refund the provider just created, whose id nobody could ask for yet.
+    if (requestedId !== null && model.providerRefundId !== requestedId) {
       throw new ProviderBadResponseError(
         provider,
         'the provider answered with a different refund than the one asked for',

@@ -1,10 +1,11 @@
 /**
- * The WooshPay client: `GET /v1/refunds/{id}` with HTTP Basic auth (secret key as the user name,
- * empty password), over the shared provider HTTP machinery.
+ * The WooshPay client: `GET /v1/refunds/{id}` and `POST /v1/refunds` (create-refund.ts) with HTTP
+ * Basic auth (secret key as the user name, empty password), over the shared provider HTTP machinery.
  */
 import { createBodyParser } from '../http/parse-body.js';
 import { createProviderHttp } from '../http/provider-http.js';
 import type { ProviderDependencies, RefundProviderPort, SharedProviderSettings } from '../provider.js';
+import { createWooshPayRefundCreator } from './create-refund.js';
 import { isWooshPayNotFoundBody, wooshPayErrorCode } from './errors.js';
 import { wooshPayIdentity } from './identity.js';
 import { mapWooshPayRefund } from './mapper.js';
@@ -42,6 +43,7 @@ export function createWooshPayClient(
     identity: wooshPayIdentity,
     account: wooshPayAccount(settings.secretKey),
     getRefund: (id, context) => http.getResource(wooshPayRefundPath(id), context, parseRefund(id)),
+    createRefund: createWooshPayRefundCreator(http, parseRefund(null)),
     breakerState: () => http.breakerState(),
     close: () => http.close(),
   };

@@ -12,6 +12,13 @@ export const wooshPayProvider = defineProvider({
   idPattern: WOOSHPAY_REFUND_ID,
   idFormat: '"re_" followed by 1 to 100 letters or digits',
   canonicalId: (id) => id,
+  payments: {
+    idPattern: /^pi_[A-Za-z0-9]{1,100}$/,
+    idFormat: '"pi_" followed by 1 to 100 letters or digits (a PaymentIntent id)',
+    canonicalId: (id) => id,
+    amountRequired: false,
+    metadataSupported: true,
+  },
   variables: WOOSHPAY_VARIABLES,
   // Secret and restricted keys, Stripe-style.
   credentialPatterns: [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g],
@@ -22,9 +29,13 @@ export const wooshPayProvider = defineProvider({
     if (settings.secretKey === null) throw new TypeError('WooshPay is not configured: WOOSHPAY_SECRET_KEY is unset');
     return createWooshPayClient({ ...settings, secretKey: settings.secretKey }, shared, dependencies);
   },
-  startSimulator: async ({ latencyMs }) => {
+  startSimulator: async ({ latencyMs, settleMs }) => {
     const secretKey = `sk_test_sandbox${randomBytes(12).toString('hex')}`;
-    const handle = await startWooshPaySimulator({ secretKey, latencyMs });
+    const handle = await startWooshPaySimulator({
+      secretKey,
+      latencyMs,
+      ...(settleMs === undefined ? {} : { settleMs }),
+    });
     return { handle, env: { WOOSHPAY_BASE_URL: handle.url, WOOSHPAY_SECRET_KEY: secretKey } };
   },
 });

@@ -1,0 +1,245 @@
+/**
+ * efundpay refund creation: `POST /v4/transactions/{id}/refunds` with `external_identifier` (the
+ * record's derived key) and `webhooks_url`. efundpay does not promise to deduplicate refunds by
+ * `idempotency-key` (it is sent anyway), but it refuses a second refund with the same
+ * `external_identifier` (409 `duplicate_record` with `resource_id`). So:
+ *
+ * - the POST is retried only when it provably never left (`connect-only`);
+ * - when it may have reached efundpay (timeout, reset after sending, 5xx), the transaction's refunds
+ *   are listed (`GET /v4/transactions/{id}/refunds`) for our `external_identifier`: found, that is
+ *   the refund; absent, exactly one new POST, whose own ambiguity is final;
+ * - `409 duplicate_record` resolves to the existing refund (read by `resource_id`);
+ * - an outcome that stays unknown is PROVIDER_OUTCOME_UNKNOWN: repeating the call with the same
+ *   idempotency key is safe, because the same `external_identifier` can never make a second refund.
+ */
+import { z } from 'zod';
+import {
+  ProviderError,
+  ProviderNotConfiguredError,
+  ProviderOutcomeUnknownError,
+  RequestRefusedError,
+} from '../../domain/errors.js';
+import type {
+  ProviderRefundOutcome,
+  ProviderRefundRequest,
+  RefundRejectionCode,
+} from '../../domain/refund-creation.js';
+import type { RefundModel } from '../../domain/refund.js';
+import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
+import type { ProviderCallContext } from '../provider.js';
+import { efundpayIdentity } from './identity.js';
+import type { EfundpayRefundDetailsModel } from './model.js';
+import { efundpayErrorSchema, efundpayRefundSchema } from './wire.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Pages of 100 refunds read while looking for ours; a transaction with more is not settled by lookup. */
+const MAX_LOOKUP_PAGES = 10;
+
+/** efundpay's reason is required free text: the caller's note, else our reason in words. */
+const REASON_TEXT: Record<ProviderRefundRequest['reason'], string> = {
+  DUPLICATE: 'Duplicate payment',
+  FRAUDULENT: 'Fraudulent payment',
+  REQUESTED_BY_CUSTOMER: 'Requested by the customer',
+  RESOLVED_DISPUTE: "Dispute resolved in the customer's favour",
+  OTHER: 'Other',
+};
+
+const MESSAGES: Record<RefundRejectionCode, string> = {
+  PAYMENT_NOT_FOUND: 'efundpay has no such transaction for this merchant account',
+  AMOUNT_TOO_LARGE: 'efundpay refused: the amount is more than what remains to refund of the transaction',
+  CURRENCY_MISMATCH: "efundpay refused: the currency is not the transaction's currency",
+  PAYMENT_NOT_REFUNDABLE: 'efundpay refused: the transaction cannot be refunded (not captured, or refunded in full)',
+  DECLINED: 'efundpay refused: the refund was declined',
+  OTHER: 'efundpay refused the refund',
+};
+
+const errorBodySchema = efundpayErrorSchema.extend({ resource_id: z.string().optional() });
+const detailSchema = z.looseObject({ pointer: z.string().optional(), type: z.string().optional() });
+const listSchema = z.looseObject({ items: z.array(z.unknown()), next_cursor: z.string().nullish() });
+
+export interface EfundpayRefundCreatorOptions {
+  readonly http: ProviderHttp;
+  /** Null when EFUNDPAY_REFUND_WEBHOOK_URL is unset: refunds are then not configured. */
+  readonly webhookUrl: string | null;
+  /** Parses a refund body; `null` accepts any id. */
+  readonly parseRefund: (requestedId: string | null) => (body: unknown) => RefundModel;
+}
+
+export function efundpayTransactionRefundsPath(transactionId: string): string {
+  return `transactions/${encodeURIComponent(transactionId)}/refunds`;
+}
+
+export function createEfundpayRefundCreator(
+  options: EfundpayRefundCreatorOptions,
+): (request: ProviderRefundRequest, context: ProviderCallContext) => Promise<ProviderRefundOutcome> {
+  const { http, parseRefund } = options;
+
+  const unknownOutcome = (cause: unknown, what: string) =>
+    new ProviderOutcomeUnknownError(
+      efundpayIdentity,
+      `the refund may or may not have been made (${what}); repeating the same call with the same idempotencyKey is safe`,
+      { cause },
+    );
+
+  /** One POST; its failure is thrown as it is (the caller decides what ambiguity means). */
+  async function post(request: ProviderRefundRequest, webhookUrl: string, context: ProviderCallContext) {
+    const amount = request.amount!;
+    return http.send(
+      {
+        method: 'POST',
+        path: efundpayTransactionRefundsPath(request.paymentId),
+        body: {
+          amount: amount.minorUnits,
+          currency: amount.currencyCode,
+          reason: request.note ?? REASON_TEXT[request.reason],
+          external_identifier: request.providerKey,
+          webhooks_url: webhookUrl,
+        },
+        headers: { 'idempotency-key': request.providerKey },
+        retry: 'connect-only',
+        parse: parseRefund(null),
+        refusal: (_status, body) => efundpayErrorSchema.safeParse(body).success,
+      },
+      context,
+    );
+  }
+
+  /** Our refund among the transaction's refunds, by `external_identifier`; null when absent. */
+  async function findOurs(request: ProviderRefundRequest, context: ProviderCallContext): Promise<RefundModel | null> {
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
+      const query: string = `?limit=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const answer = await http.send(
+        {
+          method: 'GET',
+          path: efundpayTransactionRefundsPath(request.paymentId) + query,
+          retry: 'idempotent-read',
+          parse: (body) => listSchema.parse(body),
+        },
+        context,
+      );
+      if (!answer.ok) return null; // 404: the transaction has no refunds we can see
+      for (const item of answer.value.items) {
+        const wire = efundpayRefundSchema.safeParse(item);
+        if (wire.success && wire.data.external_identifier === request.providerKey) {
+          return parseRefund(null)(item);
+        }
+      }
+      cursor = answer.value.next_cursor ?? null;
+      if (cursor === null) return null;
+    }
+    throw new Error(`more than ${MAX_LOOKUP_PAGES * 100} refunds on one transaction`);
+  }
+
+  /** The refund a `duplicate_record` names, checked to be the one this request describes. */
+  async function existing(
+    request: ProviderRefundRequest,
+    resourceId: string | undefined,
+    context: ProviderCallContext,
+  ): Promise<ProviderRefundOutcome> {
+    const refund =
+      resourceId !== undefined && UUID.test(resourceId)
+        ? await http.getResource(
+            `refunds/${encodeURIComponent(resourceId)}`,
+            context,
+            parseRefund(resourceId.toLowerCase()),
+          )
+        : await findOurs(request, context);
+    if (refund === null) {
+      throw unknownOutcome(undefined, 'efundpay reported a duplicate refund that could not be read');
+    }
+    return { kind: 'created', refund: sameRequest(request, refund), existing: true };
+  }
+
+  async function interpret(
+    request: ProviderRefundRequest,
+    answer: Awaited<ReturnType<typeof post>>,
+    context: ProviderCallContext,
+  ): Promise<ProviderRefundOutcome> {
+    if (answer.ok) return { kind: 'created', refund: answer.value, existing: false };
+    const body = errorBodySchema.parse(answer.body);
+    if (answer.status === 409 && body.code === 'duplicate_record') return existing(request, body.resource_id, context);
+    if (answer.status === 409) {
+      // concurrent_request: an identical request is still running at efundpay.
+      throw unknownOutcome(undefined, 'efundpay is still processing an identical request');
+    }
+    return efundpayRejection(answer.status, answer.body);
+  }
+
+  return async (request, context) => {
+    const webhookUrl = options.webhookUrl;
+    if (webhookUrl === null) {
+      throw new ProviderNotConfiguredError(
+        efundpayIdentity,
+        'refund creation needs EFUNDPAY_REFUND_WEBHOOK_URL (where efundpay posts refund status notifications); set it to enable refunds',
+      );
+    }
+    if (request.amount === null) throw new TypeError('efundpay refunds need an amount (validated before)');
+    let first;
+    try {
+      first = await post(request, webhookUrl, context);
+    } catch (error) {
+      if (!(error instanceof ProviderError && outcomeUnknown(error))) throw error;
+      // The POST may have reached efundpay: look before posting again.
+      let found: RefundModel | null;
+      try {
+        found = await findOurs(request, context);
+      } catch (lookupError) {
+        throw unknownOutcome(lookupError, `${error.code}, and looking the refund up failed`);
+      }
+      if (found) return { kind: 'created', refund: sameRequest(request, found), existing: true };
+      let second;
+      try {
+        second = await post(request, webhookUrl, context);
+      } catch (retryError) {
+        if (retryError instanceof ProviderError && outcomeUnknown(retryError)) {
+          throw unknownOutcome(retryError, `${retryError.code} twice`);
+        }
+        throw retryError;
+      }
+      return interpret(request, second, context);
+    }
+    return interpret(request, first, context);
+  };
+}
+
+/**
+ * The existing refund must be the one asked for: same transaction, amount and currency. Otherwise
+ * the key (our external_identifier) was used for a different refund.
+ */
+function sameRequest(request: ProviderRefundRequest, refund: RefundModel): RefundModel {
+  const details = refund.details as EfundpayRefundDetailsModel;
+  const transactionId = details.kind === 'EfundpayRefundDetails' ? details.transactionId.toLowerCase() : null;
+  if (
+    transactionId !== request.paymentId ||
+    refund.amount.minorUnits !== request.amount?.minorUnits ||
+    refund.amount.currencyCode !== request.amount.currencyCode
+  ) {
+    throw new RequestRefusedError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'efundpay: this idempotencyKey already made a different refund; use a new key for a different refund',
+    );
+  }
+  return refund;
+}
+
+/** An efundpay 4xx error body as our outcome. */
+export function efundpayRejection(status: number, body: unknown): ProviderRefundOutcome {
+  const error = errorBodySchema.parse(body);
+  const detail = detailSchema.safeParse(error.details?.[0]);
+  const type = detail.success ? detail.data.type : undefined;
+  const pointer = detail.success ? detail.data.pointer : undefined;
+  let code: RefundRejectionCode = 'OTHER';
+  if (status === 404) code = 'PAYMENT_NOT_FOUND';
+  else if (type?.includes('not_refundable') || type?.includes('fully_refunded')) code = 'PAYMENT_NOT_REFUNDABLE';
+  else if (pointer === '/amount' && type?.includes('exceeds')) code = 'AMOUNT_TOO_LARGE';
+  else if (pointer === '/currency' && type?.includes('mismatch')) code = 'CURRENCY_MISMATCH';
+  else if (error.code === 'declined' || type?.includes('declined')) code = 'DECLINED';
+  const providerCode = safeCode(type) ?? safeCode(error.code) ?? null;
+  return { kind: 'rejected', code, message: MESSAGES[code], providerCode };
+}
+
+/** Provider codes reach clients only when they look like codes, never free text. */
+function safeCode(code: string | undefined): string | undefined {
+  return code !== undefined && /^[a-z][a-z0-9_.]{0,63}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,120 @@
+/**
+ * WooshPay refund creation: `POST /v1/refunds` with an `Idempotency-Key` (the record's derived
+ * key). WooshPay, like Stripe, replays the first answer for a repeated key, so every ambiguous
+ * failure (timeout, reset after sending, 5xx, 409 while the first request runs) is retried with the
+ * same key (`provider-idempotent`): it can never make a second refund. A refusal is data
+ * (RefundRejected with WooshPay's code); `idempotency_error` means the key was used with other
+ * parameters.
+ */
+import { ProviderError, ProviderOutcomeUnknownError, RequestRefusedError } from '../../domain/errors.js';
+import type {
+  ProviderRefundOutcome,
+  ProviderRefundRequest,
+  RefundRejectionCode,
+} from '../../domain/refund-creation.js';
+import type { RefundModel } from '../../domain/refund.js';
+import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
+import type { ProviderCallContext } from '../provider.js';
+import { wooshPayIdentity } from './identity.js';
+import { wooshPayErrorSchema } from './wire.js';
+
+/** Our reasons -> WooshPay's four create reasons; OTHER sends none. */
+const REASONS: Record<ProviderRefundRequest['reason'], string | undefined> = {
+  DUPLICATE: 'duplicate',
+  FRAUDULENT: 'fraudulent',
+  REQUESTED_BY_CUSTOMER: 'requested_by_customer',
+  RESOLVED_DISPUTE: 'resolved_dispute',
+  OTHER: undefined,
+};
+
+/** WooshPay's (Stripe's) refusal codes -> ours. */
+const REJECTIONS: Readonly<Record<string, RefundRejectionCode>> = {
+  resource_missing: 'PAYMENT_NOT_FOUND',
+  amount_too_large: 'AMOUNT_TOO_LARGE',
+  currency_mismatch: 'CURRENCY_MISMATCH',
+  charge_already_refunded: 'PAYMENT_NOT_REFUNDABLE',
+  charge_disputed: 'PAYMENT_NOT_REFUNDABLE',
+  payment_intent_unexpected_state: 'PAYMENT_NOT_REFUNDABLE',
+  card_declined: 'DECLINED',
+};
+
+const MESSAGES: Record<RefundRejectionCode, string> = {
+  PAYMENT_NOT_FOUND: 'WooshPay has no such payment intent',
+  AMOUNT_TOO_LARGE: 'WooshPay refused: the amount is more than what remains to refund of the payment',
+  CURRENCY_MISMATCH: "WooshPay refused: the currency is not the payment's currency",
+  PAYMENT_NOT_REFUNDABLE:
+    'WooshPay refused: the payment cannot be refunded (not captured, disputed or refunded in full)',
+  DECLINED: 'WooshPay refused: the refund was declined',
+  OTHER: 'WooshPay refused the refund',
+};
+
+/** The JSON body of `POST /v1/refunds` (WooshPay's field names; `amount` is a string in its docs). */
+export function wooshPayCreateBody(request: ProviderRefundRequest): Record<string, unknown> {
+  const reason = REASONS[request.reason];
+  return {
+    payment_intent: request.paymentId,
+    ...(request.amount
+      ? { amount: String(request.amount.minorUnits), currency: request.amount.currencyCode.toLowerCase() }
+      : {}),
+    ...(reason ? { reason } : {}),
+    ...(request.note !== null ? { description: request.note } : {}),
+    metadata: Object.fromEntries(request.metadata.map(({ key, value }) => [key, value])),
+  };
+}
+
+export function createWooshPayRefundCreator(
+  http: ProviderHttp,
+  parseRefund: (body: unknown) => RefundModel,
+): (request: ProviderRefundRequest, context: ProviderCallContext) => Promise<ProviderRefundOutcome> {
+  return async (request, context) => {
+    let answer;
+    try {
+      answer = await http.send(
+        {
+          method: 'POST',
+          path: 'v1/refunds',
+          body: wooshPayCreateBody(request),
+          headers: { 'Idempotency-Key': request.providerKey },
+          retry: 'provider-idempotent',
+          parse: parseRefund,
+          refusal: (_status, body) => wooshPayErrorSchema.safeParse(body).success,
+        },
+        context,
+      );
+    } catch (error) {
+      if (error instanceof ProviderError && outcomeUnknown(error)) {
+        throw new ProviderOutcomeUnknownError(
+          wooshPayIdentity,
+          `the refund may or may not have been made (${error.message.replace(/^WooshPay: /, '')}); repeating the same call with the same idempotencyKey is safe`,
+          { cause: error, ...(error.status === undefined ? {} : { status: error.status }) },
+        );
+      }
+      throw error;
+    }
+    if (answer.ok) return { kind: 'created', refund: answer.value, existing: false };
+    return wooshPayRejection(answer.status, answer.body);
+  };
+}
+
+/** A WooshPay 4xx error body as our outcome; `idempotency_error` is not a refusal but a reused key. */
+export function wooshPayRejection(status: number, body: unknown): ProviderRefundOutcome {
+  const error = wooshPayErrorSchema.parse(body).error;
+  if (error.type === 'idempotency_error') {
+    throw new RequestRefusedError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'WooshPay: this idempotencyKey was already used with different input; use a new key for a different refund',
+    );
+  }
+  const providerCode = safeCode(error.code) ?? safeCode(error.type) ?? null;
+  let code: RefundRejectionCode =
+    (error.code !== undefined && Object.hasOwn(REJECTIONS, error.code) ? REJECTIONS[error.code] : undefined) ??
+    (error.param === 'currency' ? 'CURRENCY_MISMATCH' : undefined) ??
+    (error.type === 'card_error' || status === 402 ? 'DECLINED' : 'OTHER');
+  if (status === 404 && code === 'OTHER') code = 'PAYMENT_NOT_FOUND';
+  return { kind: 'rejected', code, message: MESSAGES[code], providerCode };
+}
+
+/** Provider codes reach clients only when they look like codes, never free text. */
+function safeCode(code: string | undefined): string | undefined {
+  return code !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : undefined;
+}
