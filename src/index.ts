@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { sandboxNotice, startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
+import { refundCreationNotices } from './refund-creation/start-notices.js';
 import { startServer } from './server/create-server.js';
 import { createLogger } from './server/logger.js';
 
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
     },
     `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}; GraphQL answers ${graphqlAccess}`,
   );
+
+  for (const notice of refundCreationNotices(server.refunds.authorizer, config)) {
+    logger[notice.level](notice.fields, notice.message);
+  }
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

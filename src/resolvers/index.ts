@@ -2,7 +2,9 @@
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { CreateRefundPayload } from './CreateRefundPayload.js';
 import { Money } from './Money.js';
+import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { Refund } from './Refund.js';
 import { RefundDetails } from './RefundDetails.js';
@@ -22,6 +24,8 @@ export const resolvers: Resolvers = {
   DateTime: behaviourOf(DateTimeResolver),
   SafeInt: behaviourOf(SafeIntResolver),
   Query,
+  Mutation,
+  CreateRefundPayload,
   Refund,
   Money,
   RefundDetails,

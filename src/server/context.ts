@@ -2,7 +2,10 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import { createLoaders, type Loaders, type ProviderClients } from '../loaders/refund-loader.js';
+import type { CreateRefundInput } from '../__generated__/schema-types.js';
+import type { RefundCreationOutcome } from '../domain/refund-creation.js';
 import type { ProviderCallRecord } from '../providers/provider.js';
+import type { RefundCreation } from '../refund-creation/refund-creation.js';
 
 export interface RequestContext {
   readonly requestId: string;
@@ -15,6 +18,8 @@ export interface RequestContext {
   readonly debug: boolean;
   /** Distinct refunds the operation loaded. */
   readonly stats: { refundsRequested: number };
+  /** `createRefund` for this request's caller (its `Authorization` header). */
+  readonly createRefund: (input: CreateRefundInput) => Promise<RefundCreationOutcome>;
 }
 
 export interface ContextOptions {
@@ -26,6 +31,9 @@ export interface ContextOptions {
   /** Aborted when the client goes away, so its provider calls stop too. */
   readonly signal?: AbortSignal;
   readonly onBatch?: (size: number) => void;
+  readonly refundCreation: RefundCreation;
+  /** The request's `Authorization` header: the end user's JWT, forwarded by the router. */
+  readonly authorization?: string;
 }
 
 export function createRequestContext(options: ContextOptions): RequestContext {
@@ -38,6 +46,13 @@ export function createRequestContext(options: ContextOptions): RequestContext {
     limits: options.config.limits,
     providerCalls,
     debug: options.debug,
+    createRefund: (input) =>
+      options.refundCreation.create(input, {
+        requestId: options.requestId,
+        authorization: options.authorization,
+        logger: options.logger.child({ requestId: options.requestId }),
+        observe: (record) => providerCalls.push(record),
+      }),
     loaders: createLoaders({
       clients: options.clients,
       call: {

@@ -26,6 +26,7 @@ import type { ProviderClients } from '../loaders/refund-loader.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { BreakerState, ProviderCallObserver } from '../providers/provider.js';
 import { resolvers } from '../resolvers/index.js';
+import { assembleRefundCreation, type AssembledRefundCreation } from '../refund-creation/assemble.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { createErrorMaskingPlugin, formatError } from './errors.js';
 import { createGraphiqlRouter } from './graphiql.js';
@@ -56,6 +57,8 @@ export interface RunningServer {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clients: ProviderClients;
+  /** Refund creation: its authorizer mode and idempotency store, for the start log and /ready. */
+  readonly refunds: AssembledRefundCreation;
   /** Stops accepting, lets in-flight requests finish (bounded), then closes provider connections. */
   stop(): Promise<void>;
 }
@@ -83,6 +86,8 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   );
   for (const [provider, client] of clients)
     metrics.setBreakerState(provider, client ? client.breakerState() : 'not-configured');
+  // The created refund enters the refund cache here, once src/cache lands (onRefundCreated).
+  const refunds = assembleRefundCreation(config, clients, logger, metrics.registry);
 
   const app = express();
   app.disable('x-powered-by');
@@ -162,6 +167,8 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
           debug: !config.isProduction && req.headers['x-refunds-debug'] === '1',
           signal: aborted.signal,
           onBatch: (size) => metrics.observeBatch(size),
+          refundCreation: refunds.creation,
+          ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
         });
       },
     }),
@@ -188,11 +195,13 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     logger,
     metrics,
     clients,
+    refunds,
     stop: () => {
       stopping ??= (async () => {
         ready = false;
         await apollo.stop();
         await Promise.all([...clients.values()].map(async (client) => client?.close()));
+        await refunds.close();
       })();
       return stopping;
     },

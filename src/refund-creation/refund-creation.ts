@@ -1,0 +1,130 @@
+/**
+ * `createRefund` end to end, provider-neutral: who is calling, is the input valid, has this key
+ * been used, then (at most once per key) the provider, then the audit line. Provider failures stay
+ * errors with their codes; a provider's refusal is a RefundRejected outcome.
+ */
+import type { Logger } from 'pino';
+import type { CreateRefundInput } from '../__generated__/schema-types.js';
+import type { AuditOutcome, RefundAudit } from '../audit/refund-audit.js';
+import type { Caller, RefundAuthorizer } from '../auth/refund-authorizer.js';
+import { ProviderNotConfiguredError } from '../domain/errors.js';
+import type { CreateRefundCommand, RefundCreationOutcome } from '../domain/refund-creation.js';
+import type { RefundModel, RefundProviderName } from '../domain/refund.js';
+import type { IdempotencyRecords } from '../idempotency/idempotency-records.js';
+import {
+  idempotencyKeyHash,
+  inputFingerprint,
+  providerIdempotencyKey,
+  type IdempotencyScope,
+} from '../idempotency/keys.js';
+import { providerDefinition } from '../providers/ids.js';
+import type { ProviderCallObserver, RefundProviderPort } from '../providers/provider.js';
+import { validateCreateRefundInput } from './validate-input.js';
+
+export interface RefundCreationOptions {
+  readonly clients: ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
+  readonly authorizer: RefundAuthorizer;
+  readonly records: IdempotencyRecords;
+  readonly audit: RefundAudit;
+  /**
+   * Told about every refund a provider created or confirmed: the single place where a new refund
+   * enters the refund cache.
+   */
+  readonly onRefundCreated?: (refund: RefundModel) => void | Promise<void>;
+}
+
+/** What one GraphQL request knows that refund creation needs. */
+export interface RefundCreationRequest {
+  readonly requestId: string;
+  /** The `Authorization` header as received. */
+  readonly authorization: string | undefined;
+  readonly logger: Logger;
+  readonly observe?: ProviderCallObserver;
+}
+
+export interface RefundCreation {
+  create(input: CreateRefundInput, request: RefundCreationRequest): Promise<RefundCreationOutcome>;
+}
+
+export function createRefundCreation(options: RefundCreationOptions): RefundCreation {
+  const { clients, authorizer, records, audit } = options;
+
+  return {
+    async create(input, request) {
+      let caller: Caller | null = null;
+      let command: CreateRefundCommand | null = null;
+      const base = () => ({
+        requestId: request.requestId,
+        actor: caller?.actor ?? null,
+        provider: input.provider,
+        paymentId: command?.paymentId ?? null,
+        amount: command?.amount ?? null,
+        idempotencyKeyHash: idempotencyKeyHash(input.idempotencyKey),
+      });
+      try {
+        caller = await authorizer.authorize(request.authorization);
+        command = validateCreateRefundInput(input);
+        const client = clients.get(command.provider);
+        if (!client) {
+          throw new ProviderNotConfiguredError(
+            providerDefinition(command.provider),
+            'no credentials are configured for this provider',
+          );
+        }
+        const scope: IdempotencyScope = {
+          provider: command.provider,
+          account: client.account,
+          caller: caller.id,
+          key: input.idempotencyKey,
+        };
+        const ready = command;
+        const outcome = await records.run(scope, inputFingerprint(ready), async () => {
+          const answer = await client.createRefund(
+            { ...ready, providerKey: providerIdempotencyKey(scope) },
+            // No client signal: a refund POST is never abandoned half-way because the caller left.
+            { requestId: request.requestId, ...(request.observe ? { observe: request.observe } : {}) },
+          );
+          if (answer.kind === 'rejected') {
+            return {
+              kind: 'RefundRejected',
+              code: answer.code,
+              message: answer.message,
+              providerCode: answer.providerCode,
+            };
+          }
+          await enterCache(answer.refund, request.logger);
+          return { kind: 'RefundCreated', refund: answer.refund, replayed: answer.existing };
+        });
+        audit.record({ ...base(), outcome: auditOutcome(outcome), replayed: isReplayed(outcome) });
+        return outcome;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        audit.record({
+          ...base(),
+          outcome: { type: 'error', code: typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR' },
+          replayed: false,
+        });
+        throw error;
+      }
+    },
+  };
+
+  async function enterCache(refund: RefundModel, logger: Logger): Promise<void> {
+    try {
+      await options.onRefundCreated?.(refund);
+    } catch (error) {
+      // The refund exists; a cache that cannot take it only costs a provider GET later.
+      logger.warn({ err: error }, 'a created refund could not enter the refund cache');
+    }
+  }
+}
+
+function isReplayed(outcome: RefundCreationOutcome): boolean {
+  return outcome.kind === 'RefundCreated' && outcome.replayed;
+}
+
+function auditOutcome(outcome: RefundCreationOutcome): AuditOutcome {
+  return outcome.kind === 'RefundCreated'
+    ? { type: 'created', refundId: outcome.refund.id }
+    : { type: 'rejected', code: outcome.code, providerCode: outcome.providerCode };
+}
