@@ -9,7 +9,7 @@ import { composeServices, type CompositionResult } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, visit, type DocumentNode } from 'graphql';
 import type { GraphQLResponse } from '../helpers/stack.js';
 
 export const REFUNDS_TYPE_DEFS: DocumentNode = parse(
@@ -20,6 +20,40 @@ export interface SubgraphDefinition {
   readonly name: string;
   readonly url: string;
   readonly typeDefs: DocumentNode;
+}
+
+/** Federation's authorization directives: Apollo Router enforces them; the JavaScript gateway cannot load them. */
+const AUTHORIZATION_DIRECTIVES = new Set(['requiresScopes', 'authenticated', 'policy']);
+
+/**
+ * The SDL without the authorization directives (their uses and their `@link` imports).
+ * `@apollo/gateway` refuses a supergraph with the `requiresScopes` feature ("is for: SECURITY but is
+ * unsupported"), so the gateway tests compose from this; composition with the directives is tested
+ * in composition.test.ts, and the subgraph enforces the scope itself (test/mutation/auth.test.ts).
+ */
+export function withoutAuthorizationDirectives(typeDefs: DocumentNode): DocumentNode {
+  return visit(typeDefs, {
+    Directive(node) {
+      if (AUTHORIZATION_DIRECTIVES.has(node.name.value)) return null;
+      if (node.name.value !== 'link') return undefined;
+      return {
+        ...node,
+        arguments: node.arguments?.map((argument) =>
+          argument.name.value === 'import' && argument.value.kind === Kind.LIST
+            ? {
+                ...argument,
+                value: {
+                  ...argument.value,
+                  values: argument.value.values.filter(
+                    (value) => !(value.kind === Kind.STRING && AUTHORIZATION_DIRECTIVES.has(value.value.slice(1))),
+                  ),
+                },
+              }
+            : argument,
+        ),
+      };
+    },
+  });
 }
 
 export function composeSupergraph(subgraphs: readonly SubgraphDefinition[]): CompositionResult {
@@ -70,12 +104,17 @@ class RecordingDataSource extends RemoteGraphQLDataSource {
   }
 }
 
-/** Starts a gateway over a supergraph that composed; throws with the composition errors otherwise. */
+/**
+ * Starts a gateway over a supergraph that composed (from the subgraphs' SDL without authorization
+ * directives, which the JavaScript gateway cannot load); throws with the composition errors otherwise.
+ */
 export async function startGateway(
   subgraphs: readonly SubgraphDefinition[],
   options: GatewayOptions = {},
 ): Promise<RunningGateway> {
-  const composition = composeSupergraph(subgraphs);
+  const composition = composeSupergraph(
+    subgraphs.map((subgraph) => ({ ...subgraph, typeDefs: withoutAuthorizationDirectives(subgraph.typeDefs) })),
+  );
   if (composition.errors) {
     throw new Error(`Expected the supergraph to compose, received: ${composition.errors.map(String).join('; ')}`);
   }
