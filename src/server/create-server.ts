@@ -26,7 +26,7 @@ import type { ProviderClients } from '../loaders/refund-loader.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { BreakerState, ProviderCallObserver } from '../providers/provider.js';
 import { resolvers } from '../resolvers/index.js';
-import { assembleRefundCreation, type AssembledRefundCreation } from '../refund-creation/assemble.js';
+import { assembleRefundCreation, type AssembledRefundCreation } from './refund-creation-wiring.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { createErrorMaskingPlugin, formatError } from './errors.js';
 import { createGraphiqlRouter } from './graphiql.js';

@@ -69,7 +69,7 @@ describe('createRefund with AUTH_JWKS_URL', () => {
       },
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
-    } as Record<string, string>,
+    },
   });
 
   it.each([

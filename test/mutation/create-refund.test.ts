@@ -35,9 +35,6 @@ async function createRefund(stack: Stack, input: Record<string, unknown>, header
   return { status, payload: body.data?.createRefund ?? null, errors: body.errors };
 }
 
-const posts = (stack: Stack) =>
-  stack.wooshpay.requestCount(undefined, 'POST') + stack.efundpay.requestCount(undefined, 'POST');
-
 describe('createRefund', () => {
   const stack = useStack({
     env: {
@@ -305,7 +302,7 @@ describe('createRefund', () => {
     const list = await fetch(`${stack.efundpay.url}/transactions/${EFUNDPAY_TRANSACTION}/refunds?limit=100`, {
       headers: { authorization: `Bearer ${TEST_EFUNDPAY_KEY}`, 'x-merchant-account-id': 'default' },
     });
-    const items = ((await list.json()) as { items: { external_identifier: string }[] }).items;
+    const items = ((await list.json()) as { items: Array<{ external_identifier: string }> }).items;
     const external = payload?.refund?.details.externalIdentifier;
     expect(items.filter((item) => item.external_identifier === external)).toHaveLength(1);
   });

@@ -19,7 +19,7 @@ const WEBHOOK = { EFUNDPAY_REFUND_WEBHOOK_URL: 'https://shop.example.com/webhook
 
 interface Result {
   payload: { __typename: string; replayed?: boolean; refund?: { id: string } } | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
 async function createRefund(baseUrl: string, input: Record<string, unknown>): Promise<Result> {

@@ -27,7 +27,8 @@ describe('provider boundaries', () => {
       .map((path) => relative(SRC, path))
       .filter((path) => !providerFolders.some((folder) => path.startsWith(folder)))
       .filter((path) => path !== 'providers/registry.ts' && !path.startsWith('__generated__/'))
-      .filter((path) => pattern.test(readFileSync(join(SRC, path), 'utf8')));
+      // `CreateRefundPayload` (a contract name) spells "efundPay" across "Refund" and "Payload".
+      .filter((path) => pattern.test(readFileSync(join(SRC, path), 'utf8').replaceAll('CreateRefundPayload', '')));
     expect(offending).toEqual([]);
   });
 

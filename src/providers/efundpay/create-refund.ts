@@ -26,6 +26,7 @@ import type {
 } from '../../domain/refund-creation.js';
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
+import type { ProviderAnswer } from '../http/provider-request.js';
 import type { ProviderCallContext } from '../provider.js';
 import { efundpayIdentity } from './identity.js';
 import type { EfundpayRefundDetailsModel } from './model.js';
@@ -108,17 +109,16 @@ export function createEfundpayRefundCreator(
   async function findOurs(request: ProviderRefundRequest, context: ProviderCallContext): Promise<RefundModel | null> {
     let cursor: string | null = null;
     for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
-      const query: string = `?limit=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-      const answer = await http.send(
+      const answer: ProviderAnswer<z.infer<typeof listSchema>> = await http.send(
         {
           method: 'GET',
-          path: efundpayTransactionRefundsPath(request.paymentId) + query,
+          path: efundpayTransactionRefundsPath(request.paymentId) + listQuery(cursor),
           retry: 'idempotent-read',
           parse: (body) => listSchema.parse(body),
         },
         context,
       );
-      if (!answer.ok) return null; // 404: the transaction has no refunds we can see
+      if (!answer.ok) return null;
       for (const item of answer.value.items) {
         const wire = efundpayRefundSchema.safeParse(item);
         if (wire.success && wire.data.external_identifier === request.providerKey) {
@@ -129,6 +129,11 @@ export function createEfundpayRefundCreator(
       if (cursor === null) return null;
     }
     throw new Error(`more than ${MAX_LOOKUP_PAGES * 100} refunds on one transaction`);
+  }
+
+  /** The list page after `cursor` (the first page for null), 100 refunds a page. */
+  function listQuery(cursor: string | null): string {
+    return `?limit=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
   }
 
   /** The refund a `duplicate_record` names, checked to be the one this request describes. */

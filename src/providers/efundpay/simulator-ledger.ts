@@ -107,14 +107,14 @@ export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): Efund
     }
     const transaction = transactions.get(transactionId.toLowerCase());
     // Another account's transaction is indistinguishable from a missing one.
-    if (!transaction || transaction.seed.merchantAccountId !== merchantAccountId) return efundpayError(404);
+    if (transaction?.seed.merchantAccountId !== merchantAccountId) return efundpayError(404);
     return transaction;
   };
 
   return {
     getRefund(id, merchantAccountId) {
       const stored = refunds.get(id.toLowerCase());
-      if (!stored || stored.seeded.merchantAccountId !== merchantAccountId) return undefined;
+      if (stored?.seeded.merchantAccountId !== merchantAccountId) return undefined;
       return view(stored);
     },
 

@@ -70,7 +70,7 @@ export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): Woosh
     if (params.amount !== undefined) {
       amount = typeof params.amount === 'string' && /^\d{1,16}$/.test(params.amount) ? Number(params.amount) : NaN;
       if (typeof params.amount === 'number') amount = params.amount;
-      if (!Number.isSafeInteger(amount) || amount! < 1) {
+      if (!Number.isSafeInteger(amount) || amount < 1) {
         return invalid('Invalid positive integer', 'parameter_invalid_integer', 'amount');
       }
     }
@@ -142,9 +142,9 @@ export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): Woosh
       currency: seed.currency,
       metadata: metadata as Record<string, string>,
       payment_intent: paymentIntent,
-      reason: (params.reason as string | undefined) ?? null,
+      reason: (params.reason) ?? null,
       status: 'pending',
-      description: (params.description as string | undefined) ?? null,
+      description: (params.description) ?? null,
       failure_reason: null,
       receipt_number: null,
     };

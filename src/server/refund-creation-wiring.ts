@@ -13,7 +13,7 @@ import { createIdempotencyRecords } from '../idempotency/idempotency-records.js'
 import type { RefundProviderPort } from '../providers/provider.js';
 import { createKeyValueStore } from '../store/create-store.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
-import { createRefundCreation, type RefundCreation } from './refund-creation.js';
+import { createRefundCreation, type RefundCreation } from '../refund-creation/refund-creation.js';
 
 /** In-memory idempotency records kept at most (least recently used go first; the provider-level key still protects them). */
 const MEMORY_RECORDS = 100_000;
