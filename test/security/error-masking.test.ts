@@ -101,7 +101,7 @@ describe('formatError', () => {
   });
 
   it('masks codes this subgraph does not define, and a plain Error', () => {
-    for (const code of ['FORBIDDEN', 'INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'ECONNRESET']) {
+    for (const code of ['PERMISSION_DENIED', 'INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'ECONNRESET']) {
       const error = new GraphQLError(`secret detail for ${code}`, {
         extensions: { code, stacktrace: ['Error: x', '    at y (/srv/z.js:1:1)'] },
       });
