@@ -163,12 +163,13 @@ describe('saved example operations', () => {
 
   it('opens with the default query as the first tab, and every tab runs against the sandbox seed without errors or nulls', async () => {
     expect(EXAMPLE_TABS[0]?.query).toBe(DEFAULT_QUERY);
-    expect(EXAMPLE_TABS.map((tab) => /query (\w+)/.exec(tab.query)?.[1])).toEqual([
+    expect(EXAMPLE_TABS.map((tab) => /(?:query|mutation) (\w+)/.exec(tab.query)?.[1])).toEqual([
       'TwoProviders',
       'OneRefund',
       'ManyRefunds',
       'FailedRefunds',
       'MoneyInSeveralCurrencies',
+      'CreateRefund',
     ]);
     for (const tab of EXAMPLE_TABS) {
       const data = await run(tab.query);

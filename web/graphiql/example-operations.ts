@@ -156,6 +156,38 @@ query MoneyInSeveralCurrencies {
 }
 `;
 
+/** A sandbox payment with money left to refund (WooshPay PaymentIntent, USD 100.00). */
+const REFUNDABLE_PAYMENT = 'pi_1787730900000000001';
+
+const CREATE_REFUND = `# Refund USD 15.00 of a sandbox payment.
+# Run it twice: the second answer is the same refund
+# with replayed: true, because the idempotencyKey is
+# the same. Change the key for a new refund; change the
+# amount but not the key and you get
+# IDEMPOTENCY_KEY_REUSED. A refusal (try 999999) is a
+# RefundRejected, not an error.
+# Outside the sandbox this needs a JWT with the
+# refunds:write scope (Authorization: Bearer …).
+mutation CreateRefund {
+  createRefund(input: {
+    provider: WOOSHPAY
+    paymentId: "${REFUNDABLE_PAYMENT}"
+    amount: { minorUnits: 1500, currencyCode: "USD" }
+    reason: REQUESTED_BY_CUSTOMER
+    note: "Parcel arrived damaged"
+    metadata: [{ key: "order_id", value: "A-2001" }]
+    idempotencyKey: "graphiql-example-refund-0001"
+  }) {
+    __typename
+    ... on RefundCreated {
+      replayed
+      refund { id status amount { currencyCode decimal } }
+    }
+    ... on RefundRejected { code message providerCode }
+  }
+}
+`;
+
 /** One saved operation: GraphiQL names the tab after the operation in `query`. */
 export interface ExampleTab {
   query: string;
@@ -168,4 +200,5 @@ export const EXAMPLE_TABS: readonly ExampleTab[] = [
   MANY_REFUNDS,
   FAILED_REFUNDS,
   MONEY_IN_SEVERAL_CURRENCIES,
+  CREATE_REFUND,
 ].map((query) => ({ query, headers: DEFAULT_HEADERS }));
