@@ -321,6 +321,66 @@ describe('createRefund', () => {
     expect(stack.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(2);
   });
 
+  it('WooshPay: when every attempt times out the answer is PROVIDER_OUTCOME_UNKNOWN, and repeating the call makes no second refund', async () => {
+    stack.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'lose-response', after: 'hang', method: 'POST' });
+    const input = {
+      provider: 'WOOSHPAY',
+      paymentId: WOOSHPAY_PAYMENT,
+      amount: { minorUnits: 33, currencyCode: 'USD' },
+      reason: 'DUPLICATE',
+      idempotencyKey: newKey(),
+    };
+    const unknown = await createRefund(stack, input);
+    expect(unknown.payload).toBeNull();
+    expect(unknown.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_OUTCOME_UNKNOWN', provider: 'WOOSHPAY' });
+    expect(unknown.errors?.[0]?.message).toContain('repeating the same call with the same idempotencyKey is safe');
+    stack.wooshpay.clearFaults();
+    const repeat = await createRefund(stack, input);
+    expect(repeat.errors).toBeUndefined();
+    expect(repeat.payload?.__typename).toBe('RefundCreated');
+    // Every POST carried the same key; WooshPay made the refund once and replayed it since.
+    const keys = new Set(
+      stack.wooshpay.requests.filter((request) => request.method === 'POST').map((r) => r.headers['idempotency-key']),
+    );
+    expect(keys.size).toBe(1);
+    const read = await stack.graphql<{ refund: { id: string } }>(`query ($id: ID!) { refund(id: $id) { id } }`, {
+      id: repeat.payload!.refund!.id,
+    });
+    expect(read.body.data?.refund?.id).toBe(repeat.payload?.refund?.id);
+  });
+
+  it('efundpay: when the POST and the lookup both fail the answer is PROVIDER_OUTCOME_UNKNOWN, and the repeat resolves duplicate_record to the one refund', async () => {
+    stack.efundpay.injectFault(EFUNDPAY_TRANSACTION, {
+      kind: 'lose-response',
+      after: 'hang',
+      method: 'POST',
+      times: 1,
+    });
+    stack.efundpay.injectFault(EFUNDPAY_TRANSACTION, { kind: 'status', status: 503, method: 'GET' });
+    const input = {
+      provider: 'EFUNDPAY',
+      paymentId: EFUNDPAY_TRANSACTION,
+      amount: { minorUnits: 34, currencyCode: 'USD' },
+      reason: 'DUPLICATE',
+      idempotencyKey: newKey(),
+    };
+    const unknown = await createRefund(stack, input);
+    expect(unknown.payload).toBeNull();
+    expect(unknown.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_OUTCOME_UNKNOWN', provider: 'EFUNDPAY' });
+    expect(stack.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(1);
+    stack.efundpay.clearFaults();
+    const repeat = await createRefund(stack, input);
+    expect(repeat.errors).toBeUndefined();
+    expect(repeat.payload).toMatchObject({ __typename: 'RefundCreated', replayed: true });
+    expect(stack.efundpay.responseCount(409)).toBe(1);
+    const list = await fetch(`${stack.efundpay.url}/transactions/${EFUNDPAY_TRANSACTION}/refunds?limit=100`, {
+      headers: { authorization: `Bearer ${TEST_EFUNDPAY_KEY}`, 'x-merchant-account-id': 'default' },
+    });
+    const items = ((await list.json()) as { items: Array<{ external_identifier: string }> }).items;
+    const external = repeat.payload?.refund?.details.externalIdentifier;
+    expect(items.filter((item) => item.external_identifier === external)).toHaveLength(1);
+  });
+
   it('writes one refund.create audit line per attempt and counts attempts by provider and outcome', async () => {
     const key = newKey();
     const input = {
@@ -356,6 +416,28 @@ describe('createRefund', () => {
     expect(metrics).toMatch(/refunds_create_total\{provider="WOOSHPAY",outcome="created",code=""\} [1-9]/);
     expect(metrics).toMatch(/refunds_create_total\{provider="WOOSHPAY",outcome="replayed",code=""\} [1-9]/);
     expect(metrics).toMatch(/refunds_create_total\{provider="WOOSHPAY",outcome="error",code="BAD_USER_INPUT"\} [1-9]/);
+  });
+});
+
+describe('createRefund while the first call with the key is still running', () => {
+  const stack = useStack({ env: { IDEMPOTENCY_WAIT_MS: '300' } });
+
+  it('a repeat while the first call is still running waits, then gets IDEMPOTENCY_KEY_IN_USE', async () => {
+    stack.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'latency', ms: 1200, method: 'POST', times: 1 });
+    const input = {
+      provider: 'WOOSHPAY',
+      paymentId: WOOSHPAY_PAYMENT,
+      amount: { minorUnits: 35, currencyCode: 'USD' },
+      reason: 'DUPLICATE',
+      idempotencyKey: newKey(),
+    };
+    const first = createRefund(stack, input);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await createRefund(stack, input);
+    expect(second.payload).toBeNull();
+    expect(second.errors?.[0]?.extensions).toEqual({ code: 'IDEMPOTENCY_KEY_IN_USE' });
+    expect((await first).payload?.__typename).toBe('RefundCreated');
+    expect(stack.wooshpay.requestCount(WOOSHPAY_PAYMENT, 'POST')).toBe(1);
   });
 });
 
