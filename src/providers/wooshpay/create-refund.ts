@@ -77,12 +77,13 @@ export function createWooshPayRefundCreator(
           headers: { 'Idempotency-Key': request.providerKey },
           retry: 'provider-idempotent',
           parse: parseRefund,
-          refusal: (_status, body) => wooshPayErrorSchema.safeParse(body).success,
+          // A 409 is another request with this key still running (retried above): never a refusal.
+          refusal: (status, body) => status !== 409 && wooshPayErrorSchema.safeParse(body).success,
         },
         context,
       );
     } catch (error) {
-      if (error instanceof ProviderError && outcomeUnknown(error)) {
+      if (error instanceof ProviderError && (outcomeUnknown(error) || error.status === 409)) {
         throw new ProviderOutcomeUnknownError(
           wooshPayIdentity,
           `the refund may or may not have been made (${error.message.replace(/^WooshPay: /, '')}); repeating the same call with the same idempotencyKey is safe`,
