@@ -58,11 +58,11 @@ describe('createRefund through a gateway', () => {
       replayed: false,
       refund: { provider: 'EFUNDPAY', amount: { minorUnits: 700, currencyCode: 'JPY' } },
     });
-    expect(stack.efundpay.requestCount(undefined, 'POST')).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(undefined, 'POST')).toBe(1);
 
     const repeat = await gateway.query<{ createRefund: { replayed: boolean } }>(CREATE_REFUND, { input });
     expect(repeat.body.data?.createRefund.replayed).toBe(true);
-    expect(stack.efundpay.requestCount(undefined, 'POST')).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(undefined, 'POST')).toBe(1);
 
     const id = created.body.data!.createRefund.refund.id;
     const read = await gateway.query<{ refund: { id: string; reason: string } }>(

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CREATE_REFUND } from '../helpers/create-refund.js';
-import { TEST_EFUNDPAY_KEY, TEST_WOOSHPAY_KEY, useStack, type Stack } from '../helpers/stack.js';
+import { useStack, type Stack } from '../helpers/stack.js';
 
 const WOOSHPAY_PAYMENT = 'pi_1787730900000000001'; // USD 100.00, nothing refunded
 const EFUNDPAY_TRANSACTION = '3f8a9c1e-7b2d-4e6f-9a0b-1c2d3e4f5a60'; // USD 100.00
@@ -78,7 +78,7 @@ describe('createRefund', () => {
         },
       },
     });
-    const post = stack.wooshpay.requests.find((request) => request.method === 'POST');
+    const post = stack.simulators.wooshpay.requests.find((request) => request.method === 'POST');
     expect(post?.headers['idempotency-key']).toMatch(/^rfd-[0-9a-f]{32}$/);
     expect(post?.body).toEqual({
       payment_intent: WOOSHPAY_PAYMENT,
@@ -115,7 +115,7 @@ describe('createRefund', () => {
         details: { __typename: 'EfundpayRefundDetails', transactionId: EFUNDPAY_TRANSACTION },
       },
     });
-    const post = stack.efundpay.requests.find((request) => request.method === 'POST');
+    const post = stack.simulators.efundpay.requests.find((request) => request.method === 'POST');
     expect(post?.path).toBe(`/v4/transactions/${EFUNDPAY_TRANSACTION}/refunds`);
     const body = post?.body as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -247,7 +247,7 @@ describe('createRefund', () => {
   });
 
   it('makes one provider POST for concurrent identical calls; the others get its outcome', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'latency', ms: 300, method: 'POST', times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'latency', ms: 300, method: 'POST', times: 1 });
     const input = {
       provider: 'WOOSHPAY',
       paymentId: WOOSHPAY_PAYMENT,
@@ -256,7 +256,7 @@ describe('createRefund', () => {
       idempotencyKey: newKey(),
     };
     const results = await Promise.all(Array.from({ length: 5 }, () => createRefund(stack, input)));
-    expect(stack.wooshpay.requestCount(WOOSHPAY_PAYMENT, 'POST')).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_PAYMENT, 'POST')).toBe(1);
     const ids = new Set(results.map((result) => result.payload?.refund?.id));
     expect(ids.size).toBe(1);
     expect(results.filter((result) => result.payload?.replayed === false)).toHaveLength(1);
@@ -264,7 +264,12 @@ describe('createRefund', () => {
   });
 
   it('WooshPay: an answer lost after the refund was made (timeout) ends in exactly one refund', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'lose-response', after: 'hang', method: 'POST', times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_PAYMENT, {
+      kind: 'lose-response',
+      after: 'hang',
+      method: 'POST',
+      times: 1,
+    });
     const { payload, errors } = await createRefund(stack, {
       provider: 'WOOSHPAY',
       paymentId: WOOSHPAY_PAYMENT,
@@ -274,7 +279,7 @@ describe('createRefund', () => {
     });
     expect(errors).toBeUndefined();
     expect(payload?.__typename).toBe('RefundCreated');
-    const posted = stack.wooshpay.requests.filter((request) => request.method === 'POST');
+    const posted = stack.simulators.wooshpay.requests.filter((request) => request.method === 'POST');
     // The retry carried the same Idempotency-Key, and WooshPay answered it with the first refund.
     expect(posted).toHaveLength(2);
     expect(posted[1]?.headers['idempotency-key']).toBe(posted[0]?.headers['idempotency-key']);
@@ -282,7 +287,7 @@ describe('createRefund', () => {
   });
 
   it('efundpay: an answer lost after the refund was made (reset) is found by lookup: exactly one refund, no second POST', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_TRANSACTION, {
+    stack.simulators.efundpay.injectFault(EFUNDPAY_TRANSACTION, {
       kind: 'lose-response',
       after: 'reset',
       method: 'POST',
@@ -297,18 +302,21 @@ describe('createRefund', () => {
     });
     expect(errors).toBeUndefined();
     expect(payload).toMatchObject({ __typename: 'RefundCreated', refund: { amount: { minorUnits: 60 } } });
-    expect(stack.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(1);
-    expect(stack.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'GET')).toBeGreaterThanOrEqual(1);
-    const list = await fetch(`${stack.efundpay.url}/transactions/${EFUNDPAY_TRANSACTION}/refunds?limit=100`, {
-      headers: { authorization: `Bearer ${TEST_EFUNDPAY_KEY}`, 'x-merchant-account-id': 'default' },
-    });
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(1);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'GET')).toBeGreaterThanOrEqual(1);
+    const list = await fetch(
+      `${stack.simulators.efundpay.url}/transactions/${EFUNDPAY_TRANSACTION}/refunds?limit=100`,
+      {
+        headers: { authorization: `Bearer ${stack.env.EFUNDPAY_API_KEY}`, 'x-merchant-account-id': 'default' },
+      },
+    );
     const items = ((await list.json()) as { items: Array<{ external_identifier: string }> }).items;
     const external = payload?.refund?.details.externalIdentifier;
     expect(items.filter((item) => item.external_identifier === external)).toHaveLength(1);
   });
 
   it('efundpay: when the first POST never arrived, the lookup finds nothing and exactly one new POST is made', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_TRANSACTION, { kind: 'reset', method: 'POST', times: 1 });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_TRANSACTION, { kind: 'reset', method: 'POST', times: 1 });
     const { payload, errors } = await createRefund(stack, {
       provider: 'EFUNDPAY',
       paymentId: EFUNDPAY_TRANSACTION,
@@ -318,11 +326,11 @@ describe('createRefund', () => {
     });
     expect(errors).toBeUndefined();
     expect(payload?.__typename).toBe('RefundCreated');
-    expect(stack.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(2);
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(2);
   });
 
   it('WooshPay: when every attempt times out the answer is PROVIDER_OUTCOME_UNKNOWN, and repeating the call makes no second refund', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'lose-response', after: 'hang', method: 'POST' });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'lose-response', after: 'hang', method: 'POST' });
     const input = {
       provider: 'WOOSHPAY',
       paymentId: WOOSHPAY_PAYMENT,
@@ -334,13 +342,15 @@ describe('createRefund', () => {
     expect(unknown.payload).toBeNull();
     expect(unknown.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_OUTCOME_UNKNOWN', provider: 'WOOSHPAY' });
     expect(unknown.errors?.[0]?.message).toContain('repeating the same call with the same idempotencyKey is safe');
-    stack.wooshpay.clearFaults();
+    stack.simulators.wooshpay.clearFaults();
     const repeat = await createRefund(stack, input);
     expect(repeat.errors).toBeUndefined();
     expect(repeat.payload?.__typename).toBe('RefundCreated');
     // Every POST carried the same key; WooshPay made the refund once and replayed it since.
     const keys = new Set(
-      stack.wooshpay.requests.filter((request) => request.method === 'POST').map((r) => r.headers['idempotency-key']),
+      stack.simulators.wooshpay.requests
+        .filter((request) => request.method === 'POST')
+        .map((r) => r.headers['idempotency-key']),
     );
     expect(keys.size).toBe(1);
     const read = await stack.graphql<{ refund: { id: string } }>(`query ($id: ID!) { refund(id: $id) { id } }`, {
@@ -350,13 +360,13 @@ describe('createRefund', () => {
   });
 
   it('efundpay: when the POST and the lookup both fail the answer is PROVIDER_OUTCOME_UNKNOWN, and the repeat resolves duplicate_record to the one refund', async () => {
-    stack.efundpay.injectFault(EFUNDPAY_TRANSACTION, {
+    stack.simulators.efundpay.injectFault(EFUNDPAY_TRANSACTION, {
       kind: 'lose-response',
       after: 'hang',
       method: 'POST',
       times: 1,
     });
-    stack.efundpay.injectFault(EFUNDPAY_TRANSACTION, { kind: 'status', status: 503, method: 'GET' });
+    stack.simulators.efundpay.injectFault(EFUNDPAY_TRANSACTION, { kind: 'status', status: 503, method: 'GET' });
     const input = {
       provider: 'EFUNDPAY',
       paymentId: EFUNDPAY_TRANSACTION,
@@ -367,15 +377,18 @@ describe('createRefund', () => {
     const unknown = await createRefund(stack, input);
     expect(unknown.payload).toBeNull();
     expect(unknown.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_OUTCOME_UNKNOWN', provider: 'EFUNDPAY' });
-    expect(stack.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(1);
-    stack.efundpay.clearFaults();
+    expect(stack.simulators.efundpay.requestCount(EFUNDPAY_TRANSACTION, 'POST')).toBe(1);
+    stack.simulators.efundpay.clearFaults();
     const repeat = await createRefund(stack, input);
     expect(repeat.errors).toBeUndefined();
     expect(repeat.payload).toMatchObject({ __typename: 'RefundCreated', replayed: true });
-    expect(stack.efundpay.responseCount(409)).toBe(1);
-    const list = await fetch(`${stack.efundpay.url}/transactions/${EFUNDPAY_TRANSACTION}/refunds?limit=100`, {
-      headers: { authorization: `Bearer ${TEST_EFUNDPAY_KEY}`, 'x-merchant-account-id': 'default' },
-    });
+    expect(stack.simulators.efundpay.responseCount(409)).toBe(1);
+    const list = await fetch(
+      `${stack.simulators.efundpay.url}/transactions/${EFUNDPAY_TRANSACTION}/refunds?limit=100`,
+      {
+        headers: { authorization: `Bearer ${stack.env.EFUNDPAY_API_KEY}`, 'x-merchant-account-id': 'default' },
+      },
+    );
     const items = ((await list.json()) as { items: Array<{ external_identifier: string }> }).items;
     const external = repeat.payload?.refund?.details.externalIdentifier;
     expect(items.filter((item) => item.external_identifier === external)).toHaveLength(1);
@@ -410,8 +423,8 @@ describe('createRefund', () => {
     expect(lines[2]).toMatchObject({ outcome: { type: 'error', code: 'BAD_USER_INPUT' }, paymentId: null });
     const raw = stack.rawLogs.join('\n');
     expect(raw).not.toContain(key);
-    expect(raw).not.toContain(TEST_WOOSHPAY_KEY);
-    expect(raw).not.toContain(TEST_EFUNDPAY_KEY);
+    expect(stack.secrets.length).toBeGreaterThan(0);
+    for (const secret of stack.secrets) expect(raw).not.toContain(secret);
     const metrics = await (await fetch(`${stack.url}/metrics`)).text();
     expect(metrics).toMatch(/refunds_create_total\{provider="WOOSHPAY",outcome="created",code=""\} [1-9]/);
     expect(metrics).toMatch(/refunds_create_total\{provider="WOOSHPAY",outcome="replayed",code=""\} [1-9]/);
@@ -423,7 +436,7 @@ describe('createRefund while the first call with the key is still running', () =
   const stack = useStack({ env: { IDEMPOTENCY_WAIT_MS: '300' } });
 
   it('a repeat while the first call is still running waits, then gets IDEMPOTENCY_KEY_IN_USE', async () => {
-    stack.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'latency', ms: 1200, method: 'POST', times: 1 });
+    stack.simulators.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'latency', ms: 1200, method: 'POST', times: 1 });
     const input = {
       provider: 'WOOSHPAY',
       paymentId: WOOSHPAY_PAYMENT,
@@ -437,12 +450,12 @@ describe('createRefund while the first call with the key is still running', () =
     expect(second.payload).toBeNull();
     expect(second.errors?.[0]?.extensions).toEqual({ code: 'IDEMPOTENCY_KEY_IN_USE' });
     expect((await first).payload?.__typename).toBe('RefundCreated');
-    expect(stack.wooshpay.requestCount(WOOSHPAY_PAYMENT, 'POST')).toBe(1);
+    expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_PAYMENT, 'POST')).toBe(1);
   });
 });
 
 describe('createRefund without EFUNDPAY_REFUND_WEBHOOK_URL', () => {
-  const stack = useStack();
+  const stack = useStack({ env: { EFUNDPAY_REFUND_WEBHOOK_URL: undefined } });
 
   it('answers PROVIDER_NOT_CONFIGURED naming the setting for efundpay, with no provider call', async () => {
     const { payload, errors } = await createRefund(stack, {

@@ -73,7 +73,7 @@ describe('two replicas over one redis-server', () => {
     'concurrent identical calls on both replicas make exactly one provider POST (input %i)',
     async (which) => {
       const input = inputs()[which]!;
-      const simulator = which === 0 ? stack.wooshpay : stack.efundpay;
+      const simulator = which === 0 ? stack.simulators.wooshpay : stack.simulators.efundpay;
       const key = which === 0 ? WOOSHPAY_PAYMENT : EFUNDPAY_TRANSACTION;
       simulator.injectFault(key, { kind: 'latency', ms: 300, method: 'POST', times: 1 });
       const before = simulator.requestCount(key, 'POST');
@@ -123,9 +123,9 @@ describe('two replicas without Redis (each with its own records)', () => {
   it('a repeat on the other replica resolves efundpay duplicate_record to the same refund, marked replayed', async () => {
     const input = inputs()[1]!;
     const first = await createRefund(stack.url, input);
-    const before = stack.efundpay.responseCount(409);
+    const before = stack.simulators.efundpay.responseCount(409);
     const second = await createRefund(other.url, input);
-    expect(stack.efundpay.responseCount(409) - before).toBe(1);
+    expect(stack.simulators.efundpay.responseCount(409) - before).toBe(1);
     expect(second.payload).toEqual({ ...first.payload, replayed: true });
   });
 });
