@@ -142,9 +142,9 @@ export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): Woosh
       currency: seed.currency,
       metadata: metadata as Record<string, string>,
       payment_intent: paymentIntent,
-      reason: (params.reason) ?? null,
+      reason: params.reason ?? null,
       status: 'pending',
-      description: (params.description) ?? null,
+      description: params.description ?? null,
       failure_reason: null,
       receipt_number: null,
     };
