@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { efundpaySeedTransactions } from '../../src/providers/efundpay/seed-transactions.js';
 import { efundpaySeedRefunds } from '../../src/providers/efundpay/seed.js';
 import type { EfundpayRefundWire } from '../../src/providers/efundpay/wire.js';
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
@@ -93,7 +94,11 @@ describe('named sandbox refunds', () => {
 });
 
 describe('refund ids cited by the docs and the GraphiQL example tabs', () => {
-  const known = new Set(Object.values(byName).flatMap((fixture) => [fixture.id, fixture.providerRefundId]));
+  // Named refunds, and the seeded transactions the README offers to createRefund (also UUIDs).
+  const known = new Set([
+    ...Object.values(byName).flatMap((fixture) => [fixture.id, fixture.providerRefundId]),
+    ...efundpaySeedTransactions.map((transaction) => transaction.id),
+  ]);
   const ID =
     /(?<![\w:-])(?:(?:wooshpay|efundpay):)?(?:re_[A-Za-z0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g;
   const sources: Record<string, string> = {
