@@ -138,7 +138,7 @@ describe('createRefund with AUTH_JWKS_URL', () => {
 });
 
 describe('createRefund in production without AUTH_JWKS_URL', () => {
-  const stack = useStack({ env: { NODE_ENV: 'production' } });
+  const stack = useStack({ env: { NODE_ENV: 'production', ALLOW_WITHOUT_ROUTER_SECRET: 'true' } });
 
   it('is FORBIDDEN "refund creation is disabled: set AUTH_JWKS_URL", even with a token, and reads still work', async () => {
     const { payload, errors } = await createRefund(
