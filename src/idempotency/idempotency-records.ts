@@ -41,14 +41,14 @@ export interface IdempotencyRecordsOptions {
 
 export interface IdempotencyRecords {
   /**
-   * Runs `action` at most once for the scope and input fingerprint; answers repeats from the record.
-   * `replayed` is true on answers that come from the record.
+   * Runs `action` at most once for the scope and input fingerprint; answers repeats from the record
+   * (`fromRecord`, and a created refund's `replayed` set).
    */
   run(
     scope: IdempotencyScope,
     fingerprint: string,
     action: () => Promise<RefundCreationOutcome>,
-  ): Promise<RefundCreationOutcome>;
+  ): Promise<{ readonly outcome: RefundCreationOutcome; readonly fromRecord: boolean }>;
 }
 
 export function createIdempotencyRecords(options: IdempotencyRecordsOptions): IdempotencyRecords {
@@ -101,7 +101,7 @@ export function createIdempotencyRecords(options: IdempotencyRecordsOptions): Id
         } catch (cause) {
           throw unavailable(cause);
         }
-        if (claimed) return execute(key, fingerprint, action);
+        if (claimed) return { outcome: await execute(key, fingerprint, action), fromRecord: false };
         if (existing !== null) {
           const record = parseRecord(existing);
           if (record === null) throw unavailable(new Error('an idempotency record could not be parsed'));
@@ -111,7 +111,7 @@ export function createIdempotencyRecords(options: IdempotencyRecordsOptions): Id
               'This idempotencyKey was already used with different input; use a new key for a different refund',
             );
           }
-          if (record.state === 'done') return replay(record.outcome);
+          if (record.state === 'done') return { outcome: replay(record.outcome), fromRecord: true };
         }
         // Pending elsewhere (or released a moment ago): wait for it, within bounds.
         if (Date.now() + POLL_MS > giveUpAt) {

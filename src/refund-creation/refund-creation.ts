@@ -78,7 +78,7 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
           key: input.idempotencyKey,
         };
         const ready = command;
-        const outcome = await records.run(scope, inputFingerprint(ready), async () => {
+        const { outcome, fromRecord } = await records.run(scope, inputFingerprint(ready), async () => {
           const answer = await client.createRefund(
             { ...ready, providerKey: providerIdempotencyKey(scope) },
             // No client signal: a refund POST is never abandoned half-way because the caller left.
@@ -95,7 +95,7 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
           await enterCache(answer.refund, request.logger);
           return { kind: 'RefundCreated', refund: answer.refund, replayed: answer.existing };
         });
-        audit.record({ ...base(), outcome: auditOutcome(outcome), replayed: isReplayed(outcome) });
+        audit.record({ ...base(), outcome: auditOutcome(outcome), replayed: fromRecord || isReplayed(outcome) });
         return outcome;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
