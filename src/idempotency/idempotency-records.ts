@@ -54,12 +54,17 @@ export interface IdempotencyRecords {
 export function createIdempotencyRecords(options: IdempotencyRecordsOptions): IdempotencyRecords {
   const { store, logger } = options;
 
-  const unavailable = (cause: unknown) =>
-    new RequestRefusedError(
+  const unavailable = (cause: unknown) => {
+    logger.warn(
+      { err: cause, store: store.kind },
+      'idempotency store unavailable: refund creation refused, nothing was sent',
+    );
+    return new RequestRefusedError(
       'IDEMPOTENCY_STORE_UNAVAILABLE',
       'The idempotency records cannot be read right now, so no refund was attempted; try again shortly with the same idempotencyKey',
       { cause },
     );
+  };
 
   async function execute(
     key: string,
