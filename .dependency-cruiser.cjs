@@ -5,7 +5,7 @@
  * never one above:
  *   1. the process entry (src/index.ts), which nothing imports
  *   2. the application: config, the sandbox, the HTTP server
- *   3. shared services: loaders, resolvers, cache, store, idempotency, telemetry, auth, audit,
+ *   3. shared services: loaders, resolvers, cache, store, budget, idempotency, telemetry, auth, audit,
  *      refund-creation
  *   4. the providers (the port, the registry, one folder per provider)
  *   5. the provider-neutral domain
@@ -19,7 +19,10 @@
 const LAYERS = [
   { name: 'entry', path: '^src/index\\.ts$' },
   { name: 'application', path: '^src/(config\\.ts$|sandbox/|server/)' },
-  { name: 'services', path: '^src/(loaders|resolvers|cache|store|idempotency|telemetry|auth|audit|refund-creation)/' },
+  {
+    name: 'services',
+    path: '^src/(loaders|resolvers|cache|store|budget|idempotency|telemetry|auth|audit|refund-creation)/',
+  },
   { name: 'providers', path: '^src/providers/' },
   { name: 'domain', path: '^src/domain/' },
 ];

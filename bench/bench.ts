@@ -14,7 +14,8 @@
  * Environment: BENCH_LOG_LEVEL (the subgraph's LOG_LEVEL, default `info`, written to /dev/null),
  * BENCH_SCALE (multiplies the iteration counts, default 1), BENCH_NODE_ARGS (extra node flags for
  * the subgraph, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it), BENCH_SCENARIOS (a
- * comma-separated subset of refund,refunds,entities,dedupe; the floor always runs), BENCH_NO_BUILD=1
+ * comma-separated subset of refund,refunds,entities,dedupe,cache; the floor always runs; `cache` is
+ * the refund cache rows of cache-bench.ts), BENCH_NO_BUILD=1
  * (run the last compiled output as is, e.g. to try a change to it).
  */
 import { Pool } from 'undici';
@@ -33,6 +34,7 @@ import {
   type SubgraphProcess,
 } from './lib/subgraph-process.js';
 import { markdownTable, verdict } from './lib/table.js';
+import { runCacheBench } from './cache-bench.js';
 
 const PROVIDER_LATENCY_MS = 20;
 const PROVIDER_CONCURRENCY = 100;
@@ -199,6 +201,8 @@ async function main(): Promise<void> {
         WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
         EFUNDPAY_BASE_URL: efundpay.url,
         EFUNDPAY_API_KEY: EFUNDPAY_KEY,
+        // These rows measure fresh reads (every one a provider GET); the cache rows are cache-bench.ts.
+        CACHE_ENABLED: 'false',
       },
     });
   } catch (error) {
@@ -332,8 +336,10 @@ async function main(): Promise<void> {
     await spawned.stop();
     await Promise.all([subgraph.close(), provider.close()]);
     await Promise.all([wooshpay.close(), efundpay.close()]);
-    clearTimeout(hardLimit);
   }
+  const wanted = process.env.BENCH_SCENARIOS?.split(',').map((key) => key.trim());
+  if (!wanted || wanted.includes('cache')) process.stdout.write(`\n${await runCacheBench()}`);
+  clearTimeout(hardLimit);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * message per problem saying what was wrong and how to fix it. The result is frozen.
  */
 import { z } from 'zod';
+import type { TracingSettings } from './telemetry/tracing.js';
 import type { RefundProviderName } from './domain/refund.js';
 import type { BreakerSettings, ProviderHttpSettings, ProviderSettings } from './providers/provider.js';
 import { PROVIDERS } from './providers/registry.js';
@@ -33,6 +34,27 @@ export interface AppConfig {
     /** Largest GraphQL document (source text, comments included), in UTF-8 bytes. */
     readonly maxDocumentBytes: number;
   };
+  /** The refund cache (issue 9); TTLs in milliseconds. */
+  readonly cache: {
+    /** False: no cache, no single flight; every read goes to its provider. */
+    readonly enabled: boolean;
+    readonly ttlSettledMs: number;
+    readonly ttlPendingMs: number;
+    readonly ttlNotFoundMs: number;
+    /** How old a copy may be and still be served (stale: true) when its provider fails. */
+    readonly staleIfErrorMs: number;
+    /** Bound of the in-process store (used when REDIS_URL is unset). */
+    readonly maxEntries: number;
+  };
+  /** The shared store for every replica; null keeps everything in process. */
+  readonly redis: {
+    /** redis:// or rediss:// with credentials: a secret, never logged. */
+    readonly url: string | null;
+    /** Time box of each Redis call made for the refund cache. */
+    readonly timeoutMs: number;
+  };
+  /** OpenTelemetry tracing from the standard OTEL_* variables; off without an OTLP endpoint. */
+  readonly tracing: TracingSettings;
   /** When set, GraphQL requests must carry `Router-Authorization` with this value. */
   readonly routerSecret: string | null;
   /** Production without ROUTER_SECRET was allowed explicitly (ALLOW_WITHOUT_ROUTER_SECRET=true). */
@@ -55,7 +77,7 @@ export interface AppConfig {
     /** How long a call waits for another call with the same key to finish before IDEMPOTENCY_KEY_IN_USE. */
     readonly waitMs: number;
   };
-  /** Redis for the shared store (idempotency records, cache); null: in memory, one process. */
+  /** Redis for the shared store (idempotency records, cache); null: in memory, one process. Same as `redis.url`. */
   readonly redisUrl: string | null;
 }
 
@@ -65,6 +87,30 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
 }
+
+/** A Redis URL; the messages never echo the value, which may hold a password. */
+const redisUrl = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === '') return null;
+    const value = raw.trim();
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (url === null || !['redis:', 'rediss:'].includes(url.protocol) || url.hostname === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'REDIS_URL must be redis://[user:password@]host:port[/db] or rediss://… for TLS; the value set is not one (not shown: it may hold a password)',
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -103,6 +149,19 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: integer('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
   MAX_REFUNDS_RESOLVED_PER_OPERATION: integer('MAX_REFUNDS_RESOLVED_PER_OPERATION', 1000, 1, 100_000),
   MAX_DOCUMENT_BYTES: integer('MAX_DOCUMENT_BYTES', 32_768, 1024, 1_048_576),
+  CACHE_ENABLED: boolean('CACHE_ENABLED'),
+  CACHE_TTL_SETTLED_S: integer('CACHE_TTL_SETTLED_S', 300, 0, 86_400),
+  CACHE_TTL_PENDING_S: integer('CACHE_TTL_PENDING_S', 5, 0, 3600),
+  CACHE_TTL_NOT_FOUND_S: integer('CACHE_TTL_NOT_FOUND_S', 5, 0, 3600),
+  CACHE_STALE_IF_ERROR_S: integer('CACHE_STALE_IF_ERROR_S', 3600, 0, 604_800),
+  CACHE_MAX_ENTRIES: integer('CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
+  REDIS_URL: redisUrl,
+  REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 50, 1, 10_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
+  OTEL_SERVICE_NAME: optionalText,
+  OTEL_SDK_DISABLED: boolean('OTEL_SDK_DISABLED'),
+  OTEL_TRACES_EXPORTER: optionalText,
   ROUTER_SECRET: optionalText,
   ALLOW_WITHOUT_ROUTER_SECRET: boolean('ALLOW_WITHOUT_ROUTER_SECRET'),
   GRAPHIQL: boolean('GRAPHIQL'),
@@ -114,7 +173,6 @@ const envSchema = z.object({
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
   IDEMPOTENCY_WAIT_MS: integer('IDEMPOTENCY_WAIT_MS', 3000, 0, 60_000),
-  REDIS_URL: optionalText,
 });
 
 export interface LoadConfigOptions {
@@ -152,6 +210,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       'NODE_ENV=production needs ROUTER_SECRET, so that only the router can query this subgraph: set it (generate one with `openssl rand -hex 32`) and have the router send it as Router-Authorization, or set ALLOW_WITHOUT_ROUTER_SECRET=true if the network already keeps everyone but the router out',
     );
   }
+  const traces = tracesEndpoint(vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const graphiql = vars.GRAPHIQL ?? !isProduction;
@@ -188,6 +247,16 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       maxRefundsResolvedPerOperation: vars.MAX_REFUNDS_RESOLVED_PER_OPERATION,
       maxDocumentBytes: vars.MAX_DOCUMENT_BYTES,
     }),
+    cache: Object.freeze({
+      enabled: vars.CACHE_ENABLED ?? true,
+      ttlSettledMs: vars.CACHE_TTL_SETTLED_S * 1000,
+      ttlPendingMs: vars.CACHE_TTL_PENDING_S * 1000,
+      ttlNotFoundMs: vars.CACHE_TTL_NOT_FOUND_S * 1000,
+      staleIfErrorMs: vars.CACHE_STALE_IF_ERROR_S * 1000,
+      maxEntries: vars.CACHE_MAX_ENTRIES,
+    }),
+    redis: Object.freeze({ url: vars.REDIS_URL, timeoutMs: vars.REDIS_TIMEOUT_MS }),
+    tracing: Object.freeze({ tracesEndpoint: traces, serviceName: vars.OTEL_SERVICE_NAME ?? 'refunds-subgraph' }),
     routerSecret: vars.ROUTER_SECRET,
     allowWithoutRouterSecret: vars.ALLOW_WITHOUT_ROUTER_SECRET ?? false,
     graphiql,
@@ -199,4 +268,33 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     idempotency: Object.freeze({ waitMs: vars.IDEMPOTENCY_WAIT_MS }),
     redisUrl: vars.REDIS_URL,
   });
+}
+
+/**
+ * The OTLP/HTTP traces URL, per the OpenTelemetry spec: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, or
+ * OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`; null (tracing off) when neither is set, when
+ * OTEL_SDK_DISABLED=true or when OTEL_TRACES_EXPORTER=none.
+ */
+function tracesEndpoint(
+  vars: {
+    OTEL_EXPORTER_OTLP_ENDPOINT: string | null;
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: string | null;
+    OTEL_SDK_DISABLED: boolean | undefined;
+    OTEL_TRACES_EXPORTER: string | null;
+  },
+  problems: string[],
+): string | null {
+  if (vars.OTEL_SDK_DISABLED === true || vars.OTEL_TRACES_EXPORTER === 'none') return null;
+  const endpoint =
+    vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (vars.OTEL_EXPORTER_OTLP_ENDPOINT === null
+      ? null
+      : `${vars.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (endpoint === null) return null;
+  if (!/^https?:\/\/[^/]/.test(endpoint)) {
+    problems.push(
+      `OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL of an OTLP/HTTP receiver such as http://localhost:4318, received ${JSON.stringify(endpoint)}`,
+    );
+  }
+  return endpoint;
 }

@@ -198,6 +198,10 @@ export type Refund = {
   providerStatus: Scalars['String']['output'];
   /** Why the refund was made: WooshPay's reason enum value (e.g. `requested_by_customer`) or efundpay's free text. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** When this refund's data was read from its provider (UTC). */
+  retrievedAt: Scalars['DateTime']['output'];
+  /** True when the provider could not be reached and this is the last copy the subgraph holds. */
+  stale: Scalars['Boolean']['output'];
   /** Normalised status. `UNKNOWN` when the provider sent a value not known yet. */
   status: RefundStatus;
 };

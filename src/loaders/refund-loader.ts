@@ -1,57 +1,45 @@
 /**
  * The per-request refund loader. Keyed by (provider, canonical provider refund id), so a refund
- * asked for many times, through either id form or entity key shape, costs one provider GET per
- * operation. A batch fans out to every provider at once; the process-wide concurrency cap lives in
- * each provider's HTTP client. Returns one entry per key, in key order: the refund, null when the
- * provider has none, or the Error for that key alone.
+ * asked for many times, through either id form or entity key shape, is read once per operation. A
+ * batch goes to the refund cache in one piece (one store round trip), which fans the misses out to
+ * every provider at once; the process-wide concurrency cap lives in each provider's HTTP client.
+ * Returns one entry per key, in key order: the refund, null when the provider has none, or the
+ * Error for that key alone.
  */
 import DataLoader from 'dataloader';
-import { ProviderNotConfiguredError } from '../domain/errors.js';
-import type { RefundModel, RefundProviderName } from '../domain/refund.js';
-import { providerDefinition, type RefundRef } from '../providers/ids.js';
-import type { ProviderCallContext, RefundProviderPort } from '../providers/provider.js';
+import type { RefundReadContext, RefundReader } from '../cache/refund-cache.js';
+import type { RefundProviderName } from '../domain/refund.js';
+import type { RetrievedRefund } from '../domain/retrieved-refund.js';
+import type { RefundRef } from '../providers/ids.js';
+import type { RefundProviderPort } from '../providers/provider.js';
+import type { SpanRunner } from '../telemetry/tracing.js';
 
 export type ProviderClients = ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
 
 export interface Loaders {
-  readonly refund: DataLoader<RefundRef, RefundModel | null, string>;
+  readonly refund: DataLoader<RefundRef, RetrievedRefund | null, string>;
 }
 
 export interface LoaderOptions {
-  readonly clients: ProviderClients;
-  readonly call: ProviderCallContext;
+  /** The refund cache (or, with the cache off, a straight path to the providers). */
+  readonly reader: RefundReader;
+  readonly call: RefundReadContext;
   /** Told the size of every batch (metrics). */
   readonly onBatch?: (size: number) => void;
+  /** Wraps each batch in a span (tracing on only). */
+  readonly span?: SpanRunner;
 }
 
 export const refundCacheKey = (ref: RefundRef): string => `${ref.provider}:${ref.providerRefundId}`;
 
 export function createLoaders(options: LoaderOptions): Loaders {
-  const refund = new DataLoader<RefundRef, RefundModel | null, string>(
+  const refund = new DataLoader<RefundRef, RetrievedRefund | null, string>(
     async (refs) => {
       options.onBatch?.(refs.length);
-      const settled = await Promise.allSettled(refs.map((ref) => fetchRefund(options, ref)));
-      return settled.map((result) => (result.status === 'fulfilled' ? result.value : toError(result.reason)));
+      const read = () => options.reader.readMany(refs, options.call);
+      return options.span ? options.span('refunds.loader.batch', { 'refunds.batch_size': refs.length }, read) : read();
     },
     { cacheKeyFn: refundCacheKey },
   );
   return { refund };
-}
-
-function fetchRefund(options: LoaderOptions, ref: RefundRef): Promise<RefundModel | null> {
-  const client = options.clients.get(ref.provider);
-  if (!client) {
-    return Promise.reject(
-      new ProviderNotConfiguredError(
-        providerDefinition(ref.provider),
-        'no credentials are configured for this provider',
-        {},
-      ),
-    );
-  }
-  return client.getRefund(ref.providerRefundId, options.call);
-}
-
-function toError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
 }

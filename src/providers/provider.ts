@@ -49,6 +49,8 @@ export interface ProviderAttempt {
   /** 1 for the first attempt, 2 for the first retry, … */
   readonly attempt: number;
   readonly requestId: string;
+  /** Epoch milliseconds when the call's deadline passes (a hook must not wait beyond it). */
+  readonly deadlineAt: number;
 }
 
 /** How an attempt ended: its HTTP status, or null and an error type when no response came. */
@@ -150,6 +152,11 @@ export interface ProviderDependencies {
 export interface ProviderSettings {
   /** True when credentials are set, so the provider can be called. */
   readonly configured: boolean;
+  /**
+   * The provider's request budget, shared by every replica (`<PROVIDER>_MAX_REQUESTS_PER_S`,
+   * declared in the provider's own settings); null for no budget.
+   */
+  readonly maxRequestsPerSecond: number | null;
 }
 
 /** One environment variable a provider reads. */

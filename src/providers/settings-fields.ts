@@ -37,6 +37,24 @@ export const boolean = (name: string) =>
       return z.NEVER;
     });
 
+/** A provider's request budget (`<PROVIDER>_MAX_REQUESTS_PER_S`): a positive whole number, or null when unset. */
+export const requestsPerSecond = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return null;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 1 || value > 100_000) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number of requests per second from 1 to 100000, received ${JSON.stringify(raw)}; unset it for no budget`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
 /** Trimmed text, or null when unset or blank. */
 export const optionalText = z
   .string()

@@ -1,7 +1,9 @@
 /** The per-request GraphQL context: request id, a fresh set of loaders, and what it observed. */
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
+import type { CacheReadRecord, RefundReader } from '../cache/refund-cache.js';
 import { createLoaders, type Loaders, type ProviderClients } from '../loaders/refund-loader.js';
+import type { SpanRunner } from '../telemetry/tracing.js';
 import type { CreateRefundInput } from '../__generated__/schema-types.js';
 import type { RefundCreationOutcome } from '../domain/refund-creation.js';
 import type { ProviderCallRecord } from '../providers/provider.js';
@@ -11,6 +13,8 @@ export interface RequestContext {
   readonly requestId: string;
   readonly logger: Logger;
   readonly loaders: Loaders;
+  /** The refund cache: a refund created by this request goes in with `remember()`. */
+  readonly refundCache: RefundReader;
   readonly limits: AppConfig['limits'];
   /** Every provider call made for this request, in completion order. */
   readonly providerCalls: ProviderCallRecord[];
@@ -20,11 +24,15 @@ export interface RequestContext {
   readonly stats: { refundsRequested: number };
   /** `createRefund` for this request's caller (its `Authorization` header). */
   readonly createRefund: (input: CreateRefundInput) => Promise<RefundCreationOutcome>;
+  /** Refunds served from the refund cache for this request (fresh hits and stale copies). */
+  readonly cacheReads: CacheReadRecord[];
+  /** For Cache-Control: the earliest time an answer of this operation stops being fresh, and any stale copy. */
+  readonly freshness: { until: number; anyStale: boolean; answers: number };
 }
 
 export interface ContextOptions {
   readonly config: AppConfig;
-  readonly clients: ProviderClients;
+  readonly reader: RefundReader;
   readonly logger: Logger;
   readonly requestId: string;
   readonly debug: boolean;
@@ -34,13 +42,20 @@ export interface ContextOptions {
   readonly refundCreation: RefundCreation;
   /** The request's `Authorization` header: the end user's JWT, forwarded by the router. */
   readonly authorization?: string;
+  /** Wraps each loader batch in a span (tracing on only). */
+  readonly span?: SpanRunner;
 }
 
 export function createRequestContext(options: ContextOptions): RequestContext {
   const providerCalls: ProviderCallRecord[] = [];
   const stats = { refundsRequested: 0 };
+  const cacheReads: CacheReadRecord[] = [];
+  const freshness = { until: Number.POSITIVE_INFINITY, anyStale: false, answers: 0 };
   return {
     stats,
+    refundCache: options.reader,
+    cacheReads,
+    freshness,
     requestId: options.requestId,
     logger: options.logger.child({ requestId: options.requestId }),
     limits: options.config.limits,
@@ -54,12 +69,19 @@ export function createRequestContext(options: ContextOptions): RequestContext {
         observe: (record) => providerCalls.push(record),
       }),
     loaders: createLoaders({
-      clients: options.clients,
+      reader: options.reader,
       call: {
         requestId: options.requestId,
         ...(options.signal ? { signal: options.signal } : {}),
         observe: (record) => providerCalls.push(record),
+        onCacheRead: (record) => cacheReads.push(record),
+        onServed: ({ freshUntil, stale }) => {
+          freshness.answers += 1;
+          freshness.until = Math.min(freshness.until, freshUntil);
+          freshness.anyStale ||= stale;
+        },
       },
+      ...(options.span ? { span: options.span } : {}),
       onBatch: (size) => {
         stats.refundsRequested += size;
         options.onBatch?.(size);

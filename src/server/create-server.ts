@@ -20,6 +20,12 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { parse, type ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
+import { createBudgetsFromConfig } from '../budget/create-budgets.js';
+import { createRefundCacheFromConfig } from '../cache/create-cache.js';
+import type { RefundReader } from '../cache/refund-cache.js';
+import { combineAttemptHooks } from '../telemetry/attempt-hooks.js';
+import { startTracing } from '../telemetry/tracing.js';
+import { createOperationSpanMiddleware, createOperationSpanPlugin } from './tracing-middleware.js';
 import type { AppConfig } from '../config.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { ProviderClients } from '../loaders/refund-loader.js';
@@ -35,6 +41,7 @@ import { createDocumentStore, createPersistedQueryCache } from './document-cache
 import { createKnownOperationTypesPlugin } from './known-operation-types.js';
 import { createOperationLimitsPlugin } from './operation-limits.js';
 import { createRequestGuards } from './request-guards.js';
+import { createCacheControlPlugin } from './cache-control.js';
 import { createDebugPlugin, createOperationLogPlugin } from './operation-plugins.js';
 import { requestIdFrom } from './request-id.js';
 import { createRouterAuth } from './router-auth.js';
@@ -59,6 +66,8 @@ export interface RunningServer {
   readonly clients: ProviderClients;
   /** Refund creation: its authorizer mode and idempotency store, for the start log and /ready. */
   readonly refunds: AssembledRefundCreation;
+  /** The refund cache (e.g. to `remember()` a refund created outside a GraphQL request). */
+  readonly refundCache: RefundReader;
   /** Stops accepting, lets in-flight requests finish (bounded), then closes provider connections. */
   stop(): Promise<void>;
 }
@@ -75,19 +84,36 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
   const onBreakerStateChange = (provider: RefundProviderName, state: BreakerState) =>
     metrics.setBreakerState(provider, state);
   const shared = { http: config.http, breaker: config.breaker };
+  const budgets = await createBudgetsFromConfig(config, logger, metrics);
+  const tracing = await startTracing(config.tracing);
+  const attemptHooks = combineAttemptHooks(budgets.hooks, tracing?.attemptHooks);
   const clients: ProviderClients = new Map(
     PROVIDERS.map((definition) => {
       const settings = config.providers[definition.name];
       const client = settings.configured
-        ? definition.createClient(settings, shared, { logger, observe, onBreakerStateChange })
+        ? definition.createClient(settings, shared, {
+            logger,
+            observe,
+            onBreakerStateChange,
+            ...(attemptHooks ? { attemptHooks } : {}),
+          })
         : null;
       return [definition.name, client];
     }),
   );
   for (const [provider, client] of clients)
     metrics.setBreakerState(provider, client ? client.breakerState() : 'not-configured');
-  // The created refund enters the refund cache here, once src/cache lands (onRefundCreated).
-  const refunds = assembleRefundCreation(config, clients, logger, metrics.registry);
+  for (const [provider, client] of clients) if (client) budgets.setAccount(provider, client.account);
+  const reader = createRefundCacheFromConfig(config, clients, {
+    logger,
+    instrumentation: metrics.cache,
+    ...(tracing ? { span: tracing.span } : {}),
+  });
+  metrics.watchCacheState(() => reader.state());
+  // A created refund enters the refund cache (best effort: a store failure is only logged).
+  const refunds = assembleRefundCreation(config, clients, logger, metrics.registry, async (refund) => {
+    await reader.remember(refund);
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -138,11 +164,13 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
       createErrorMaskingPlugin(),
       createOperationLogPlugin(metrics),
       createDebugPlugin(),
+      createCacheControlPlugin(),
+      ...(tracing ? [createOperationSpanPlugin()] : []),
     ],
   });
   await apollo.start();
 
-  app.use(createOperationsRouter({ isReady: () => ready, clients, metrics }));
+  app.use(createOperationsRouter({ isReady: () => ready, clients, metrics, cacheState: () => reader.state() }));
   if (config.graphiql) {
     app.use(createGraphiqlRouter(options.graphiqlAssetsDir ? { assetsDir: options.graphiqlAssetsDir } : {}));
   }
@@ -151,6 +179,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     createRouterAuth(config.routerSecret),
     express.json({ limit: config.limits.maxBodyBytes }),
     createRequestGuards({ maxDocumentBytes: config.limits.maxDocumentBytes }),
+    ...(tracing ? [createOperationSpanMiddleware(tracing)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const aborted = new AbortController();
@@ -161,7 +190,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
         });
         return createRequestContext({
           config,
-          clients,
+          reader,
           logger,
           requestId: requestIdFrom(req.headers),
           debug: !config.isProduction && req.headers['x-refunds-debug'] === '1',
@@ -169,6 +198,7 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
           onBatch: (size) => metrics.observeBatch(size),
           refundCreation: refunds.creation,
           ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
+          ...(tracing ? { span: tracing.span } : {}),
         });
       },
     }),
@@ -196,12 +226,16 @@ export async function startServer(config: AppConfig, options: ServerOptions = {}
     metrics,
     clients,
     refunds,
+    refundCache: reader,
     stop: () => {
       stopping ??= (async () => {
         ready = false;
         await apollo.stop();
         await Promise.all([...clients.values()].map(async (client) => client?.close()));
         await refunds.close();
+        await reader.close();
+        await budgets.close();
+        await tracing?.shutdown();
       })();
       return stopping;
     },

@@ -3,6 +3,7 @@
  * operators' contract; the README lists them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheInstrumentation, CacheState } from '../cache/refund-cache.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { BreakerState, ProviderCallRecord } from '../providers/provider.js';
 
@@ -15,6 +16,12 @@ export interface Metrics {
   observeOperation(operationType: string, outcome: 'success' | 'partial' | 'error', durationMs: number): void;
   observeError(code: string): void;
   setBreakerState(provider: RefundProviderName, state: BreakerState): void;
+  /** The refund cache's counters (hits, misses, stale serves, store errors, evictions). */
+  readonly cache: CacheInstrumentation & { evicted(): void };
+  /** A provider call waited for a slot in its provider's request budget. */
+  budgetWait(provider: RefundProviderName): void;
+  /** Reports the cache store's state as a gauge on each scrape. */
+  watchCacheState(state: () => CacheState): void;
 }
 
 export function createMetrics(): Metrics {
@@ -65,8 +72,58 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  const cacheLookups = new Counter({
+    name: 'refunds_cache_lookups_total',
+    help: 'Refund cache lookups by provider and result (hit: fresh copy served; miss: read from the provider)',
+    labelNames: ['provider', 'result'] as const,
+    registers: [registry],
+  });
+  const staleServed = new Counter({
+    name: 'refunds_cache_stale_served_total',
+    help: 'Refunds served from a stale copy (stale: true) because their provider failed, by provider',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
+  const evictions = new Counter({
+    name: 'refunds_cache_evictions_total',
+    help: 'Entries the in-process refund cache pushed out to stay within CACHE_MAX_ENTRIES',
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'refunds_cache_store_errors_total',
+    help: 'Refund cache store calls that failed or timed out (each one a miss), by operation (read, write)',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  const budgetWaits = new Counter({
+    name: 'refunds_provider_budget_waits_total',
+    help: 'Provider calls that waited for a slot in the provider request budget (<PROVIDER>_MAX_REQUESTS_PER_S), by provider',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
+  let cacheState: (() => CacheState) | null = null;
+  new Gauge({
+    name: 'refunds_cache_store_up',
+    help: 'Refund cache store: 1 reachable, 0 unavailable (reads go to the providers), -1 cache off',
+    registers: [registry],
+    collect() {
+      const status = cacheState?.().status ?? 'disabled';
+      this.set(status === 'ok' ? 1 : status === 'unavailable' ? 0 : -1);
+    },
+  });
+
   return {
     registry,
+    cache: {
+      lookup: (provider, result) => cacheLookups.inc({ provider, result }),
+      staleServed: (provider) => staleServed.inc({ provider }),
+      storeError: (operation) => storeErrors.inc({ operation }),
+      evicted: () => evictions.inc(),
+    },
+    budgetWait: (provider) => budgetWaits.inc({ provider }),
+    watchCacheState(state) {
+      cacheState = state;
+    },
     observeProviderCall(record) {
       const statusClass = record.status === null ? 'none' : `${Math.floor(record.status / 100)}xx`;
       providerCalls.inc({ provider: record.provider, outcome: record.outcome, status_class: statusClass });

@@ -1,7 +1,8 @@
 /**
  * Per-operation plugins: one structured log line and metrics for every GraphQL operation, and the
  * analysts' debug view (`x-refunds-debug: 1` outside production), which lists the provider calls
- * the operation made in the response's `extensions.providerCalls`.
+ * the operation made in the response's `extensions.providerCalls` and the refunds the refund cache
+ * answered in `extensions.cacheHits`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
@@ -39,6 +40,7 @@ export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<R
               durationMs,
               refundsRequested: contextValue.stats.refundsRequested,
               providerCalls: contextValue.providerCalls.length,
+              refundsFromCache: contextValue.cacheReads.length,
               errorCodes: [...new Set(errorCodes)],
               outcome,
             },
@@ -61,6 +63,7 @@ export function createDebugPlugin(): ApolloServerPlugin<RequestContext> {
           result.extensions = {
             ...result.extensions,
             providerCalls: contextValue.providerCalls.map((call) => ({ ...call })),
+            cacheHits: contextValue.cacheReads.map((read) => ({ ...read })),
           };
         },
       };

@@ -1,5 +1,6 @@
-/** The operators' endpoints: liveness, readiness (with each provider's breaker state), metrics. */
+/** The operators' endpoints: liveness, readiness (with each provider's breaker state and the cache's state), metrics. */
 import { Router } from 'express';
+import type { CacheState } from '../cache/refund-cache.js';
 import type { ProviderClients } from '../loaders/refund-loader.js';
 import type { Metrics } from './metrics.js';
 
@@ -8,9 +9,10 @@ export interface OperationsRouterOptions {
   readonly isReady: () => boolean;
   readonly clients: ProviderClients;
   readonly metrics: Metrics;
+  readonly cacheState: () => CacheState;
 }
 
-export function createOperationsRouter({ isReady, clients, metrics }: OperationsRouterOptions): Router {
+export function createOperationsRouter({ isReady, clients, metrics, cacheState }: OperationsRouterOptions): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
@@ -24,11 +26,12 @@ export function createOperationsRouter({ isReady, clients, metrics }: Operations
     );
     // A provider outage (open breaker) does not fail readiness: the subgraph still answers,
     // with PROVIDER_UNAVAILABLE for that provider's refunds, and restarting it would not help.
+    // Nor does the cache store being down: reads then go to the providers.
     const ready = isReady();
     res
       .status(ready ? 200 : 503)
       .set('Cache-Control', 'no-store')
-      .json({ status: ready ? 'ready' : 'stopping', providers });
+      .json({ status: ready ? 'ready' : 'stopping', providers, cache: cacheState() });
   });
   router.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -25,11 +25,42 @@ export interface RedisStoreOptions {
   readonly onHealthChange?: (health: StoreHealth) => void;
 }
 
-type Client = ReturnType<typeof createClient>;
+export type RedisClient = ReturnType<typeof createClient>;
+type Client = RedisClient;
 
 /** Waits between reconnect attempts: 50 ms doubling to 2 s, with jitter so replicas do not stampede. */
 function reconnectDelay(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 6), 2000) + Math.floor(Math.random() * 50);
+}
+
+/**
+ * A node-redis client that never queues while disconnected, reconnects for as long as the process
+ * runs, reports errors instead of crashing, and starts connecting without being awaited (the
+ * subgraph starts, and serves from the providers, while Redis is unreachable).
+ */
+export function createResilientRedisClient(
+  options: Pick<RedisStoreOptions, 'url' | 'timeoutMs' | 'onConnectionError' | 'onHealthChange'>,
+  isClosed: () => boolean = () => false,
+): RedisClient {
+  const client = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    // Bounds what piles up while Redis hangs (written commands wait for a reply we no longer want).
+    commandsQueueMaxLength: 10_000,
+    socket: {
+      connectTimeout: Math.max(1000, options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS),
+      reconnectStrategy: reconnectDelay,
+    },
+  });
+  // Without a listener, an 'error' event would crash the process.
+  client.on('error', (error: Error) => options.onConnectionError?.(error));
+  client.on('ready', () => options.onHealthChange?.('ok'));
+  client.on('end', () => options.onHealthChange?.('unavailable'));
+  client.on('reconnecting', () => options.onHealthChange?.('unavailable'));
+  client.connect().catch((error: unknown) => {
+    if (!isClosed()) options.onConnectionError?.(error instanceof Error ? error : new Error(String(error)));
+  });
+  return client;
 }
 
 export class RedisStore implements KeyValueStore {
@@ -44,25 +75,7 @@ export class RedisStore implements KeyValueStore {
       throw new RangeError(`timeoutMs must be a positive whole number of milliseconds, received ${timeoutMs}`);
     }
     this.timeoutMs = timeoutMs;
-    this.#client = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      // Bounds what piles up while Redis hangs (written commands wait for a reply we no longer want).
-      commandsQueueMaxLength: 10_000,
-      socket: {
-        connectTimeout: Math.max(1000, timeoutMs),
-        reconnectStrategy: reconnectDelay,
-      },
-    });
-    // Without a listener, an 'error' event would crash the process.
-    this.#client.on('error', (error: Error) => options.onConnectionError?.(error));
-    this.#client.on('ready', () => options.onHealthChange?.('ok'));
-    this.#client.on('end', () => options.onHealthChange?.('unavailable'));
-    this.#client.on('reconnecting', () => options.onHealthChange?.('unavailable'));
-    // Not awaited: the subgraph starts (and serves from the providers) while Redis is unreachable.
-    this.#client.connect().catch((error: unknown) => {
-      if (!this.#closed) options.onConnectionError?.(error instanceof Error ? error : new Error(String(error)));
-    });
+    this.#client = createResilientRedisClient(options, () => this.#closed);
   }
 
   get(key: string): Promise<string | null> {

@@ -149,6 +149,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const merged: Record<string, string | undefined> = {
     ...simulators.env,
     PROVIDER_RETRY_BASE_DELAY_MS: '20',
+    // Most suites count provider GETs per operation or inject provider faults between operations;
+    // the refund cache would answer for the provider there. Cache suites turn it on explicitly.
+    CACHE_ENABLED: 'false',
     ...options.env,
   };
   const env = Object.fromEntries(

@@ -66,6 +66,7 @@ describe('GET /health and GET /ready', () => {
         WOOSHPAY: { configured: true, breaker: 'closed' },
         EFUNDPAY: { configured: true, breaker: 'closed' },
       },
+      cache: { enabled: false, store: null, status: 'disabled' },
     });
   });
 
@@ -126,6 +127,7 @@ describe('GET /ready while a provider is down', () => {
         WOOSHPAY: { configured: true, breaker: 'open' },
         EFUNDPAY: { configured: true, breaker: 'closed' },
       },
+      cache: { enabled: false, store: null, status: 'disabled' },
     });
     const exposition = await scrape(stack.url);
     expect(valueOf(exposition, 'refunds_provider_breaker_state', { provider: 'WOOSHPAY' })).toBe(2);

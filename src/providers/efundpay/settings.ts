@@ -8,7 +8,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ProviderSettings, ProviderVariable } from '../provider.js';
-import { baseUrl, optionalText, optionalUrl, parseEnv, type Env } from '../settings-fields.js';
+import { baseUrl, optionalText, optionalUrl, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
 
 export type EfundpayAuthConfig =
   | { readonly kind: 'api-key'; readonly apiKey: string }
@@ -30,6 +30,7 @@ export const EFUNDPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'EFUNDPAY_PRIVATE_KEY', secret: true },
   { name: 'EFUNDPAY_PRIVATE_KEY_FILE', secret: false },
   { name: 'EFUNDPAY_REFUND_WEBHOOK_URL', secret: false },
+  { name: 'EFUNDPAY_MAX_REQUESTS_PER_S', secret: false },
 ];
 
 const DEFAULT_BASE_URL = 'https://sandbox.efundpay.com/v4';
@@ -43,6 +44,7 @@ const schema = z.object({
   EFUNDPAY_PRIVATE_KEY: optionalText,
   EFUNDPAY_PRIVATE_KEY_FILE: optionalText,
   EFUNDPAY_REFUND_WEBHOOK_URL: optionalUrl('EFUNDPAY_REFUND_WEBHOOK_URL', 'https://shop.example.com/webhooks/efundpay'),
+  EFUNDPAY_MAX_REQUESTS_PER_S: requestsPerSecond('EFUNDPAY_MAX_REQUESTS_PER_S'),
 });
 
 type Vars = z.infer<typeof schema>;
@@ -56,6 +58,7 @@ export function readEfundpaySettings(env: Env, problems: string[]): EfundpaySett
     merchantAccountId: vars?.EFUNDPAY_MERCHANT_ACCOUNT_ID ?? DEFAULT_MERCHANT_ACCOUNT_ID,
     auth,
     refundWebhookUrl: vars?.EFUNDPAY_REFUND_WEBHOOK_URL ?? null,
+    maxRequestsPerSecond: vars?.EFUNDPAY_MAX_REQUESTS_PER_S ?? null,
   });
 }
 

@@ -47,6 +47,7 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
     path: init.path,
     attempt,
     requestId: init.requestId,
+    deadlineAt: signals.deadlineAt,
   });
   const call: CallAttempts = {
     attempts: 0,

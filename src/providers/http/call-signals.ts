@@ -11,6 +11,8 @@ export interface CallSignals {
   readonly any: AbortSignal;
   readonly client: AbortSignal | undefined;
   readonly deadlinePassed: () => boolean;
+  /** Epoch milliseconds when the deadline passes. */
+  readonly deadlineAt: number;
   /** Clears the deadline timer and the client listener; call it once the call has settled. */
   release(): void;
 }
@@ -22,6 +24,7 @@ export interface CallSignals {
  */
 export function startCallSignals(client: AbortSignal | undefined, deadlineMs: number): CallSignals {
   const controller = new AbortController();
+  const deadlineAt = Date.now() + deadlineMs;
   let deadlinePassed = false;
   const timer = setTimeout(() => {
     deadlinePassed = true;
@@ -34,6 +37,7 @@ export function startCallSignals(client: AbortSignal | undefined, deadlineMs: nu
     any: controller.signal,
     client,
     deadlinePassed: () => deadlinePassed,
+    deadlineAt,
     release() {
       clearTimeout(timer);
       client?.removeEventListener('abort', onClientAbort);

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderSettings, ProviderVariable } from '../provider.js';
-import { baseUrl, optionalText, parseEnv, type Env } from '../settings-fields.js';
+import { baseUrl, optionalText, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
 
 export interface WooshPaySettings extends ProviderSettings {
   readonly baseUrl: string;
@@ -12,6 +12,7 @@ export interface WooshPaySettings extends ProviderSettings {
 export const WOOSHPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'WOOSHPAY_BASE_URL', secret: false },
   { name: 'WOOSHPAY_SECRET_KEY', secret: true },
+  { name: 'WOOSHPAY_MAX_REQUESTS_PER_S', secret: false },
 ];
 
 const DEFAULT_BASE_URL = 'https://apitest.wooshpay.com';
@@ -19,6 +20,7 @@ const DEFAULT_BASE_URL = 'https://apitest.wooshpay.com';
 const schema = z.object({
   WOOSHPAY_BASE_URL: baseUrl('WOOSHPAY_BASE_URL', DEFAULT_BASE_URL),
   WOOSHPAY_SECRET_KEY: optionalText,
+  WOOSHPAY_MAX_REQUESTS_PER_S: requestsPerSecond('WOOSHPAY_MAX_REQUESTS_PER_S'),
 });
 
 export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySettings {
@@ -33,6 +35,7 @@ export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySett
     configured: secretKey !== null,
     baseUrl: vars?.WOOSHPAY_BASE_URL ?? DEFAULT_BASE_URL,
     secretKey,
+    maxRequestsPerSecond: vars?.WOOSHPAY_MAX_REQUESTS_PER_S ?? null,
   });
 }
 

@@ -1,0 +1,36 @@
+/**
+ * `Cache-Control` for the router (Apollo Router's response cache reads it). A response that holds
+ * refunds may be cached, `public`, for no longer than the freshness left on its least fresh
+ * refund; one with any error, any stale refund, or from a mutation is `no-store`. A response that
+ * read no refund at all gets no header (the router then treats it as not cacheable).
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestContext } from './context.js';
+
+export function createCacheControlPlugin(now: () => number = Date.now): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue, operation }) {
+          const policy = cacheControlFor(response.body, contextValue, operation?.operation, now());
+          if (policy !== null) response.http.headers.set('cache-control', policy);
+        },
+      };
+    },
+  };
+}
+
+function cacheControlFor(
+  body: { kind: 'single'; singleResult: { errors?: readonly unknown[] } } | { kind: 'incremental' },
+  context: RequestContext,
+  operationType: string | undefined,
+  now: number,
+): string | null {
+  if (body.kind !== 'single' || (body.singleResult.errors?.length ?? 0) > 0) return 'no-store';
+  if (operationType !== undefined && operationType !== 'query') return 'no-store';
+  const { freshness } = context;
+  if (freshness.anyStale) return 'no-store';
+  if (freshness.answers === 0) return null;
+  const maxAge = Math.floor((freshness.until - now) / 1000);
+  return maxAge > 0 ? `public, max-age=${maxAge}` : 'no-store';
+}

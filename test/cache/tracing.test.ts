@@ -1,0 +1,120 @@
+/**
+ * Tracing with OTEL_EXPORTER_OTLP_ENDPOINT set: a local OTLP/HTTP receiver collects the spans; the
+ * provider simulators record the `traceparent` they were sent.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: Array<{ key: string; value: Record<string, unknown> }>;
+}
+
+const received: OtlpSpan[] = [];
+const serviceNames: string[] = [];
+let receiver: Server;
+let stack: Stack;
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const ROUTER_SPAN_ID = '00f067aa0ba902b7';
+const REFUND_ID = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: Array<{
+          resource: { attributes: OtlpSpan['attributes'] };
+          scopeSpans: Array<{ spans: OtlpSpan[] }>;
+        }>;
+      };
+      for (const resourceSpans of body.resourceSpans) {
+        const service = resourceSpans.resource.attributes.find((a) => a.key === 'service.name');
+        serviceNames.push(String(service?.value.stringValue));
+        for (const scope of resourceSpans.scopeSpans) received.push(...scope.spans);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  const { port } = receiver.address() as AddressInfo;
+  stack = await startStack({
+    env: { CACHE_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  receiver?.close();
+});
+
+const attribute = (span: OtlpSpan, key: string) => {
+  const value = span.attributes.find((a) => a.key === key)?.value;
+  return value === undefined ? undefined : Object.values(value)[0];
+};
+
+describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
+  it('continues the router trace through the operation, loader batch, cache lookup and provider attempt, and sends traceparent on', async () => {
+    const response = await stack.graphql(
+      `query RefundById($id: ID!) { refund(id: $id) { id } }`,
+      { id: `wooshpay:${REFUND_ID}` },
+      { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` },
+    );
+    expect(response.body.errors).toBeUndefined();
+    await stack.server.stop(); // flushes the spans
+
+    const spans = received.filter((span) => span.traceId.toLowerCase() === TRACE_ID);
+    const byName = (name: string) => spans.find((span) => span.name === name);
+    const operation = byName('query RefundById');
+    const batch = byName('refunds.loader.batch');
+    const lookup = byName('refunds.cache.lookup');
+    const attempt = byName('GET');
+    expect(operation?.parentSpanId).toBe(ROUTER_SPAN_ID);
+    expect(attribute(operation!, 'graphql.operation.type')).toBe('query');
+    expect(batch?.parentSpanId).toBe(operation?.spanId);
+    expect(Number(attribute(batch!, 'refunds.batch_size'))).toBe(1);
+    expect(lookup?.parentSpanId).toBe(batch?.spanId);
+    expect(attribute(lookup!, 'refunds.cache.store')).toBe('memory');
+    expect(attempt).toBeDefined();
+    expect(attribute(attempt!, 'http.request.method')).toBe('GET');
+    expect(attribute(attempt!, 'url.path')).toBe(`/v1/refunds/${REFUND_ID}`);
+    expect(attribute(attempt!, 'http.response.status_code')).toEqual(expect.anything());
+    expect(serviceNames).toContain('refunds-subgraph');
+
+    // The simulator saw the attempt span as the parent of its request.
+    const sent = stack.simulators.wooshpay.requests.find((request) => request.refundId === REFUND_ID);
+    expect(sent?.headers.traceparent).toBe(`00-${TRACE_ID}-${attempt!.spanId}-01`);
+
+    // No credential, body or provider host in any span.
+    const everything = JSON.stringify(received);
+    expect(everything).not.toContain('sk_test_');
+    expect(everything).not.toContain(stack.simulators.wooshpay.origin);
+    expect(everything.toLowerCase()).not.toContain('authorization');
+  });
+});
+
+describe('tracing off (no OTEL_* endpoint)', () => {
+  it('creates no spans and sends no traceparent to the providers', async () => {
+    const plain = await startStack({ env: { CACHE_ENABLED: 'true' } });
+    try {
+      const before = received.length;
+      await plain.graphql(`{ refund(id: "wooshpay:${REFUND_ID}") { id } }`, undefined, {
+        traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01`,
+      });
+      expect(plain.simulators.wooshpay.requests[0]?.headers.traceparent).toBeUndefined();
+      expect(received.length).toBe(before);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
