@@ -61,6 +61,7 @@ async function startSubgraph(env: Record<string, string>, simulators: SimulatorH
     label: 'bench:cache',
     env: {
       NODE_ENV: 'production',
+      ALLOW_WITHOUT_ROUTER_SECRET: 'true', // loopback only
       LOG_LEVEL: 'warn',
       PROVIDER_CONCURRENCY: '100',
       WOOSHPAY_BASE_URL: wooshpay.url,
