@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { CacheReadRecord, RefundReader } from '../cache/refund-cache.js';
-import { createLoaders, type Loaders, type ProviderClients } from '../loaders/refund-loader.js';
+import { createLoaders, type Loaders } from '../loaders/refund-loader.js';
 import type { SpanRunner } from '../telemetry/tracing.js';
 import type { CreateRefundInput } from '../__generated__/schema-types.js';
 import type { RefundCreationOutcome } from '../domain/refund-creation.js';
