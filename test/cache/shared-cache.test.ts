@@ -110,13 +110,11 @@ describe('two replicas over one Redis', () => {
     } finally {
       await redis.restart();
     }
-    await expect
-      .poll(() => readyCache(stack.url), { timeout: 10_000 })
-      .toEqual({
-        enabled: true,
-        store: 'redis',
-        status: 'ok',
-      });
+    for (const url of [stack.url, replicaB.url]) {
+      await expect
+        .poll(() => readyCache(url), { timeout: 10_000 })
+        .toEqual({ enabled: true, store: 'redis', status: 'ok' });
+    }
     stack.resetCounters();
     await stack.graphql(REFUNDS, { ids: [`wooshpay:${id}`] });
     await replicaB.graphql(REFUNDS, { ids: [`wooshpay:${id}`] });
