@@ -9,7 +9,8 @@
  *     each provider declares.
  */
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import type { AppConfig } from '../config.js';
 import { PROVIDERS } from '../providers/registry.js';
 
@@ -90,7 +91,7 @@ export function createLogger(
   destination?: pino.DestinationStream,
 ): Logger {
   // Pretty lines for a person at a terminal; the same redaction applies (streamWrite runs first).
-  const stream = destination ?? (config.logFormat === 'pretty' ? pretty({ colorize: true, sync: true }) : undefined);
+  const stream = config.logFormat === 'pretty' ? prettyStream(destination) : destination;
   return pino(
     {
       level: config.logLevel,
@@ -105,4 +106,14 @@ export function createLogger(
     },
     stream,
   );
+}
+
+/** pino-pretty (loaded only when asked for: JSON deployments never load it), to stdout or `destination`. */
+function prettyStream(destination?: pino.DestinationStream): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pretty({
+    colorize: destination === undefined,
+    sync: true,
+    ...(destination ? { destination: destination as NodeJS.WritableStream } : {}),
+  });
 }

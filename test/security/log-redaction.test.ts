@@ -19,7 +19,7 @@ const TEST_EFUNDPAY_KEY = 'efundpay_test_key_0123456789abcdef';
 const BASIC = Buffer.from(`${TEST_WOOSHPAY_KEY}:`).toString('base64');
 const ROUTER_SECRET = 'router-secret-0123456789abcdef';
 
-function captureLogger() {
+function captureLogger(logFormat: 'json' | 'pretty' = 'json') {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -32,7 +32,7 @@ function captureLogger() {
       callback();
     },
   });
-  return { logger: createLogger({ logLevel: 'trace' }, sink), lines };
+  return { logger: createLogger({ logLevel: 'trace', logFormat }, sink), lines };
 }
 
 async function mintJwt(): Promise<string> {
@@ -153,5 +153,19 @@ describe('log redaction', () => {
       ...fields,
       msg: 'WooshPay: the provider failed (HTTP 503 after 3 attempts)',
     });
+  });
+});
+
+describe('LOG_FORMAT=pretty', () => {
+  it('writes readable lines for people, censored the same way', () => {
+    const { logger, lines } = captureLogger('pretty');
+    logger.info({ provider: 'WOOSHPAY', authorization: `Basic ${BASIC}` }, `refused ${TEST_WOOSHPAY_KEY}`);
+    const text = lines.join('\n');
+    expect(() => JSON.parse(lines[0] ?? '') as unknown).toThrow();
+    expect(text).toMatch(/INFO.*refused \[redacted\]/);
+    expect(text).toContain('provider: "WOOSHPAY"');
+    expect(text).toContain('authorization: "[redacted]"');
+    expect(text).not.toContain(TEST_WOOSHPAY_KEY);
+    expect(text).not.toContain(BASIC);
   });
 });
