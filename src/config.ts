@@ -3,6 +3,7 @@
  * message per problem saying what was wrong and how to fix it. The result is frozen.
  */
 import { z } from 'zod';
+import type { CacheSettings, RedisSettings } from './cache/create-cache.js';
 import type { TracingSettings } from './telemetry/tracing.js';
 import type { RefundProviderName } from './domain/refund.js';
 import type { BreakerSettings, ProviderHttpSettings, ProviderSettings } from './providers/provider.js';
@@ -34,25 +35,10 @@ export interface AppConfig {
     /** Largest GraphQL document (source text, comments included), in UTF-8 bytes. */
     readonly maxDocumentBytes: number;
   };
-  /** The refund cache (issue 9); TTLs in milliseconds. */
-  readonly cache: {
-    /** False: no cache, no single flight; every read goes to its provider. */
-    readonly enabled: boolean;
-    readonly ttlSettledMs: number;
-    readonly ttlPendingMs: number;
-    readonly ttlNotFoundMs: number;
-    /** How old a copy may be and still be served (stale: true) when its provider fails. */
-    readonly staleIfErrorMs: number;
-    /** Bound of the in-process store (used when REDIS_URL is unset). */
-    readonly maxEntries: number;
-  };
-  /** The shared store for every replica; null keeps everything in process. */
-  readonly redis: {
-    /** redis:// or rediss:// with credentials: a secret, never logged. */
-    readonly url: string | null;
-    /** Time box of each Redis call made for the refund cache. */
-    readonly timeoutMs: number;
-  };
+  /** The refund cache; TTLs in milliseconds. */
+  readonly cache: CacheSettings;
+  /** The shared store for every replica; a null url keeps everything in process. */
+  readonly redis: RedisSettings;
   /** OpenTelemetry tracing from the standard OTEL_* variables; off without an OTLP endpoint. */
   readonly tracing: TracingSettings;
   /** When set, GraphQL requests must carry `Router-Authorization` with this value. */
@@ -77,8 +63,6 @@ export interface AppConfig {
     /** How long a call waits for another call with the same key to finish before IDEMPOTENCY_KEY_IN_USE. */
     readonly waitMs: number;
   };
-  /** Redis for the shared store (idempotency records, cache); null: in memory, one process. Same as `redis.url`. */
-  readonly redisUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -266,7 +250,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     sandboxSettleMs: vars.SANDBOX_SETTLE_MS,
     auth: Object.freeze({ jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE }),
     idempotency: Object.freeze({ waitMs: vars.IDEMPOTENCY_WAIT_MS }),
-    redisUrl: vars.REDIS_URL,
   });
 }
 

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
     `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}; GraphQL answers ${graphqlAccess}`,
   );
 
-  for (const notice of refundCreationNotices(server.refunds.authorizer, config)) {
+  for (const notice of refundCreationNotices(server.refunds.authorizer, {
+    isProduction: config.isProduction,
+    redisUrl: config.redis.url,
+  })) {
     logger[notice.level](notice.fields, notice.message);
   }
 

@@ -14,17 +14,31 @@ import {
   type RefundReader,
 } from './refund-cache.js';
 
-/** The settings this needs (AppConfig's `cache` and `redis`; see src/config.ts). */
+/** The refund cache's settings (AppConfig's `cache`); TTLs in milliseconds. */
+export interface CacheSettings {
+  /** False: no cache, no single flight; every read goes to its provider. */
+  readonly enabled: boolean;
+  readonly ttlSettledMs: number;
+  readonly ttlPendingMs: number;
+  readonly ttlNotFoundMs: number;
+  /** How old a copy may be and still be served (stale: true) when its provider fails. */
+  readonly staleIfErrorMs: number;
+  /** Bound of the in-process store (used when REDIS_URL is unset). */
+  readonly maxEntries: number;
+}
+
+/** The shared store for every replica (AppConfig's `redis`); a null url keeps everything in process. */
+export interface RedisSettings {
+  /** redis:// or rediss:// with credentials: a secret, never logged. */
+  readonly url: string | null;
+  /** Time box of each Redis call made for the refund cache. */
+  readonly timeoutMs: number;
+}
+
+/** The settings this needs (see src/config.ts). */
 export interface CacheConfig {
-  readonly cache: {
-    readonly enabled: boolean;
-    readonly ttlSettledMs: number;
-    readonly ttlPendingMs: number;
-    readonly ttlNotFoundMs: number;
-    readonly staleIfErrorMs: number;
-    readonly maxEntries: number;
-  };
-  readonly redis: { readonly url: string | null; readonly timeoutMs: number };
+  readonly cache: CacheSettings;
+  readonly redis: RedisSettings;
 }
 
 export interface CacheDependencies {

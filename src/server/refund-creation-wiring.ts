@@ -33,7 +33,7 @@ export function assembleRefundCreation(
   onRefundCreated?: (refund: RefundModel) => void | Promise<void>,
 ): AssembledRefundCreation {
   const store = createKeyValueStore({
-    redisUrl: config.redisUrl,
+    redisUrl: config.redis.url,
     maxEntries: MEMORY_RECORDS,
     // A record is read on every mutation: allow Redis a little longer than a cache read.
     timeoutMs: 500,

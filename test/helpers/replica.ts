@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/server/logger.js';
-import type { GraphQLResponse, Stack } from './stack.js';
+import { postGraphQL, type GraphQLResponse, type Stack } from './stack.js';
 
 export interface Replica {
   readonly url: string;
@@ -39,14 +39,7 @@ export async function startReplica(stack: Stack, env: Record<string, string | un
     url,
     server,
     logs,
-    async graphql(query, variables, headers) {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as never };
-    },
+    graphql: (query, variables, headers) => postGraphQL(url, query, variables, headers),
     stop: () => server.stop(),
   };
 }

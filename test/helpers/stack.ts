@@ -185,14 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     secrets: [...new Set([...secretValues(simulators.env), ...secretValues(env)])],
     logs,
     rawLogs,
-    async graphql(query, variables, headers) {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as never };
-    },
+    graphql: (query, variables, headers) => postGraphQL(url, query, variables, headers),
     providerCalls: () => simulators.requestCount(),
     resetCounters: () => simulators.resetRequests(),
     async stop() {
@@ -246,4 +239,19 @@ export function useStack(options: StackOptions = {}): Stack {
         : value;
     },
   });
+}
+
+/** POSTs one GraphQL operation to a subgraph at `url` (its origin), as a router or a browser would. */
+export async function postGraphQL<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as never };
 }
