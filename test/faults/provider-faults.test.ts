@@ -17,22 +17,7 @@ import {
   WOOSHPAY_NOT_SEEDED,
   WOOSHPAY_USD_SPEC_EXAMPLE,
 } from '../fixtures/sandbox-refunds.js';
-
-/** The wooshpay.md example body, exactly as the simulator serves re_1787731200000000001. */
-const W1_BODY = {
-  id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
-  object: 'refund',
-  amount: 1500,
-  created: 1714030274,
-  currency: 'usd',
-  metadata: { order_id: 'A-1001' },
-  payment_intent: 'pi_1787730829493927936',
-  reason: 'requested_by_customer',
-  status: 'succeeded',
-  description: null,
-  failure_reason: null,
-  receipt_number: null,
-};
+import { WOOSHPAY_DOCS_BODY } from '../fixtures/provider-bodies.js';
 
 const REFUNDS = /* GraphQL */ `
   query Refunds($ids: [ID!]!) {
@@ -293,29 +278,33 @@ describe('provider faults', () => {
       {
         name: 'JSON with wrong types (amount as a string)',
         contentType: 'application/json',
-        body: JSON.stringify({ ...W1_BODY, amount: '15.00' }),
+        body: JSON.stringify({ ...WOOSHPAY_DOCS_BODY, amount: '15.00' }),
       },
-      { name: 'truncated JSON', contentType: 'application/json', body: JSON.stringify(W1_BODY).slice(0, 60) },
+      {
+        name: 'truncated JSON',
+        contentType: 'application/json',
+        body: JSON.stringify(WOOSHPAY_DOCS_BODY).slice(0, 60),
+      },
       {
         name: 'JSON without an id',
         contentType: 'application/json',
-        body: JSON.stringify({ ...W1_BODY, id: undefined }),
+        body: JSON.stringify({ ...WOOSHPAY_DOCS_BODY, id: undefined }),
       },
       {
         name: 'a refund with a different id',
         contentType: 'application/json',
-        body: JSON.stringify({ ...W1_BODY, id: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId }),
+        body: JSON.stringify({ ...WOOSHPAY_DOCS_BODY, id: WOOSHPAY_GBP_REQUIRES_ACTION.providerRefundId }),
       },
       { name: 'an empty body', contentType: 'application/json', body: '' },
       {
         name: 'a body over 256 kB',
         contentType: 'application/json',
-        body: JSON.stringify({ ...W1_BODY, description: 'x'.repeat(300 * 1024) }),
+        body: JSON.stringify({ ...WOOSHPAY_DOCS_BODY, description: 'x'.repeat(300 * 1024) }),
       },
       {
         name: 'a creation time past the year 9999 (not a representable date)',
         contentType: 'application/json',
-        body: JSON.stringify({ ...W1_BODY, created: 9_000_000_000_000 }),
+        body: JSON.stringify({ ...WOOSHPAY_DOCS_BODY, created: 9_000_000_000_000 }),
       },
     ];
 
@@ -367,7 +356,7 @@ describe('provider faults', () => {
     stack.simulators.wooshpay.injectFault(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId, {
       kind: 'raw',
       contentType: 'application/json',
-      body: JSON.stringify({ ...W1_BODY, amount: 'fifteen dollars', metadata: { 'evil\nkey': 42 } }),
+      body: JSON.stringify({ ...WOOSHPAY_DOCS_BODY, amount: 'fifteen dollars', metadata: { 'evil\nkey': 42 } }),
     });
     const logsBefore = stack.logs.length;
 
@@ -493,7 +482,7 @@ describe('provider faults', () => {
     beforeAll(async () => {
       elsewhere = createServer((_req, res) => {
         elsewhereRequests += 1;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(W1_BODY));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(WOOSHPAY_DOCS_BODY));
       });
       await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
       elsewhereOrigin = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;

@@ -18,22 +18,7 @@ import {
 } from '../../src/providers/wooshpay/model.js';
 import type { RefundModel } from '../../src/domain/refund.js';
 import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
-
-/** The documented example body of wooshpay.md. */
-const WOOSHPAY_DOCS_BODY = {
-  id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
-  object: 'refund',
-  amount: 1500,
-  created: 1714030274,
-  currency: 'usd',
-  metadata: { order_id: 'A-1001' },
-  payment_intent: 'pi_1787730829493927936',
-  reason: 'requested_by_customer',
-  status: 'succeeded',
-  description: null,
-  failure_reason: null,
-  receipt_number: null,
-};
+import { WOOSHPAY_DOCS_BODY } from '../fixtures/provider-bodies.js';
 
 /** The documented example body of efundpay.md. */
 const EFUNDPAY_DOCS_BODY = {

@@ -18,6 +18,7 @@ import {
   WOOSHPAY_EUR_PENDING,
   WOOSHPAY_USD_SPEC_EXAMPLE,
 } from '../fixtures/sandbox-refunds.js';
+import { WOOSHPAY_DOCS_BODY } from '../fixtures/provider-bodies.js';
 
 const SECRET_KEY = 'sk_test_51Hsimulator0000abcd';
 const API_KEY = 'sk_test_efundpay_static_key';
@@ -82,20 +83,7 @@ describe('WooshPay simulator', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    expect(await res.json()).toEqual({
-      id: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
-      object: 'refund',
-      amount: 1500,
-      created: 1714030274,
-      currency: 'usd',
-      metadata: { order_id: 'A-1001' },
-      payment_intent: 'pi_1787730829493927936',
-      reason: 'requested_by_customer',
-      status: 'succeeded',
-      description: null,
-      failure_reason: null,
-      receipt_number: null,
-    });
+    expect(await res.json()).toEqual(WOOSHPAY_DOCS_BODY);
   });
 
   it('seeds at least 12 unique refunds that all satisfy the wire schema', () => {
