@@ -53,30 +53,30 @@ interface RefundJson {
   details: Record<string, unknown>;
 }
 
+/** WooshPay's docs example refund (re_3KQu4U2eZvKYlo2C02Ndp8xy) as the contract serves it. */
+const WOOSHPAY_DOCS_EXAMPLE_AS_SERVED = {
+  status: 'SUCCEEDED',
+  providerStatus: 'succeeded',
+  reason: 'duplicate',
+  createdAt: '2024-04-24T09:00:00.000Z',
+  amount: { minorUnits: 2000, currencyCode: 'USD', decimal: '20.00' },
+  details: {
+    __typename: 'WooshPayRefundDetails',
+    paymentIntentId: 'pi_3KQu4U2eZvKYlo2C0xbTv6Qn',
+    reason: 'DUPLICATE',
+    failureReason: null,
+    description: 'Customer was charged twice',
+    receiptNumber: '1753-2209',
+    metadata: [],
+  },
+};
+
 /**
  * Every seeded refund as the contract serves it, written out (not derived from the wire data, so
  * a mapping mistake cannot cancel itself out).
  */
 const WOOSHPAY_SEEDED_AS_SERVED: ReadonlyArray<readonly [SandboxRefund, Partial<RefundJson>]> = [
-  [
-    WOOSHPAY_USD_DOCS_EXAMPLE,
-    {
-      status: 'SUCCEEDED',
-      providerStatus: 'succeeded',
-      reason: 'duplicate',
-      createdAt: '2024-04-24T09:00:00.000Z',
-      amount: { minorUnits: 2000, currencyCode: 'USD', decimal: '20.00' },
-      details: {
-        __typename: 'WooshPayRefundDetails',
-        paymentIntentId: 'pi_3KQu4U2eZvKYlo2C0xbTv6Qn',
-        reason: 'DUPLICATE',
-        failureReason: null,
-        description: 'Customer was charged twice',
-        receiptNumber: '1753-2209',
-        metadata: [],
-      },
-    },
-  ],
+  [WOOSHPAY_USD_DOCS_EXAMPLE, WOOSHPAY_DOCS_EXAMPLE_AS_SERVED],
   [
     WOOSHPAY_USD_SPEC_EXAMPLE,
     {
@@ -513,20 +513,7 @@ describe('every contract field', () => {
       id: WOOSHPAY_USD_DOCS_EXAMPLE.id,
       provider: 'WOOSHPAY',
       providerRefundId: WOOSHPAY_USD_DOCS_EXAMPLE.providerRefundId,
-      status: 'SUCCEEDED',
-      providerStatus: 'succeeded',
-      reason: 'duplicate',
-      createdAt: '2024-04-24T09:00:00.000Z',
-      amount: { minorUnits: 2000, currencyCode: 'USD', decimal: '20.00' },
-      details: {
-        __typename: 'WooshPayRefundDetails',
-        paymentIntentId: 'pi_3KQu4U2eZvKYlo2C0xbTv6Qn',
-        reason: 'DUPLICATE',
-        failureReason: null,
-        description: 'Customer was charged twice',
-        receiptNumber: '1753-2209',
-        metadata: [],
-      },
+      ...WOOSHPAY_DOCS_EXAMPLE_AS_SERVED,
     });
   });
 

@@ -4,7 +4,7 @@
  * request (gone = cancelled).
  */
 import { ProviderCallCancelledError } from './translate-error.js';
-import type { ProviderRef } from './provider-ref.js';
+import type { ProviderIdentity } from '../../domain/refund.js';
 
 export interface CallSignals {
   /** Aborted when the deadline passes or the client goes away. */
@@ -46,7 +46,7 @@ export function startCallSignals(client: AbortSignal | undefined, deadlineMs: nu
 }
 
 /** A client that went away cancelled the call (null otherwise); the deadline firing is a timeout. */
-export function cancellationOf(provider: ProviderRef, signals: CallSignals): ProviderCallCancelledError | null {
+export function cancellationOf(provider: ProviderIdentity, signals: CallSignals): ProviderCallCancelledError | null {
   return signals.client?.aborted && !signals.deadlinePassed()
     ? new ProviderCallCancelledError(provider, 'the client went away; the call was cancelled', {
         cause: signals.client.reason,

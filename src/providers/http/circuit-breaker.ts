@@ -12,9 +12,8 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
-import type { RefundProviderName } from '../../domain/refund.js';
+import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
 import type { BreakerSettings, BreakerState } from '../provider.js';
-import { providerName, type ProviderRef } from './provider-ref.js';
 import { ProviderCallCancelledError } from './translate-error.js';
 
 const COUNTED_FAILURES: ReadonlySet<ProviderErrorCode> = new Set([
@@ -37,12 +36,12 @@ export interface ProviderBreaker {
 }
 
 export function createProviderBreaker(
-  provider: ProviderRef,
+  provider: ProviderIdentity,
   settings: BreakerSettings,
   logger: Logger,
   onStateChange?: (provider: RefundProviderName, state: BreakerState) => void,
 ): ProviderBreaker {
-  const name = providerName(provider);
+  const name = provider.name;
   const breaker = new CircuitBreaker(async (action: () => Promise<unknown>) => action(), {
     timeout: false,
     errorThresholdPercentage: settings.errorThresholdPercentage,

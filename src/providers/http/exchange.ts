@@ -10,7 +10,7 @@ import type { CallAttempts } from './call-attempts.js';
 import { cancellationOf } from './call-signals.js';
 import type { FailureLog } from './failure-log.js';
 import type { ProviderAnswer, ProviderRequest } from './provider-request.js';
-import type { ProviderRef } from './provider-ref.js';
+import type { ProviderIdentity } from '../../domain/refund.js';
 import { readJsonBody } from './read-body.js';
 import { createRetryPolicies } from './retry-policy.js';
 import { translateTransportError } from './translate-error.js';
@@ -21,7 +21,7 @@ const isRefusalStatus = (status: number) =>
   status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
 
 export interface ExchangeOptions {
-  readonly provider: ProviderRef;
+  readonly provider: ProviderIdentity;
   readonly http: ProviderHttpSettings;
   readonly transport: Transport;
   readonly log: FailureLog;

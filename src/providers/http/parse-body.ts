@@ -5,8 +5,7 @@
  */
 import type { z } from 'zod';
 import { ProviderBadResponseError } from '../../domain/errors.js';
-import type { RefundModel } from '../../domain/refund.js';
-import type { ProviderRef } from './provider-ref.js';
+import type { ProviderIdentity, RefundModel } from '../../domain/refund.js';
 
 /** Where a provider body departed from the documented schema: field paths only, never values. */
 export class SchemaMismatchError extends Error {
@@ -33,7 +32,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 export function createBodyParser<S extends z.ZodType>(
-  provider: ProviderRef,
+  provider: ProviderIdentity,
   schema: S,
   map: (wire: z.infer<S>) => RefundModel,
 ): (requestedId: string | null) => (body: unknown) => RefundModel {

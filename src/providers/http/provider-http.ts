@@ -8,7 +8,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
-import type { RefundProviderName } from '../../domain/refund.js';
+import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
 import type {
   BreakerSettings,
   BreakerState,
@@ -23,7 +23,6 @@ import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.
 import { createExchange } from './exchange.js';
 import { createProviderBreaker } from './circuit-breaker.js';
 import { createFailureLog } from './failure-log.js';
-import { providerName, type ProviderRef } from './provider-ref.js';
 import type { ProviderAnswer, ProviderRequest } from './provider-request.js';
 import { ProviderCallCancelledError, translateTransportError } from './translate-error.js';
 import { createTransport } from './transport.js';
@@ -33,8 +32,8 @@ export type { RetryPolicy } from './retry-policy.js';
 export { outcomeUnknown } from './delivery.js';
 
 export interface ProviderHttpOptions {
-  /** Handed to the domain errors as it is (see provider-ref.ts). */
-  readonly provider: ProviderRef;
+  /** Who the provider is: its name for logs, records and metrics; its label for error messages. */
+  readonly provider: ProviderIdentity;
   /** The base URL as configured; paths are appended to it. */
   readonly baseUrl: string;
   readonly http: ProviderHttpSettings;
@@ -76,7 +75,7 @@ export function providerUrl(baseUrl: string, path: string): URL {
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http } = options;
-  const name = providerName(provider);
+  const name = provider.name;
   const transport = createTransport(options);
   const limit = pLimit(http.concurrency);
   const breaker = createProviderBreaker(provider, options.breaker, options.logger, options.onBreakerStateChange);

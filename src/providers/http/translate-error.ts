@@ -12,7 +12,7 @@ import {
   ProviderTimeoutError,
   ProviderUnavailableError,
 } from '../../domain/errors.js';
-import type { ProviderRef } from './provider-ref.js';
+import type { ProviderIdentity } from '../../domain/refund.js';
 
 /**
  * The client went away, so its provider calls were cancelled. Nobody sees it as a response, and
@@ -39,7 +39,7 @@ export function isDeadlineAbort(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-export function translateTransportError(provider: ProviderRef, error: unknown, info: AttemptInfo): ProviderError {
+export function translateTransportError(provider: ProviderIdentity, error: unknown, info: AttemptInfo): ProviderError {
   if (error instanceof ProviderError) return error;
   const tries = info.attempts === 1 ? '1 attempt' : `${info.attempts} attempts`;
   if (error instanceof HTTPError) {
