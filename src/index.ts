@@ -3,11 +3,11 @@
  * server, and stop cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight requests within
  * SHUTDOWN_TIMEOUT_MS, close provider connections, exit 0).
  */
-import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { ConfigError, loadConfig, type AppConfig } from './app/config.js';
 import { sandboxNotice, startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
-import { refundCreationNotices } from './refund-creation/start-notices.js';
+import { refundCreationNotices } from './refunds/create/start-notices.js';
 import { startServer } from './server/create-server.js';
-import { createLogger } from './server/logger.js';
+import { createLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;

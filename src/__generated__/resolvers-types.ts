@@ -6,7 +6,7 @@ import type { WooshPayRefundDetailsModel as WooshPayRefundDetailsModelModel } fr
 import type { EfundpayRefundDetailsModel as EfundpayRefundDetailsModelModel } from '../providers/efundpay/model.js';
 import type { MetadataEntry as MetadataEntryModel } from '../domain/refund.js';
 import type { RefundCreatedModel as RefundCreatedModelModel, RefundRejectedModel as RefundRejectedModelModel } from '../domain/refund-creation.js';
-import type { RequestContext } from '../server/context.js';
+import type { RequestContext } from '../server/graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };

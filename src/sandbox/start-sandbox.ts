@@ -4,7 +4,7 @@
  * production) to talk to them through its real clients. Production never gets here (config refuses
  * NODE_ENV=production without credentials). The test stack starts the same simulators.
  */
-import { loadConfig, type AppConfig, type LoadConfigOptions } from '../config.js';
+import { loadConfig, type AppConfig, type LoadConfigOptions } from '../app/config.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { Env } from '../providers/settings-fields.js';

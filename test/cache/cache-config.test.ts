@@ -1,6 +1,6 @@
 /** The cache settings: defaults, validation, and a Redis URL that never shows up in a message. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/app/config.js';
 
 describe('cache settings', () => {
   it('defaults to an in-process cache: 300 s settled, 5 s pending and not found, 1 h stale-if-error, 10000 entries', () => {

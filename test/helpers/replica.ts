@@ -3,9 +3,9 @@
  * others), its own process-level state, its own captured log lines. For the shared-cache tests.
  */
 import { Writable } from 'node:stream';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/app/config.js';
 import { startServer, type RunningServer } from '../../src/server/create-server.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { postGraphQL, type GraphQLResponse, type Stack } from './stack.js';
 
 export interface Replica {

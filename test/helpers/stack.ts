@@ -7,13 +7,13 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { loadConfig, type AppConfig } from '../../src/config.js';
+import { loadConfig, type AppConfig } from '../../src/app/config.js';
 import type { RefundProviderName } from '../../src/domain/refund.js';
 import type { StartedProviderSimulator } from '../../src/providers/provider.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
 import { startSimulators } from '../../src/sandbox/start-sandbox.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/create-server.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 
 /** A provider's global-id prefix (`wooshpay:re_…`), by which tests reach its simulator. */

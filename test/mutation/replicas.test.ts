@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/create-server.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { CREATE_REFUND } from '../helpers/create-refund.js';

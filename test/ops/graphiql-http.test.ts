@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { GRAPHIQL_CSP } from '../../src/server/graphiql.js';
+import { loadConfig } from '../../src/app/config.js';
+import { GRAPHIQL_CSP } from '../../src/server/http/graphiql.js';
 import { packageRoot } from '../../src/server/package-root.js';
 import { DEFAULT_QUERY, EXAMPLE_TABS } from '../../web/graphiql/example-operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import {
   EFUNDPAY_EUR_DOCS_EXAMPLE,

@@ -9,9 +9,9 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { GraphQLError } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderTimeoutError } from '../../src/domain/errors.js';
-import type { RequestContext } from '../../src/server/context.js';
-import { CLIENT_ERROR_CODES, createErrorMaskingPlugin, formatError } from '../../src/server/errors.js';
-import { createLogger } from '../../src/server/logger.js';
+import type { RequestContext } from '../../src/server/graphql/context.js';
+import { CLIENT_ERROR_CODES, createErrorMaskingPlugin, formatError } from '../../src/server/graphql/errors.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { efundpayIdentity } from '../../src/providers/efundpay/identity.js';
 

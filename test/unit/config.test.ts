@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type AppConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, type AppConfig } from '../../src/app/config.js';
 import type { EfundpaySettings } from '../../src/providers/efundpay/settings.js';
 import type { WooshPaySettings } from '../../src/providers/wooshpay/settings.js';
 

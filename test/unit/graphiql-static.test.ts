@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGraphiqlRouter, GRAPHIQL_CSP } from '../../src/server/graphiql.js';
+import { createGraphiqlRouter, GRAPHIQL_CSP } from '../../src/server/http/graphiql.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const PAGE =

@@ -1,7 +1,7 @@
 /** What the start log says about refund creation, for each way the subgraph can be configured. */
 import { describe, expect, it } from 'vitest';
 import { createRefundAuthorizer } from '../../src/auth/refund-authorizer.js';
-import { refundCreationNotices } from '../../src/refund-creation/start-notices.js';
+import { refundCreationNotices } from '../../src/refunds/create/start-notices.js';
 
 const NO_AUTH = { jwksUrl: null, issuer: null, audience: null };
 const JWKS = { jwksUrl: 'https://auth.example.com/.well-known/jwks.json', issuer: null, audience: null };

@@ -4,11 +4,11 @@
  * upper-case currency, metadata sorted by key, blank note as none), so the same refund written two
  * ways has one fingerprint.
  */
-import type { CreateRefundInput } from '../__generated__/schema-types.js';
-import { InvalidInputError, quoteInput } from '../domain/errors.js';
-import { createMoney, UnknownCurrencyError } from '../domain/money.js';
-import type { CreateRefundCommand } from '../domain/refund-creation.js';
-import { providerDefinition } from '../providers/ids.js';
+import type { CreateRefundInput } from '../../__generated__/schema-types.js';
+import { InvalidInputError, quoteInput } from '../../domain/errors.js';
+import { createMoney, UnknownCurrencyError } from '../../domain/money.js';
+import type { CreateRefundCommand } from '../../domain/refund-creation.js';
+import { providerDefinition } from '../../providers/ids.js';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,255}$/;
 export const MAX_NOTE_LENGTH = 255;

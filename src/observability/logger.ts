@@ -11,7 +11,7 @@
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../app/config.js';
 import { PROVIDERS } from '../providers/registry.js';
 
 export const CENSOR = '[redacted]';

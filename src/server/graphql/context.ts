@@ -1,13 +1,13 @@
 /** The per-request GraphQL context: request id, a fresh set of loaders, and what it observed. */
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config.js';
-import type { CacheReadRecord, RefundReader } from '../cache/refund-cache.js';
-import { createLoaders, type Loaders } from '../loaders/refund-loader.js';
-import type { SpanRunner } from '../telemetry/tracing.js';
-import type { CreateRefundInput } from '../__generated__/schema-types.js';
-import type { RefundCreationOutcome } from '../domain/refund-creation.js';
-import type { ProviderCallRecord } from '../providers/provider.js';
-import type { RefundCreation } from '../refund-creation/refund-creation.js';
+import type { AppConfig } from '../../app/config.js';
+import type { CacheReadRecord, RefundReader } from '../../refunds/read/cache/refund-cache.js';
+import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
+import type { SpanRunner } from '../../observability/tracing.js';
+import type { CreateRefundInput } from '../../__generated__/schema-types.js';
+import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
+import type { ProviderCallRecord } from '../../providers/provider.js';
+import type { RefundCreation } from '../../refunds/create/refund-creation.js';
 
 export interface RequestContext {
   readonly requestId: string;

@@ -1,5 +1,5 @@
 /** What the start log says about refund creation: who may refund, and where its records live. */
-import type { RefundAuthorizer } from '../auth/refund-authorizer.js';
+import type { RefundAuthorizer } from '../../auth/refund-authorizer.js';
 
 export interface StartNotice {
   readonly level: 'info' | 'warn';

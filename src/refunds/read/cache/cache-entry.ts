@@ -6,7 +6,7 @@
  * the schema version keeps a replica running older code from reading entries it cannot decode
  * (bump CACHE_SCHEMA_VERSION whenever RefundModel changes shape).
  */
-import type { RefundModel, RefundProviderName } from '../domain/refund.js';
+import type { RefundModel, RefundProviderName } from '../../../domain/refund.js';
 
 export const CACHE_SCHEMA_VERSION = 1;
 

@@ -17,11 +17,11 @@
  *   `pending` until its lease ends, and the provider-level key keeps repeats safe after that.
  */
 import type { Logger } from 'pino';
-import { RequestRefusedError } from '../domain/errors.js';
-import type { RefundCreationOutcome } from '../domain/refund-creation.js';
-import type { RefundModel } from '../domain/refund.js';
-import type { KeyValueStore } from '../store/key-value-store.js';
-import { idempotencyRecordKey, type IdempotencyScope } from './keys.js';
+import { RequestRefusedError } from '../../domain/errors.js';
+import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
+import type { RefundModel } from '../../domain/refund.js';
+import type { KeyValueStore } from '../../store/key-value-store.js';
+import { idempotencyRecordKey, type IdempotencyScope } from './idempotency-keys.js';
 
 export const RECORD_TTL_MS = 24 * 60 * 60 * 1000;
 const POLL_MS = 50;

@@ -5,8 +5,8 @@
  * when our record is gone. Nothing here reveals the caller's key: everything is a hash of it.
  */
 import { createHash } from 'node:crypto';
-import type { CreateRefundCommand } from '../domain/refund-creation.js';
-import type { RefundProviderName } from '../domain/refund.js';
+import type { CreateRefundCommand } from '../../domain/refund-creation.js';
+import type { RefundProviderName } from '../../domain/refund.js';
 
 export interface IdempotencyScope {
   readonly provider: RefundProviderName;

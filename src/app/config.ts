@@ -3,12 +3,12 @@
  * message per problem saying what was wrong and how to fix it. The result is frozen.
  */
 import { z } from 'zod';
-import type { CacheSettings, RedisSettings } from './cache/create-cache.js';
-import type { TracingSettings } from './telemetry/tracing.js';
-import type { RefundProviderName } from './domain/refund.js';
-import type { BreakerSettings, ProviderHttpSettings, ProviderSettings } from './providers/provider.js';
-import { PROVIDERS } from './providers/registry.js';
-import { boolean, integer, optionalText, optionalUrl, parseEnv, type Env } from './providers/settings-fields.js';
+import type { CacheSettings, RedisSettings } from '../refunds/read/cache/create-cache.js';
+import type { TracingSettings } from '../observability/tracing.js';
+import type { RefundProviderName } from '../domain/refund.js';
+import type { BreakerSettings, ProviderHttpSettings, ProviderSettings } from '../providers/provider.js';
+import { PROVIDERS } from '../providers/registry.js';
+import { boolean, integer, optionalText, optionalUrl, parseEnv, type Env } from '../providers/settings-fields.js';
 
 export interface AppConfig {
   /** `sandbox`: no credentials at all, the built-in simulators serve; `providers`: real providers. */

@@ -7,7 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { InvalidInputError, ProviderError, RequestRefusedError, escapeForDisplay } from '../domain/errors.js';
+import { InvalidInputError, ProviderError, RequestRefusedError, escapeForDisplay } from '../../domain/errors.js';
 import type { RequestContext } from './context.js';
 
 /** Codes a client may see. Anything else is an internal error and is masked. */

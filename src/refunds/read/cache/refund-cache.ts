@@ -12,17 +12,17 @@
  * - Without a store (CACHE_ENABLED=false) every read goes to its provider, as before the cache.
  */
 import type { Logger } from 'pino';
-import { ProviderError, ProviderNotConfiguredError, type ProviderErrorCode } from '../domain/errors.js';
-import type { RefundModel, RefundProviderName } from '../domain/refund.js';
-import type { RetrievedRefund } from '../domain/retrieved-refund.js';
-import { providerDefinition, type RefundRef } from '../providers/ids.js';
-import type { ProviderCallContext, ProviderCallRecord, RefundProviderPort } from '../providers/provider.js';
-import type { KeyValueStore, StoreHealth } from '../store/key-value-store.js';
-import type { SpanRunner } from '../telemetry/tracing.js';
+import { ProviderError, ProviderNotConfiguredError, type ProviderErrorCode } from '../../../domain/errors.js';
+import type { RefundModel, RefundProviderName } from '../../../domain/refund.js';
+import type { RetrievedRefund } from '../../../domain/retrieved-refund.js';
+import { providerDefinition, type RefundRef } from '../../../providers/ids.js';
+import type { ProviderCallContext, ProviderCallRecord, RefundProviderPort } from '../../../providers/provider.js';
+import type { KeyValueStore, StoreHealth } from '../../../store/key-value-store.js';
+import type { SpanRunner } from '../../../observability/tracing.js';
 import { cacheKey, decodeEntry, encodeEntry, type CacheEntry } from './cache-entry.js';
 import { freshnessMs, type FreshnessPolicy } from './freshness.js';
 import { SingleFlight } from './single-flight.js';
-import { createThrottledWarning, type ThrottledWarning } from './throttled-warning.js';
+import { createThrottledWarning, type ThrottledWarning } from '../../../observability/throttled-warning.js';
 
 /** Failures that mean "the provider cannot answer now": a recent copy beats an error. */
 const STALE_IF: ReadonlySet<ProviderErrorCode> = new Set([

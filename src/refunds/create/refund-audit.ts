@@ -6,8 +6,8 @@
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { Money } from '../domain/money.js';
-import type { RefundProviderName } from '../domain/refund.js';
+import type { Money } from '../../domain/money.js';
+import type { RefundProviderName } from '../../domain/refund.js';
 
 export type AuditOutcome =
   | { readonly type: 'created'; readonly refundId: string }

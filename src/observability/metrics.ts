@@ -3,7 +3,7 @@
  * operators' contract; the README lists them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CacheInstrumentation, CacheState } from '../cache/refund-cache.js';
+import type { CacheInstrumentation, CacheState } from '../refunds/read/cache/refund-cache.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { BreakerState, ProviderCallRecord } from '../providers/provider.js';
 

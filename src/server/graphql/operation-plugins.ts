@@ -6,9 +6,9 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
-import { escapeForDisplay } from '../domain/errors.js';
+import { escapeForDisplay } from '../../domain/errors.js';
 import type { RequestContext } from './context.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../../observability/metrics.js';
 
 export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
   return {

@@ -4,8 +4,8 @@
  * a minute; the cache itself treats every store failure as a miss.
  */
 import type { Logger } from 'pino';
-import { createKeyValueStore } from '../store/create-store.js';
-import type { SpanRunner } from '../telemetry/tracing.js';
+import { createKeyValueStore } from '../../../store/create-store.js';
+import type { SpanRunner } from '../../../observability/tracing.js';
 import {
   createRefundCache,
   createStoreWarning,

@@ -7,12 +7,12 @@
  * Error for that key alone.
  */
 import DataLoader from 'dataloader';
-import type { RefundReadContext, RefundReader } from '../cache/refund-cache.js';
-import type { RefundProviderName } from '../domain/refund.js';
-import type { RetrievedRefund } from '../domain/retrieved-refund.js';
-import type { RefundRef } from '../providers/ids.js';
-import type { RefundProviderPort } from '../providers/provider.js';
-import type { SpanRunner } from '../telemetry/tracing.js';
+import type { RefundReadContext, RefundReader } from './cache/refund-cache.js';
+import type { RefundProviderName } from '../../domain/refund.js';
+import type { RetrievedRefund } from '../../domain/retrieved-refund.js';
+import type { RefundRef } from '../../providers/ids.js';
+import type { RefundProviderPort } from '../../providers/provider.js';
+import type { SpanRunner } from '../../observability/tracing.js';
 
 export type ProviderClients = ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
 

@@ -2,7 +2,7 @@
  * How long a refund read from its provider counts as fresh. Settled refunds rarely change; pending
  * ones move on within seconds; "no such refund" may become one as soon as it is created.
  */
-import type { RefundModel, RefundStatus } from '../domain/refund.js';
+import type { RefundModel, RefundStatus } from '../../../domain/refund.js';
 
 export interface FreshnessPolicy {
   /** SUCCEEDED, FAILED, CANCELED (CACHE_TTL_SETTLED_S). */

@@ -6,8 +6,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
-import type { Tracing } from '../telemetry/tracing.js';
-import type { RequestContext } from './context.js';
+import type { Tracing } from '../../observability/tracing.js';
+import type { RequestContext } from '../graphql/context.js';
 
 // HTTP semantic-convention attribute names (spelled out: this module loads even with tracing off).
 const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';

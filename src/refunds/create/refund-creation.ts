@@ -4,21 +4,21 @@
  * errors with their codes; a provider's refusal is a RefundRejected outcome.
  */
 import type { Logger } from 'pino';
-import type { CreateRefundInput } from '../__generated__/schema-types.js';
-import type { AuditOutcome, RefundAudit } from '../audit/refund-audit.js';
-import type { Caller, RefundAuthorizer } from '../auth/refund-authorizer.js';
-import { ProviderNotConfiguredError } from '../domain/errors.js';
-import type { CreateRefundCommand, RefundCreationOutcome } from '../domain/refund-creation.js';
-import type { RefundModel, RefundProviderName } from '../domain/refund.js';
-import type { IdempotencyRecords } from '../idempotency/idempotency-records.js';
+import type { CreateRefundInput } from '../../__generated__/schema-types.js';
+import type { AuditOutcome, RefundAudit } from './refund-audit.js';
+import type { Caller, RefundAuthorizer } from '../../auth/refund-authorizer.js';
+import { ProviderNotConfiguredError } from '../../domain/errors.js';
+import type { CreateRefundCommand, RefundCreationOutcome } from '../../domain/refund-creation.js';
+import type { RefundModel, RefundProviderName } from '../../domain/refund.js';
+import type { IdempotencyRecords } from './idempotency-records.js';
 import {
   idempotencyKeyHash,
   inputFingerprint,
   providerIdempotencyKey,
   type IdempotencyScope,
-} from '../idempotency/keys.js';
-import { providerDefinition } from '../providers/ids.js';
-import type { ProviderCallObserver, RefundProviderPort } from '../providers/provider.js';
+} from './idempotency-keys.js';
+import { providerDefinition } from '../../providers/ids.js';
+import type { ProviderCallObserver, RefundProviderPort } from '../../providers/provider.js';
 import { validateCreateRefundInput } from './validate-input.js';
 
 export interface RefundCreationOptions {

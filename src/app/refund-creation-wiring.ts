@@ -5,15 +5,15 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createRefundAudit } from '../audit/refund-audit.js';
+import { createRefundAudit } from '../refunds/create/refund-audit.js';
 import { createRefundAuthorizer, type RefundAuthorizer } from '../auth/refund-authorizer.js';
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from './config.js';
 import type { RefundModel, RefundProviderName } from '../domain/refund.js';
-import { createIdempotencyRecords } from '../idempotency/idempotency-records.js';
+import { createIdempotencyRecords } from '../refunds/create/idempotency-records.js';
 import type { RefundProviderPort } from '../providers/provider.js';
 import { createKeyValueStore } from '../store/create-store.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
-import { createRefundCreation, type RefundCreation } from '../refund-creation/refund-creation.js';
+import { createRefundCreation, type RefundCreation } from '../refunds/create/refund-creation.js';
 
 /** In-memory idempotency records kept at most (least recently used go first; the provider-level key still protects them). */
 const MEMORY_RECORDS = 100_000;

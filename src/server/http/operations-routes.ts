@@ -1,8 +1,8 @@
 /** The operators' endpoints: liveness, readiness (with each provider's breaker state and the cache's state), metrics. */
 import { Router } from 'express';
-import type { CacheState } from '../cache/refund-cache.js';
-import type { ProviderClients } from '../loaders/refund-loader.js';
-import type { Metrics } from './metrics.js';
+import type { CacheState } from '../../refunds/read/cache/refund-cache.js';
+import type { ProviderClients } from '../../refunds/read/refund-loader.js';
+import type { Metrics } from '../../observability/metrics.js';
 
 export interface OperationsRouterOptions {
   /** True once the server accepts connections, false again while it shuts down. */

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 
 import express, { type RequestHandler, type Router } from 'express';
 
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../package-root.js';
 
 /**
  * The smallest policy GraphiQL 5 runs under without violations (the browser test checks that

@@ -26,11 +26,11 @@ import {
   type InlineFragmentNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { AppConfig } from '../config.js';
-import { InvalidInputError, quoteInput } from '../domain/errors.js';
-import { parseRefundId, type RefundRef } from '../providers/ids.js';
-import { refundCacheKey } from '../loaders/refund-loader.js';
-import { refundRefFromRepresentation } from '../resolvers/refund-reference.js';
+import type { AppConfig } from '../../app/config.js';
+import { InvalidInputError, quoteInput } from '../../domain/errors.js';
+import { parseRefundId, type RefundRef } from '../../providers/ids.js';
+import { refundCacheKey } from '../../refunds/read/refund-loader.js';
+import { refundRefFromRepresentation } from '../../resolvers/refund-reference.js';
 import type { RequestContext } from './context.js';
 
 export type OperationLimits = Pick<
