@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { CacheSettings, RedisSettings } from '../refunds/read/cache/create-cache.js';
 import type { TracingSettings } from '../observability/tracing.js';
 import type { RefundProviderName } from '../domain/refund.js';
-import type { BreakerSettings, ProviderHttpSettings, ProviderSettings } from '../providers/provider.js';
+import type { BreakerSettings, ProviderHttpSettings } from '../providers/http/types.js';
+import type { ProviderSettings } from '../providers/definition.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { boolean, integer, optionalText, optionalUrl, parseEnv, type Env } from '../providers/settings-fields.js';
 

@@ -10,7 +10,7 @@ import { createRefundAuthorizer, type RefundAuthorizer } from '../auth/refund-au
 import type { AppConfig } from './config.js';
 import type { RefundModel, RefundProviderName } from '../domain/refund.js';
 import { createIdempotencyRecords } from '../refunds/create/idempotency-records.js';
-import type { RefundProviderPort } from '../providers/provider.js';
+import type { RefundProviderPort } from '../providers/port.js';
 import { createKeyValueStore } from '../store/create-store.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { createRefundCreation, type RefundCreation } from '../refunds/create/refund-creation.js';

@@ -1,7 +1,7 @@
 /** The provider budgets a deployment configured (`<PROVIDER>_MAX_REQUESTS_PER_S`), shared through REDIS_URL. */
 import type { Logger } from 'pino';
 import type { RefundProviderName } from '../domain/refund.js';
-import type { ProviderSettings } from '../providers/provider.js';
+import type { ProviderSettings } from '../providers/definition.js';
 import { createProviderBudgets, type ProviderBudgets } from './provider-budget.js';
 
 /** The settings this needs (AppConfig's `providers` and `redis`; see src/config.ts). */

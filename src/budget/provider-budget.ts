@@ -13,7 +13,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { ProviderRateLimitedError } from '../domain/errors.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import { providerDefinition } from '../providers/ids.js';
-import type { ProviderAttempt, ProviderAttemptHooks } from '../providers/provider.js';
+import type { ProviderAttempt, ProviderAttemptHooks } from '../providers/http/types.js';
 import type { RedisClient } from '../store/redis-store.js';
 
 export interface ProviderBudgetOptions {

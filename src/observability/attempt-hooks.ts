@@ -1,5 +1,5 @@
 /** Puts several sets of provider attempt hooks (budget, tracing) together; none at all stays none. */
-import type { ProviderAttemptHooks } from '../providers/provider.js';
+import type { ProviderAttemptHooks } from '../providers/http/types.js';
 
 export function combineAttemptHooks(
   ...sets: ReadonlyArray<ProviderAttemptHooks | undefined>

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CacheInstrumentation, CacheState } from '../refunds/read/cache/refund-cache.js';
 import type { RefundProviderName } from '../domain/refund.js';
-import type { BreakerState, ProviderCallRecord } from '../providers/provider.js';
+import type { BreakerState, ProviderCallRecord } from '../providers/port.js';
 
 const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2, 'not-configured': -1 };
 

@@ -15,7 +15,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import type { ProviderAttemptHooks } from '../providers/provider.js';
+import type { ProviderAttemptHooks } from '../providers/http/types.js';
 import type { SpanRunner, Tracing, TracingSettings } from './tracing-types.js';
 
 export function createTracing(settings: TracingSettings & { readonly tracesEndpoint: string }): Tracing {

@@ -1,6 +1,6 @@
 /** The shapes tracing.ts and tracing-sdk.ts share (kept apart so neither imports the other back). */
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import type { ProviderAttemptHooks } from '../providers/provider.js';
+import type { ProviderAttemptHooks } from '../providers/http/types.js';
 
 export interface TracingSettings {
   /** Where spans go (OTLP over HTTP, `…/v1/traces`); null turns tracing off. */

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError, quoteInput } from '../domain/errors.js';
 import type { RefundProviderName } from '../domain/refund.js';
-import type { ProviderDefinition } from './provider.js';
+import type { ProviderDefinition } from './definition.js';
 import { PROVIDERS } from './registry.js';
 
 /** A validated, canonical reference to one refund. */

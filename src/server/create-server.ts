@@ -30,7 +30,7 @@ import type { AppConfig } from '../app/config.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { ProviderClients } from '../refunds/read/refund-loader.js';
 import { PROVIDERS } from '../providers/registry.js';
-import type { BreakerState, ProviderCallObserver } from '../providers/provider.js';
+import type { BreakerState, ProviderCallObserver } from '../providers/port.js';
 import { resolvers } from '../resolvers/index.js';
 import { assembleRefundCreation, type AssembledRefundCreation } from '../app/refund-creation-wiring.js';
 import { createRequestContext, type RequestContext } from './graphql/context.js';

@@ -18,7 +18,8 @@ import {
   type ProviderHttpOptions,
 } from '../../src/providers/http/provider-http.js';
 import type { ProviderIdentity } from '../../src/domain/refund.js';
-import type { ProviderAttemptEnd, ProviderAttemptHooks, ProviderCallRecord } from '../../src/providers/provider.js';
+import type { ProviderAttemptEnd, ProviderAttemptHooks } from '../../src/providers/http/types.js';
+import type { ProviderCallRecord } from '../../src/providers/port.js';
 
 /** The core is generic: any identity will do; its label starts every error message. */
 const PROVIDER: ProviderIdentity = { name: 'WOOSHPAY', label: 'TestPay' };

@@ -4,7 +4,7 @@
  * with the JWT settings (EFUNDPAY_KEY_ID, EFUNDPAY_PRIVATE_KEY) in the stack's `env`.
  */
 import type { KeyObject } from 'node:crypto';
-import type { StartedProviderSimulator } from '../../src/providers/provider.js';
+import type { StartedProviderSimulator } from '../../src/providers/definition.js';
 import { startEfundpaySimulator } from '../../src/providers/efundpay/simulator.js';
 
 export function efundpayJwtSimulator(keyId: string, publicKey: KeyObject): () => Promise<StartedProviderSimulator> {

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig, type AppConfig } from '../../src/app/config.js';
 import type { RefundProviderName } from '../../src/domain/refund.js';
-import type { StartedProviderSimulator } from '../../src/providers/provider.js';
+import type { StartedProviderSimulator } from '../../src/providers/definition.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
 import { startSimulators } from '../../src/sandbox/start-sandbox.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/create-server.js';

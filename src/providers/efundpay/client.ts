@@ -5,7 +5,9 @@
  */
 import { createBodyParser } from '../http/parse-body.js';
 import { createProviderHttp } from '../http/provider-http.js';
-import type { ProviderDependencies, RefundProviderPort, SharedProviderSettings } from '../provider.js';
+import type { ProviderDependencies } from '../definition.js';
+import type { RefundProviderPort } from '../port.js';
+import type { SharedProviderSettings } from '../http/types.js';
 import { createEfundpayBearer } from './auth.js';
 import { createEfundpayRefundCreator } from './create-refund.js';
 import { efundpayErrorCode, isEfundpayNotFoundBody } from './errors.js';

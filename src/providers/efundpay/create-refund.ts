@@ -27,7 +27,7 @@ import type {
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
 import type { ProviderAnswer } from '../http/provider-request.js';
-import type { ProviderCallContext } from '../provider.js';
+import type { ProviderCallContext } from '../port.js';
 import { efundpayIdentity } from './identity.js';
 import type { EfundpayRefundDetailsModel } from './model.js';
 import { efundpayErrorSchema, efundpayRefundSchema } from './wire.js';

@@ -1,6 +1,6 @@
 /** efundpay as a registered provider: everything the subgraph knows about it comes from this folder. */
 import { randomBytes } from 'node:crypto';
-import { defineProvider } from '../provider.js';
+import { defineProvider } from '../definition.js';
 import { createEfundpayClient } from './client.js';
 import { EFUNDPAY_GLOBAL_ID_PREFIX, EFUNDPAY_REFUND_ID, efundpayIdentity } from './identity.js';
 import { EFUNDPAY_VARIABLES, readEfundpaySettings } from './settings.js';

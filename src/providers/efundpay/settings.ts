@@ -7,7 +7,7 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ProviderSettings, ProviderVariable } from '../provider.js';
+import type { ProviderSettings, ProviderVariable } from '../definition.js';
 import { baseUrl, optionalText, optionalUrl, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
 
 export type EfundpayAuthConfig =

@@ -5,7 +5,8 @@
  * deadline); ky calls `fetch` once per attempt, inside the attempt's timeout.
  */
 import type { RefundProviderName } from '../../domain/refund.js';
-import type { HttpMethod, ProviderAttempt, ProviderAttemptHooks } from '../provider.js';
+import type { HttpMethod } from '../port.js';
+import type { ProviderAttempt, ProviderAttemptHooks } from './types.js';
 import type { CallSignals } from './call-signals.js';
 import { provablyNotSent } from './delivery.js';
 import { isDeadlineAbort, isRedirectRefusal } from './translate-error.js';

@@ -4,7 +4,7 @@
  * duration and outcome. No headers, no bodies.
  */
 import type { RefundProviderName } from '../../domain/refund.js';
-import type { HttpMethod, ProviderCallObserver, ProviderCallRecord } from '../provider.js';
+import type { HttpMethod, ProviderCallObserver, ProviderCallRecord } from '../port.js';
 
 export type FinishCallRecord = (
   outcome: ProviderCallRecord['outcome'],

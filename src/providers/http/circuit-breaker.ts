@@ -13,7 +13,8 @@ import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { ProviderError, ProviderUnavailableError, type ProviderErrorCode } from '../../domain/errors.js';
 import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
-import type { BreakerSettings, BreakerState } from '../provider.js';
+import type { BreakerSettings } from './types.js';
+import type { BreakerState } from '../port.js';
 import { ProviderCallCancelledError } from './translate-error.js';
 
 const COUNTED_FAILURES: ReadonlySet<ProviderErrorCode> = new Set([

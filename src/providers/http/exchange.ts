@@ -5,7 +5,7 @@
  */
 import { HTTPError } from 'ky';
 import { ProviderBadResponseError } from '../../domain/errors.js';
-import type { ProviderHttpSettings } from '../provider.js';
+import type { ProviderHttpSettings } from './types.js';
 import type { CallAttempts } from './call-attempts.js';
 import { cancellationOf } from './call-signals.js';
 import type { FailureLog } from './failure-log.js';

@@ -9,14 +9,8 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
 import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
-import type {
-  BreakerSettings,
-  BreakerState,
-  ProviderAttemptHooks,
-  ProviderCallContext,
-  ProviderCallObserver,
-  ProviderHttpSettings,
-} from '../provider.js';
+import type { BreakerSettings, ProviderAttemptHooks, ProviderHttpSettings } from './types.js';
+import type { BreakerState, ProviderCallContext, ProviderCallObserver } from '../port.js';
 import { startCallAttempts } from './call-attempts.js';
 import { startCallRecord } from './call-record.js';
 import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.js';

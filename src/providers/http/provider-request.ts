@@ -1,5 +1,5 @@
 /** What a provider client asks the HTTP core for, and what it gets back. */
-import type { HttpMethod } from '../provider.js';
+import type { HttpMethod } from '../port.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export interface ProviderRequest<T> {

@@ -16,7 +16,7 @@
  */
 import { HTTPError, type RetryOptions } from 'ky';
 import { ProviderError } from '../../domain/errors.js';
-import type { ProviderHttpSettings } from '../provider.js';
+import type { ProviderHttpSettings } from './types.js';
 import { provablyNotSent } from './delivery.js';
 import { retryAfterMs } from './retry-after.js';
 import { isDeadlineAbort, isRedirectRefusal } from './translate-error.js';

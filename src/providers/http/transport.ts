@@ -6,7 +6,7 @@
  */
 import ky, { type KyInstance, type KyRequest } from 'ky';
 import { Agent } from 'undici';
-import type { ProviderHttpSettings } from '../provider.js';
+import type { ProviderHttpSettings } from './types.js';
 import type { CallAttempts } from './call-attempts.js';
 import { createDispatcherFetch } from './dispatcher-fetch.js';
 

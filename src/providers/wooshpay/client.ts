@@ -4,7 +4,9 @@
  */
 import { createBodyParser } from '../http/parse-body.js';
 import { createProviderHttp } from '../http/provider-http.js';
-import type { ProviderDependencies, RefundProviderPort, SharedProviderSettings } from '../provider.js';
+import type { ProviderDependencies } from '../definition.js';
+import type { RefundProviderPort } from '../port.js';
+import type { SharedProviderSettings } from '../http/types.js';
 import { createWooshPayRefundCreator } from './create-refund.js';
 import { isWooshPayNotFoundBody, wooshPayErrorCode } from './errors.js';
 import { wooshPayIdentity } from './identity.js';

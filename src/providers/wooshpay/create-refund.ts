@@ -14,7 +14,7 @@ import type {
 } from '../../domain/refund-creation.js';
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
-import type { ProviderCallContext } from '../provider.js';
+import type { ProviderCallContext } from '../port.js';
 import { wooshPayIdentity } from './identity.js';
 import { wooshPayErrorSchema } from './wire.js';
 

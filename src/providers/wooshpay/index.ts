@@ -1,6 +1,6 @@
 /** WooshPay as a registered provider: everything the subgraph knows about it comes from this folder. */
 import { randomBytes } from 'node:crypto';
-import { defineProvider } from '../provider.js';
+import { defineProvider } from '../definition.js';
 import { createWooshPayClient } from './client.js';
 import { WOOSHPAY_GLOBAL_ID_PREFIX, WOOSHPAY_REFUND_ID, wooshPayIdentity } from './identity.js';
 import { WOOSHPAY_VARIABLES, readWooshPaySettings } from './settings.js';

@@ -1,7 +1,7 @@
 /** WooshPay's own settings: where it is and the secret key that authenticates us. */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ProviderSettings, ProviderVariable } from '../provider.js';
+import type { ProviderSettings, ProviderVariable } from '../definition.js';
 import { baseUrl, optionalText, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
 
 export interface WooshPaySettings extends ProviderSettings {

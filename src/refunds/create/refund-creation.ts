@@ -18,7 +18,7 @@ import {
   type IdempotencyScope,
 } from './idempotency-keys.js';
 import { providerDefinition } from '../../providers/ids.js';
-import type { ProviderCallObserver, RefundProviderPort } from '../../providers/provider.js';
+import type { ProviderCallObserver, RefundProviderPort } from '../../providers/port.js';
 import { validateCreateRefundInput } from './validate-input.js';
 
 export interface RefundCreationOptions {

@@ -11,7 +11,7 @@ import type { RefundReadContext, RefundReader } from './cache/refund-cache.js';
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { RetrievedRefund } from '../../domain/retrieved-refund.js';
 import type { RefundRef } from '../../providers/ids.js';
-import type { RefundProviderPort } from '../../providers/provider.js';
+import type { RefundProviderPort } from '../../providers/port.js';
 import type { SpanRunner } from '../../observability/tracing.js';
 
 export type ProviderClients = ReadonlyMap<RefundProviderName, RefundProviderPort | null>;

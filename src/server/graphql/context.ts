@@ -6,7 +6,7 @@ import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js
 import type { SpanRunner } from '../../observability/tracing.js';
 import type { CreateRefundInput } from '../../__generated__/schema-types.js';
 import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
-import type { ProviderCallRecord } from '../../providers/provider.js';
+import type { ProviderCallRecord } from '../../providers/port.js';
 import type { RefundCreation } from '../../refunds/create/refund-creation.js';
 
 export interface RequestContext {

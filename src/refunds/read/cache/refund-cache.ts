@@ -16,7 +16,7 @@ import { ProviderError, ProviderNotConfiguredError, type ProviderErrorCode } fro
 import type { RefundModel, RefundProviderName } from '../../../domain/refund.js';
 import type { RetrievedRefund } from '../../../domain/retrieved-refund.js';
 import { providerDefinition, type RefundRef } from '../../../providers/ids.js';
-import type { ProviderCallContext, ProviderCallRecord, RefundProviderPort } from '../../../providers/provider.js';
+import type { ProviderCallContext, ProviderCallRecord, RefundProviderPort } from '../../../providers/port.js';
 import type { KeyValueStore, StoreHealth } from '../../../store/key-value-store.js';
 import type { SpanRunner } from '../../../observability/tracing.js';
 import { cacheKey, decodeEntry, encodeEntry, type CacheEntry } from './cache-entry.js';

@@ -1,0 +1,114 @@
+/**
+ * The plug-in definition: a provider is one folder under src/providers/ exporting a
+ * ProviderDefinition (its identity, id format, settings, client and simulator), plus one line in
+ * registry.ts. Shared code iterates the registry and names no provider.
+ */
+import type { Logger } from 'pino';
+import type { ProviderIdentity, RefundProviderName } from '../domain/refund.js';
+import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
+import type { BreakerState, ProviderCallObserver, RefundProviderPort } from './port.js';
+import type { ProviderAttemptHooks, SharedProviderSettings } from './http/types.js';
+import type { Env } from './settings-fields.js';
+
+export interface ProviderDependencies {
+  readonly logger: Logger;
+  /** Told about every provider call in the process (metrics). */
+  readonly observe: ProviderCallObserver;
+  /** Told about every breaker state change (metrics). */
+  readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
+  /** Per-attempt hooks (rate-limit budget, tracing); none by default. */
+  readonly attemptHooks?: ProviderAttemptHooks;
+}
+
+/** What every provider's parsed settings say, whatever else they hold. */
+export interface ProviderSettings {
+  /** True when credentials are set, so the provider can be called. */
+  readonly configured: boolean;
+  /**
+   * The provider's request budget, shared by every replica (`<PROVIDER>_MAX_REQUESTS_PER_S`,
+   * declared in the provider's own settings); null for no budget.
+   */
+  readonly maxRequestsPerSecond: number | null;
+}
+
+/** One environment variable a provider reads. */
+export interface ProviderVariable {
+  readonly name: string;
+  /** A credential: never logged (the logger censors it by name) and never put in a response. */
+  readonly secret: boolean;
+}
+
+export interface ProviderSimulatorOptions {
+  /** Latency added to every response. */
+  readonly latencyMs: number;
+  /** How long refunds created at the simulator stay pending before they settle (default 3000 ms). */
+  readonly settleMs?: number;
+  /** The environment as configured, for the provider's non-secret settings (e.g. its account). */
+  readonly env: Env;
+}
+
+export interface StartedProviderSimulator {
+  readonly handle: SimulatorHandle;
+  /** The provider's variables that point the subgraph at this simulator, with fresh credentials. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ProviderDefinition<S extends ProviderSettings = ProviderSettings> extends ProviderIdentity {
+  /** The prefix of global ids: `<prefix>:<provider refund id>`. */
+  readonly globalIdPrefix: string;
+  /**
+   * The allowlist of the provider's documented refund id format, anchored at both ends. It is
+   * checked on the raw input before anything else, so it is the only gate between client input
+   * and the provider's URL.
+   */
+  readonly idPattern: RegExp;
+  /** The format in words, for error messages (e.g. "re_ followed by letters and digits"). */
+  readonly idFormat: string;
+  /** The form used as the dedupe key and in URLs (e.g. lower-case UUIDs). */
+  canonicalId(providerRefundId: string): string;
+  /** What `createRefund` accepts: the provider's payment ids and input rules. */
+  readonly payments: PaymentRules;
+  /** Every variable the provider reads, in the order the README lists them. */
+  readonly variables: readonly ProviderVariable[];
+  /**
+   * The shapes of the provider's credentials (global regexps), censored wherever they appear in a
+   * log line, as a last line of defence.
+   */
+  readonly credentialPatterns: readonly RegExp[];
+  /** The credential settings in words, for messages (e.g. the secret key's variable). */
+  readonly credentialSettings: string;
+  /** The same, shorter, for the sandbox's start message. */
+  readonly credentialHint: string;
+  /**
+   * Reads and validates the provider's own variables. Pushes one message per problem (what was
+   * wrong and how to fix it) and returns settings anyway, so all problems are reported at once.
+   */
+  readSettings(env: Env, problems: string[]): S;
+  /** The client for configured settings (only called when `settings.configured`). */
+  createClient(settings: S, shared: SharedProviderSettings, dependencies: ProviderDependencies): RefundProviderPort;
+  /** Starts the provider's simulator on loopback (the sandbox and the tests). */
+  startSimulator(options: ProviderSimulatorOptions): Promise<StartedProviderSimulator>;
+}
+
+/**
+ * Registers a provider with its own settings type. The registry holds definitions of different
+ * settings types side by side; `createClient` is only ever given what the same definition's
+ * `readSettings` returned, which is what makes the widening below sound.
+ */
+export function defineProvider<S extends ProviderSettings>(definition: ProviderDefinition<S>): ProviderDefinition {
+  return definition;
+}
+
+/** A provider's rules for refund creation input, checked before anything else happens. */
+export interface PaymentRules {
+  /** The allowlist of the provider's payment id format, anchored at both ends. */
+  readonly idPattern: RegExp;
+  /** The format in words, for error messages (e.g. "pi_ followed by letters and digits"). */
+  readonly idFormat: string;
+  /** The canonical form (e.g. lower-case UUIDs), used in fingerprints and URLs. */
+  canonicalId(paymentId: string): string;
+  /** True when the provider cannot refund "what remains" and needs an amount. */
+  readonly amountRequired: boolean;
+  /** True when the provider stores metadata with a refund. */
+  readonly metadataSupported: boolean;
+}
