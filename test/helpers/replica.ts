@@ -4,13 +4,13 @@
  */
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/app/config.js';
-import { startServer, type RunningServer } from '../../src/server/create-server.js';
+import { startApp, type RunningApp } from '../../src/app/start-app.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { postGraphQL, type GraphQLResponse, type Stack } from './stack.js';
 
 export interface Replica {
   readonly url: string;
-  readonly server: RunningServer;
+  readonly server: RunningApp;
   readonly logs: Array<Record<string, unknown>>;
   graphql<TData = Record<string, unknown>>(
     query: string,
@@ -33,7 +33,7 @@ export async function startReplica(stack: Stack, env: Record<string, string | un
       callback();
     },
   });
-  const server = await startServer(config, { logger: createLogger(config, destination) });
+  const server = await startApp(config, { logger: createLogger(config, destination) });
   const url = `http://127.0.0.1:${server.port}`;
   return {
     url,

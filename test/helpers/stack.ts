@@ -12,7 +12,7 @@ import type { RefundProviderName } from '../../src/domain/refund.js';
 import type { StartedProviderSimulator } from '../../src/providers/definition.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
 import { startSimulators } from '../../src/sandbox/start-sandbox.js';
-import { startServer, type RunningServer, type ServerOptions } from '../../src/server/create-server.js';
+import { startApp, type RunningApp, type AppOptions } from '../../src/app/start-app.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 
@@ -99,7 +99,7 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
 export interface StackOptions extends SimulatorsOptions {
   /** Extra environment for loadConfig (e.g. PROVIDER_CONCURRENCY); `undefined` removes a variable. */
   readonly env?: Record<string, string | undefined>;
-  readonly server?: ServerOptions;
+  readonly server?: AppOptions;
   /** Simulators the test already started (e.g. behind relays); the stack then leaves them running on stop(). */
   readonly simulators?: TestSimulators;
   /**
@@ -122,7 +122,7 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
 export interface Stack {
   readonly url: string;
   readonly config: AppConfig;
-  readonly server: RunningServer;
+  readonly server: RunningApp;
   /** Each provider's simulator by its global-id prefix. */
   readonly simulators: Simulators;
   /** The environment the subgraph was configured with. */
@@ -174,7 +174,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       callback();
     },
   });
-  const server = await startServer(config, { logger: createLogger(config, destination), ...options.server });
+  const server = await startApp(config, { logger: createLogger(config, destination), ...options.server });
   const url = `http://127.0.0.1:${server.port}`;
   return {
     url,

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/create-server.js';
+import { startApp, type RunningApp } from '../../src/app/start-app.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -32,8 +32,8 @@ async function createRefund(baseUrl: string, input: Record<string, unknown>): Pr
   return { payload: body.data?.createRefund ?? null, ...(body.errors ? { errors: body.errors } : {}) };
 }
 
-async function secondReplica(stack: Stack): Promise<{ server: RunningServer; url: string }> {
-  const server = await startServer(stack.config, { logger: createLogger({ ...stack.config, logLevel: 'silent' }) });
+async function secondReplica(stack: Stack): Promise<{ server: RunningApp; url: string }> {
+  const server = await startApp(stack.config, { logger: createLogger({ ...stack.config, logLevel: 'silent' }) });
   return { server, url: `http://127.0.0.1:${server.port}` };
 }
 
@@ -57,7 +57,7 @@ const inputs = () => [
 describe('two replicas over one redis-server', () => {
   let redis: RedisServer;
   let stack: Stack;
-  let other: { server: RunningServer; url: string };
+  let other: { server: RunningApp; url: string };
   beforeAll(async () => {
     redis = await startRedisServer();
     stack = await startStack({ env: { ...WEBHOOK, REDIS_URL: redis.url } });
@@ -103,7 +103,7 @@ describe('two replicas over one redis-server', () => {
 
 describe('two replicas without Redis (each with its own records)', () => {
   let stack: Stack;
-  let other: { server: RunningServer; url: string };
+  let other: { server: RunningApp; url: string };
   beforeAll(async () => {
     stack = await startStack({ env: WEBHOOK });
     other = await secondReplica(stack);

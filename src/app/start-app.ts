@@ -1,0 +1,1 @@
+export { startServer as startApp, type RunningServer as RunningApp, type ServerOptions as AppOptions } from '../server/create-server.js';
