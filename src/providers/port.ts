@@ -66,3 +66,10 @@ export interface RefundProviderPort {
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'not-configured';
+
+/**
+ * Every registered provider's port, keyed by provider name. `null` marks a provider whose
+ * credentials are not configured in this deployment: it stays in the map so a read or create
+ * naming it answers "not configured" rather than "unknown provider".
+ */
+export type ProviderClients = ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
