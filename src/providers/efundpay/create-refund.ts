@@ -27,6 +27,7 @@ import type {
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
 import type { ProviderAnswer } from '../http/provider-request.js';
+import { safeProviderCode } from '../http/provider-code.js';
 import type { ProviderCallContext } from '../port.js';
 import { efundpayIdentity } from './identity.js';
 import type { EfundpayRefundDetailsModel } from './model.js';
@@ -240,11 +241,6 @@ export function efundpayRejection(status: number, body: unknown): ProviderRefund
   else if (pointer === '/amount' && type?.includes('exceeds')) code = 'AMOUNT_TOO_LARGE';
   else if (pointer === '/currency' && type?.includes('mismatch')) code = 'CURRENCY_MISMATCH';
   else if (error.code === 'declined' || type?.includes('declined')) code = 'DECLINED';
-  const providerCode = safeCode(type) ?? safeCode(error.code) ?? null;
+  const providerCode = safeProviderCode(type) ?? safeProviderCode(error.code) ?? null;
   return { kind: 'rejected', code, message: MESSAGES[code], providerCode };
-}
-
-/** Provider codes reach clients only when they look like codes, never free text. */
-function safeCode(code: string | undefined): string | undefined {
-  return code !== undefined && /^[a-z][a-z0-9_.]{0,63}$/.test(code) ? code : undefined;
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ProviderAuthFailedError, type ProviderError } from '../../domain/errors.js';
 import type { RefundProviderName } from '../../domain/refund.js';
 import { SchemaMismatchError } from './parse-body.js';
+import { safeProviderCode } from './provider-code.js';
 
 export interface FailureLog {
   failure(error: ProviderError, providerErrorCode: string | undefined, requestId: string): void;
@@ -23,7 +24,7 @@ export function createFailureLog(provider: RefundProviderName, logger: Logger, c
         provider,
         code: error.code,
         status: error.status,
-        providerErrorCode: safeCode(providerErrorCode),
+        providerErrorCode: safeProviderCode(providerErrorCode),
       };
       if (error instanceof ProviderAuthFailedError) {
         logger.error(fields, `${provider} refused our credentials: check ${credentialSettings}`);
@@ -35,11 +36,6 @@ export function createFailureLog(provider: RefundProviderName, logger: Logger, c
       logger.debug({ requestId, provider }, `${provider} call cancelled: the client went away`);
     },
   };
-}
-
-/** Provider error codes are logged only when they look like codes, never free text. */
-function safeCode(code: string | undefined): string | undefined {
-  return code !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : undefined;
 }
 
 /**

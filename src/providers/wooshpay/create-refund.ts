@@ -14,6 +14,7 @@ import type {
 } from '../../domain/refund-creation.js';
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
+import { safeProviderCode } from '../http/provider-code.js';
 import type { ProviderCallContext } from '../port.js';
 import { wooshPayIdentity } from './identity.js';
 import { wooshPayErrorSchema } from './wire.js';
@@ -106,16 +107,11 @@ export function wooshPayRejection(status: number, body: unknown): ProviderRefund
       'WooshPay: this idempotencyKey was already used with different input; use a new key for a different refund',
     );
   }
-  const providerCode = safeCode(error.code) ?? safeCode(error.type) ?? null;
+  const providerCode = safeProviderCode(error.code) ?? safeProviderCode(error.type) ?? null;
   let code: RefundRejectionCode =
     (error.code !== undefined && Object.hasOwn(REJECTIONS, error.code) ? REJECTIONS[error.code] : undefined) ??
     (error.param === 'currency' ? 'CURRENCY_MISMATCH' : undefined) ??
     (error.type === 'card_error' || status === 402 ? 'DECLINED' : 'OTHER');
   if (status === 404 && code === 'OTHER') code = 'PAYMENT_NOT_FOUND';
   return { kind: 'rejected', code, message: MESSAGES[code], providerCode };
-}
-
-/** Provider codes reach clients only when they look like codes, never free text. */
-function safeCode(code: string | undefined): string | undefined {
-  return code !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : undefined;
 }
