@@ -29,11 +29,10 @@ import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
 import type { ProviderAnswer } from '../http/provider-request.js';
 import { safeProviderCode } from '../http/provider-code.js';
 import type { ProviderCallContext } from '../port.js';
-import { efundpayIdentity } from './identity.js';
+import { EFUNDPAY_REFUND_ID, efundpayIdentity } from './identity.js';
 import type { EfundpayRefundDetailsModel } from './model.js';
 import { efundpayErrorSchema, efundpayRefundSchema } from './wire.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Pages of 100 refunds read while looking for ours; a transaction with more is not settled by lookup. */
 const MAX_LOOKUP_PAGES = 10;
 
@@ -144,7 +143,7 @@ export function createEfundpayRefundCreator(
     context: ProviderCallContext,
   ): Promise<ProviderRefundOutcome> {
     const refund =
-      resourceId !== undefined && UUID.test(resourceId)
+      resourceId !== undefined && EFUNDPAY_REFUND_ID.test(resourceId)
         ? await http.getResource(
             `refunds/${encodeURIComponent(resourceId)}`,
             context,

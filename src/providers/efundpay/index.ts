@@ -2,7 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { defineProvider } from '../definition.js';
 import { createEfundpayClient } from './client.js';
-import { EFUNDPAY_GLOBAL_ID_PREFIX, EFUNDPAY_REFUND_ID, efundpayIdentity } from './identity.js';
+import {
+  EFUNDPAY_GLOBAL_ID_PREFIX,
+  EFUNDPAY_REFUND_ID,
+  EFUNDPAY_TRANSACTION_ID,
+  efundpayIdentity,
+} from './identity.js';
 import { EFUNDPAY_VARIABLES, readEfundpaySettings } from './settings.js';
 import { startEfundpaySimulator } from './simulator.js';
 
@@ -13,7 +18,7 @@ export const efundpayProvider = defineProvider({
   idFormat: 'a UUID such as 6a1d4e46-14ed-4fe1-a45f-eff4e025d211',
   canonicalId: (id) => id.toLowerCase(),
   payments: {
-    idPattern: EFUNDPAY_REFUND_ID,
+    idPattern: EFUNDPAY_TRANSACTION_ID,
     idFormat: 'a transaction UUID such as 21e7e301-81e7-4e5a-9928-d35624e5aefc',
     canonicalId: (id) => id.toLowerCase(),
     amountRequired: true,

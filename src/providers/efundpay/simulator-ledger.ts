@@ -9,11 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimulatorResponse } from '../../simulator-kit/http-simulator.js';
+import { EFUNDPAY_TRANSACTION_ID } from './identity.js';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from './seed.js';
 import { efundpaySeedTransactions, type EfundpaySeedTransaction } from './seed-transactions.js';
 import type { EfundpayRefundWire } from './wire.js';
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Gr4vy's error code and default message per status. */
 const ERRORS: Record<number, { code: string; message: string }> = {
@@ -102,7 +101,7 @@ export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): Efund
   };
 
   const findTransaction = (transactionId: string, merchantAccountId: string) => {
-    if (!UUID.test(transactionId)) {
+    if (!EFUNDPAY_TRANSACTION_ID.test(transactionId)) {
       return pathError('/transaction_id', 'value is not a valid uuid', 'value_error');
     }
     const transaction = transactions.get(transactionId.toLowerCase());

@@ -17,7 +17,8 @@ import {
 } from '../../simulator-kit/http-simulator.js';
 import type { SeededEfundpayRefund } from './seed.js';
 import type { EfundpaySeedTransaction } from './seed-transactions.js';
-import { createEfundpayLedger, efundpayError, UUID } from './simulator-ledger.js';
+import { EFUNDPAY_REFUND_ID } from './identity.js';
+import { createEfundpayLedger, efundpayError } from './simulator-ledger.js';
 
 export type { SeededEfundpayRefund } from './seed.js';
 
@@ -120,7 +121,7 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
       return efundpayError(404, `No route for ${request.method} ${request.pathname}`);
     }
     const refundId = request.refundId;
-    if (refundId === null || !UUID.test(refundId)) {
+    if (refundId === null || !EFUNDPAY_REFUND_ID.test(refundId)) {
       return efundpayError(400, 'Request failed validation', [
         { location: 'path', pointer: '/refund_id', message: 'value is not a valid uuid', type: 'value_error' },
       ]);
