@@ -24,6 +24,7 @@ export function mapEfundpayRefund(wire: EfundpayRefundWire, merchantAccountId: s
     id: efundpayGlobalId(id),
     provider: efundpayIdentity.name,
     providerRefundId: id,
+    paymentId: wire.transaction_id,
     status: mapEfundpayStatus(wire.status),
     providerStatus: wire.status,
     reason: wire.reason ?? null,

@@ -35,6 +35,7 @@ export function mapWooshPayRefund(wire: WooshPayRefundWire): RefundModel {
     id: wooshPayGlobalId(wire.id),
     provider: wooshPayIdentity.name,
     providerRefundId: wire.id,
+    paymentId: wire.payment_intent ?? null,
     status: mapWooshPayStatus(wire.status),
     providerStatus: wire.status,
     reason: wire.reason ?? null,
