@@ -12,6 +12,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { CREATE_REFUND } from '../helpers/create-refund.js';
+import { wooshPayRefundsOf } from '../helpers/wooshpay-ledger.js';
 
 const WOOSHPAY_PAYMENT = 'pi_1787730900000000002'; // EUR 80.00
 const EFUNDPAY_TRANSACTION = '3f8a9c1e-7b2d-4e6f-9a0b-1c2d3e4f5a61'; // EUR 80.00
@@ -117,7 +118,16 @@ describe('two replicas without Redis (each with its own records)', () => {
     const input = inputs()[0]!;
     const first = await createRefund(stack.url, input);
     const second = await createRefund(other.url, input);
-    expect(second.payload?.refund?.id).toBe(first.payload?.refund?.id);
+    for (const result of [first, second]) {
+      expect(result.errors).toBeUndefined();
+      expect(result.payload?.__typename).toBe('RefundCreated');
+    }
+    const id = first.payload?.refund?.id;
+    expect(id).toMatch(/^wooshpay:re_/);
+    expect(second.payload?.refund?.id).toBe(id);
+    // WooshPay holds that one refund for the payment: the repeat was answered, not made again.
+    const held = await wooshPayRefundsOf(stack.simulators.wooshpay, stack.env.WOOSHPAY_SECRET_KEY!, WOOSHPAY_PAYMENT);
+    expect(held.map((refund) => `wooshpay:${refund.id}`)).toEqual([id]);
   });
 
   it('a repeat on the other replica resolves efundpay duplicate_record to the same refund, marked replayed', async () => {
