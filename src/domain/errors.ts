@@ -73,6 +73,14 @@ export class ProviderNotConfiguredError extends ProviderError {
 export class ProviderOutcomeUnknownError extends ProviderError {
   override readonly name = 'ProviderOutcomeUnknownError';
   readonly code = 'PROVIDER_OUTCOME_UNKNOWN';
+  /** `why` says what left the outcome open (e.g. "PROVIDER_TIMEOUT twice"); the rest is the same for every provider. */
+  constructor(identity: ProviderIdentity, why: string, options?: { cause?: unknown; status?: number }) {
+    super(
+      identity,
+      `the refund may or may not have been made (${why}); repeating the same call with the same idempotencyKey is safe`,
+      options,
+    );
+  }
 }
 
 export type RequestRefusedCode =

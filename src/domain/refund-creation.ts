@@ -5,7 +5,7 @@
  */
 import type { CreateRefundReason, RefundRejectionCode } from '../__generated__/schema-types.js';
 import type { Money } from './money.js';
-import type { MetadataEntry, RefundModel, RefundProviderName } from './refund.js';
+import type { MetadataEntry, ProviderIdentity, RefundModel, RefundProviderName } from './refund.js';
 
 export type { CreateRefundReason, RefundRejectionCode };
 
@@ -55,3 +55,35 @@ export type ProviderRefundOutcome =
       /** The provider said it already existed. */ readonly existing: boolean;
     }
   | (Omit<RefundRejectedModel, 'kind'> & { readonly kind: 'rejected' });
+
+/** The words a provider uses for what is refunded, which the rejection messages need. */
+export interface RejectionWording {
+  /** What a refund is made from, e.g. "payment" or "transaction". */
+  readonly payment: string;
+  /** What is missing, after "has no such", e.g. "payment intent". */
+  readonly missingPayment: string;
+  /** Why a payment cannot be refunded, in brackets after the message, e.g. "not captured, or refunded in full". */
+  readonly notRefundableBecause: string;
+}
+
+/** The client-facing message of each rejection code, for any provider. */
+const REJECTION_MESSAGES: Record<RefundRejectionCode, (label: string, words: RejectionWording) => string> = {
+  PAYMENT_NOT_FOUND: (label, words) => `${label} has no such ${words.missingPayment}`,
+  AMOUNT_TOO_LARGE: (label, words) =>
+    `${label} refused: the amount is more than what remains to refund of the ${words.payment}`,
+  CURRENCY_MISMATCH: (label, words) => `${label} refused: the currency is not the ${words.payment}'s currency`,
+  PAYMENT_NOT_REFUNDABLE: (label, words) =>
+    `${label} refused: the ${words.payment} cannot be refunded (${words.notRefundableBecause})`,
+  DECLINED: (label) => `${label} refused: the refund was declined`,
+  OTHER: (label) => `${label} refused the refund`,
+};
+
+/** A provider's refusal as an outcome, with the message for its code. */
+export function refundRejected(
+  identity: ProviderIdentity,
+  words: RejectionWording,
+  code: RefundRejectionCode,
+  providerCode: string | null,
+): ProviderRefundOutcome {
+  return { kind: 'rejected', code, message: REJECTION_MESSAGES[code](identity.label, words), providerCode };
+}

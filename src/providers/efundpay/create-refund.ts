@@ -19,10 +19,12 @@ import {
   ProviderOutcomeUnknownError,
   RequestRefusedError,
 } from '../../domain/errors.js';
-import type {
-  ProviderRefundOutcome,
-  ProviderRefundRequest,
-  RefundRejectionCode,
+import {
+  refundRejected,
+  type ProviderRefundOutcome,
+  type ProviderRefundRequest,
+  type RefundRejectionCode,
+  type RejectionWording,
 } from '../../domain/refund-creation.js';
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
@@ -45,13 +47,10 @@ const REASON_TEXT: Record<ProviderRefundRequest['reason'], string> = {
   OTHER: 'Other',
 };
 
-const MESSAGES: Record<RefundRejectionCode, string> = {
-  PAYMENT_NOT_FOUND: 'efundpay has no such transaction for this merchant account',
-  AMOUNT_TOO_LARGE: 'efundpay refused: the amount is more than what remains to refund of the transaction',
-  CURRENCY_MISMATCH: "efundpay refused: the currency is not the transaction's currency",
-  PAYMENT_NOT_REFUNDABLE: 'efundpay refused: the transaction cannot be refunded (not captured, or refunded in full)',
-  DECLINED: 'efundpay refused: the refund was declined',
-  OTHER: 'efundpay refused the refund',
+const WORDING: RejectionWording = {
+  payment: 'transaction',
+  missingPayment: 'transaction for this merchant account',
+  notRefundableBecause: 'not captured, or refunded in full',
 };
 
 const errorBodySchema = efundpayErrorSchema.extend({ resource_id: z.string().optional() });
@@ -76,11 +75,7 @@ export function createEfundpayRefundCreator(
   const { http, parseRefund } = options;
 
   const unknownOutcome = (cause: unknown, what: string) =>
-    new ProviderOutcomeUnknownError(
-      efundpayIdentity,
-      `the refund may or may not have been made (${what}); repeating the same call with the same idempotencyKey is safe`,
-      { cause },
-    );
+    new ProviderOutcomeUnknownError(efundpayIdentity, what, { cause });
 
   /** One POST; its failure is thrown as it is (the caller decides what ambiguity means). */
   async function post(request: ProviderRefundRequest, webhookUrl: string, context: ProviderCallContext) {
@@ -241,5 +236,5 @@ export function efundpayRejection(status: number, body: unknown): ProviderRefund
   else if (pointer === '/currency' && type?.includes('mismatch')) code = 'CURRENCY_MISMATCH';
   else if (error.code === 'declined' || type?.includes('declined')) code = 'DECLINED';
   const providerCode = safeProviderCode(type) ?? safeProviderCode(error.code) ?? null;
-  return { kind: 'rejected', code, message: MESSAGES[code], providerCode };
+  return refundRejected(efundpayIdentity, WORDING, code, providerCode);
 }

@@ -7,10 +7,12 @@
  * parameters.
  */
 import { ProviderError, ProviderOutcomeUnknownError, RequestRefusedError } from '../../domain/errors.js';
-import type {
-  ProviderRefundOutcome,
-  ProviderRefundRequest,
-  RefundRejectionCode,
+import {
+  refundRejected,
+  type ProviderRefundOutcome,
+  type ProviderRefundRequest,
+  type RefundRejectionCode,
+  type RejectionWording,
 } from '../../domain/refund-creation.js';
 import type { RefundModel } from '../../domain/refund.js';
 import { outcomeUnknown, type ProviderHttp } from '../http/provider-http.js';
@@ -39,14 +41,10 @@ const REJECTIONS: Readonly<Record<string, RefundRejectionCode>> = {
   card_declined: 'DECLINED',
 };
 
-const MESSAGES: Record<RefundRejectionCode, string> = {
-  PAYMENT_NOT_FOUND: 'WooshPay has no such payment intent',
-  AMOUNT_TOO_LARGE: 'WooshPay refused: the amount is more than what remains to refund of the payment',
-  CURRENCY_MISMATCH: "WooshPay refused: the currency is not the payment's currency",
-  PAYMENT_NOT_REFUNDABLE:
-    'WooshPay refused: the payment cannot be refunded (not captured, disputed or refunded in full)',
-  DECLINED: 'WooshPay refused: the refund was declined',
-  OTHER: 'WooshPay refused the refund',
+const WORDING: RejectionWording = {
+  payment: 'payment',
+  missingPayment: 'payment intent',
+  notRefundableBecause: 'not captured, disputed or refunded in full',
 };
 
 /** The JSON body of `POST /v1/refunds` (WooshPay's field names; `amount` is a string in its docs). */
@@ -87,7 +85,7 @@ export function createWooshPayRefundCreator(
       if (error instanceof ProviderError && (outcomeUnknown(error) || error.status === 409)) {
         throw new ProviderOutcomeUnknownError(
           wooshPayIdentity,
-          `the refund may or may not have been made (${error.message.replace(/^WooshPay: /, '')}); repeating the same call with the same idempotencyKey is safe`,
+          error.message.replace(`${wooshPayIdentity.label}: `, ''),
           { cause: error, ...(error.status === undefined ? {} : { status: error.status }) },
         );
       }
@@ -113,5 +111,5 @@ export function wooshPayRejection(status: number, body: unknown): ProviderRefund
     (error.param === 'currency' ? 'CURRENCY_MISMATCH' : undefined) ??
     (error.type === 'card_error' || status === 402 ? 'DECLINED' : 'OTHER');
   if (status === 404 && code === 'OTHER') code = 'PAYMENT_NOT_FOUND';
-  return { kind: 'rejected', code, message: MESSAGES[code], providerCode };
+  return refundRejected(wooshPayIdentity, WORDING, code, providerCode);
 }
