@@ -3,7 +3,11 @@
  * message per problem saying what was wrong and how to fix it. The result is frozen.
  */
 import { z } from 'zod';
-import type { CacheSettings, RedisSettings } from '../refunds/read/cache/create-cache.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogSettings } from '../observability/logger.js';
+import type { CacheSettings } from '../refunds/read/cache/cache-settings.js';
+import { DEFAULT_REDIS_TIMEOUT_MS } from '../store/redis-store.js';
+import type { RedisSettings } from '../store/redis-connection.js';
+import type { RequestLimits } from '../server/request-limits.js';
 import type { TracingSettings } from '../observability/tracing.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { BreakerSettings, ProviderHttpSettings } from '../providers/http/types.js';
@@ -17,25 +21,13 @@ export interface AppConfig {
   readonly isProduction: boolean;
   readonly host: string;
   readonly port: number;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  readonly logFormat: 'json' | 'pretty';
+  readonly logLevel: LogSettings['logLevel'];
+  readonly logFormat: NonNullable<LogSettings['logFormat']>;
   /** Each registered provider's own settings, by provider (opaque here: the provider reads them). */
   readonly providers: Readonly<Record<RefundProviderName, ProviderSettings>>;
   readonly http: ProviderHttpSettings;
   readonly breaker: BreakerSettings;
-  readonly limits: {
-    readonly maxIdsPerField: number;
-    readonly maxRefundsPerOperation: number;
-    readonly maxEntityRepresentations: number;
-    readonly maxBodyBytes: number;
-    readonly maxDepth: number;
-    readonly maxAliases: number;
-    readonly maxTokens: number;
-    /** `Refund` objects one operation may resolve, repeated ids and aliases counted each time. */
-    readonly maxRefundsResolvedPerOperation: number;
-    /** Largest GraphQL document (source text, comments included), in UTF-8 bytes. */
-    readonly maxDocumentBytes: number;
-  };
+  readonly limits: RequestLimits;
   /** The refund cache; TTLs in milliseconds. */
   readonly cache: CacheSettings;
   /** The shared store for every replica; a null url keeps everything in process. */
@@ -97,9 +89,6 @@ const redisUrl = z
     return value;
   });
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const LOG_FORMATS = ['json', 'pretty'] as const;
-
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   HOST: optionalText,
@@ -141,7 +130,7 @@ const envSchema = z.object({
   CACHE_STALE_IF_ERROR_S: integer('CACHE_STALE_IF_ERROR_S', 3600, 0, 604_800),
   CACHE_MAX_ENTRIES: integer('CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
   REDIS_URL: redisUrl,
-  REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 50, 1, 10_000),
+  REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', DEFAULT_REDIS_TIMEOUT_MS, 1, 10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
   OTEL_SERVICE_NAME: optionalText,
@@ -166,6 +155,8 @@ export interface LoadConfigOptions {
 }
 
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
+type EnvVars = z.infer<typeof envSchema>;
+
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): AppConfig {
   const problems: string[] = [];
   const vars = parseEnv(envSchema, env, problems);
@@ -176,6 +167,86 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 
   const isProduction = vars.NODE_ENV === 'production';
   const anyCredentials = Object.values(providers).some((settings) => settings.configured);
+  checkCombinations(vars, { isProduction, anyCredentials }, problems);
+  const traces = tracesEndpoint(vars, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const graphiql = vars.GRAPHIQL ?? !isProduction;
+  return Object.freeze({
+    mode: anyCredentials ? 'providers' : 'sandbox',
+    isProduction,
+    host: vars.HOST ?? '0.0.0.0',
+    port: vars.PORT,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    logFormat: vars.LOG_FORMAT ?? ((options.stdoutIsTTY ?? false) ? 'pretty' : 'json'),
+    providers: Object.freeze(providers),
+    ...providerCallSettings(vars),
+    limits: requestLimits(vars),
+    cache: cacheSettings(vars),
+    redis: Object.freeze({ url: vars.REDIS_URL, timeoutMs: vars.REDIS_TIMEOUT_MS }),
+    tracing: Object.freeze({ tracesEndpoint: traces, serviceName: vars.OTEL_SERVICE_NAME ?? 'refunds-subgraph' }),
+    routerSecret: vars.ROUTER_SECRET,
+    allowWithoutRouterSecret: vars.ALLOW_WITHOUT_ROUTER_SECRET ?? false,
+    graphiql,
+    introspection: vars.INTROSPECTION ?? (graphiql || !isProduction),
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    sandboxLatencyMs: vars.SANDBOX_LATENCY_MS,
+    sandboxSettleMs: vars.SANDBOX_SETTLE_MS,
+    auth: Object.freeze({ jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE }),
+    idempotency: Object.freeze({ waitMs: vars.IDEMPOTENCY_WAIT_MS }),
+  });
+}
+
+function providerCallSettings(vars: EnvVars): Pick<AppConfig, 'http' | 'breaker'> {
+  return {
+    http: Object.freeze({
+      concurrency: vars.PROVIDER_CONCURRENCY,
+      attemptTimeoutMs: vars.PROVIDER_ATTEMPT_TIMEOUT_MS,
+      deadlineMs: vars.PROVIDER_DEADLINE_MS,
+      maxRetries: vars.PROVIDER_MAX_RETRIES,
+      retryBaseDelayMs: vars.PROVIDER_RETRY_BASE_DELAY_MS,
+      retryAfterCapMs: vars.PROVIDER_RETRY_AFTER_CAP_MS,
+    }),
+    breaker: Object.freeze({
+      errorThresholdPercentage: vars.BREAKER_ERROR_THRESHOLD_PERCENT,
+      volumeThreshold: vars.BREAKER_VOLUME_THRESHOLD,
+      windowMs: vars.BREAKER_WINDOW_MS,
+      resetTimeoutMs: vars.BREAKER_RESET_MS,
+    }),
+  };
+}
+
+function requestLimits(vars: EnvVars): RequestLimits {
+  return Object.freeze({
+    maxIdsPerField: 100,
+    maxRefundsPerOperation: vars.MAX_REFUNDS_PER_OPERATION,
+    maxEntityRepresentations: vars.MAX_ENTITY_REPRESENTATIONS,
+    maxBodyBytes: vars.MAX_BODY_BYTES,
+    maxDepth: vars.MAX_QUERY_DEPTH,
+    maxAliases: vars.MAX_QUERY_ALIASES,
+    maxTokens: vars.MAX_QUERY_TOKENS,
+    maxRefundsResolvedPerOperation: vars.MAX_REFUNDS_RESOLVED_PER_OPERATION,
+    maxDocumentBytes: vars.MAX_DOCUMENT_BYTES,
+  });
+}
+
+function cacheSettings(vars: EnvVars): CacheSettings {
+  return Object.freeze({
+    enabled: vars.CACHE_ENABLED ?? true,
+    ttlSettledMs: vars.CACHE_TTL_SETTLED_S * 1000,
+    ttlPendingMs: vars.CACHE_TTL_PENDING_S * 1000,
+    ttlNotFoundMs: vars.CACHE_TTL_NOT_FOUND_S * 1000,
+    staleIfErrorMs: vars.CACHE_STALE_IF_ERROR_S * 1000,
+    maxEntries: vars.CACHE_MAX_ENTRIES,
+  });
+}
+
+/** The rules between settings, each broken one a problem saying how to fix it. */
+function checkCombinations(
+  vars: EnvVars,
+  { isProduction, anyCredentials }: { isProduction: boolean; anyCredentials: boolean },
+  problems: string[],
+): void {
   if (isProduction && !anyCredentials) {
     const credentialSettings = PROVIDERS.map((definition) => definition.credentialSettings).join(', and ');
     problems.push(
@@ -195,63 +266,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       'NODE_ENV=production needs ROUTER_SECRET, so that only the router can query this subgraph: set it (generate one with `openssl rand -hex 32`) and have the router send it as Router-Authorization, or set ALLOW_WITHOUT_ROUTER_SECRET=true if the network already keeps everyone but the router out',
     );
   }
-  const traces = tracesEndpoint(vars, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  const graphiql = vars.GRAPHIQL ?? !isProduction;
-  return Object.freeze({
-    mode: anyCredentials ? 'providers' : 'sandbox',
-    isProduction,
-    host: vars.HOST ?? '0.0.0.0',
-    port: vars.PORT,
-    logLevel: vars.LOG_LEVEL ?? 'info',
-    logFormat: vars.LOG_FORMAT ?? ((options.stdoutIsTTY ?? false) ? 'pretty' : 'json'),
-    providers: Object.freeze(providers),
-    http: Object.freeze({
-      concurrency: vars.PROVIDER_CONCURRENCY,
-      attemptTimeoutMs: vars.PROVIDER_ATTEMPT_TIMEOUT_MS,
-      deadlineMs: vars.PROVIDER_DEADLINE_MS,
-      maxRetries: vars.PROVIDER_MAX_RETRIES,
-      retryBaseDelayMs: vars.PROVIDER_RETRY_BASE_DELAY_MS,
-      retryAfterCapMs: vars.PROVIDER_RETRY_AFTER_CAP_MS,
-    }),
-    breaker: Object.freeze({
-      errorThresholdPercentage: vars.BREAKER_ERROR_THRESHOLD_PERCENT,
-      volumeThreshold: vars.BREAKER_VOLUME_THRESHOLD,
-      windowMs: vars.BREAKER_WINDOW_MS,
-      resetTimeoutMs: vars.BREAKER_RESET_MS,
-    }),
-    limits: Object.freeze({
-      maxIdsPerField: 100,
-      maxRefundsPerOperation: vars.MAX_REFUNDS_PER_OPERATION,
-      maxEntityRepresentations: vars.MAX_ENTITY_REPRESENTATIONS,
-      maxBodyBytes: vars.MAX_BODY_BYTES,
-      maxDepth: vars.MAX_QUERY_DEPTH,
-      maxAliases: vars.MAX_QUERY_ALIASES,
-      maxTokens: vars.MAX_QUERY_TOKENS,
-      maxRefundsResolvedPerOperation: vars.MAX_REFUNDS_RESOLVED_PER_OPERATION,
-      maxDocumentBytes: vars.MAX_DOCUMENT_BYTES,
-    }),
-    cache: Object.freeze({
-      enabled: vars.CACHE_ENABLED ?? true,
-      ttlSettledMs: vars.CACHE_TTL_SETTLED_S * 1000,
-      ttlPendingMs: vars.CACHE_TTL_PENDING_S * 1000,
-      ttlNotFoundMs: vars.CACHE_TTL_NOT_FOUND_S * 1000,
-      staleIfErrorMs: vars.CACHE_STALE_IF_ERROR_S * 1000,
-      maxEntries: vars.CACHE_MAX_ENTRIES,
-    }),
-    redis: Object.freeze({ url: vars.REDIS_URL, timeoutMs: vars.REDIS_TIMEOUT_MS }),
-    tracing: Object.freeze({ tracesEndpoint: traces, serviceName: vars.OTEL_SERVICE_NAME ?? 'refunds-subgraph' }),
-    routerSecret: vars.ROUTER_SECRET,
-    allowWithoutRouterSecret: vars.ALLOW_WITHOUT_ROUTER_SECRET ?? false,
-    graphiql,
-    introspection: vars.INTROSPECTION ?? (graphiql || !isProduction),
-    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
-    sandboxLatencyMs: vars.SANDBOX_LATENCY_MS,
-    sandboxSettleMs: vars.SANDBOX_SETTLE_MS,
-    auth: Object.freeze({ jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE }),
-    idempotency: Object.freeze({ waitMs: vars.IDEMPOTENCY_WAIT_MS }),
-  });
 }
 
 /**

@@ -8,20 +8,18 @@
  * back to an in-process limiter with the same budget (the insurance limiter) rather than failing
  * calls or letting them through unbounded.
  */
-import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ProviderRateLimitedError } from '../domain/errors.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import { providerDefinition } from '../providers/ids.js';
 import type { ProviderAttempt, ProviderAttemptHooks } from '../providers/http/types.js';
-import type { RedisClient } from '../store/redis-store.js';
+import type { RedisClient } from '../store/redis-connection.js';
 
 export interface ProviderBudgetOptions {
   /** Requests per second by provider; providers without a budget are absent. */
   readonly perSecond: ReadonlyMap<RefundProviderName, number>;
-  /** Shares the budget between replicas; null keeps it in process. */
-  readonly redisUrl: string | null;
-  readonly logger: Logger;
+  /** The process's Redis connection, which shares the budget between replicas; null keeps it in process. */
+  readonly redis: RedisClient | null;
   /** Told each time an attempt has to wait for a slot (metrics). */
   readonly onWait?: (provider: RefundProviderName) => void;
 }
@@ -31,30 +29,13 @@ export interface ProviderBudgets {
   readonly hooks: ProviderAttemptHooks | undefined;
   /** Names the account each provider's budget is counted under (known once the clients exist). */
   setAccount(provider: RefundProviderName, account: string): void;
-  close(): Promise<void>;
 }
 
-export async function createProviderBudgets(options: ProviderBudgetOptions): Promise<ProviderBudgets> {
+export function createProviderBudgets(options: ProviderBudgetOptions): ProviderBudgets {
   if (options.perSecond.size === 0) {
-    return { hooks: undefined, setAccount: () => undefined, close: () => Promise.resolve() };
+    return { hooks: undefined, setAccount: () => undefined };
   }
-  let client: RedisClient | null = null;
-  if (options.redisUrl !== null) {
-    // Loaded only here: without REDIS_URL node-redis is never loaded.
-    const { createResilientRedisClient } = await import('../store/redis-store.js');
-    let lastWarning = Number.NEGATIVE_INFINITY;
-    client = createResilientRedisClient({
-      url: options.redisUrl,
-      onConnectionError: (error) => {
-        if (Date.now() - lastWarning < 60_000) return;
-        lastWarning = Date.now();
-        options.logger.warn(
-          { event: 'budget.store_unavailable', reason: error.message },
-          'Provider budget: Redis unreachable; each replica counts its own budget until it is back',
-        );
-      },
-    });
-  }
+  const client = options.redis;
   const limiters = new Map<RefundProviderName, RateLimiterAbstract>();
   for (const [provider, points] of options.perSecond) {
     const inProcess = new RateLimiterMemory({ points, duration: 1 });
@@ -105,9 +86,6 @@ export async function createProviderBudgets(options: ProviderBudgetOptions): Pro
   return {
     hooks: { beforeAttempt },
     setAccount: (provider, account) => accounts.set(provider, account),
-    async close() {
-      if (client?.isOpen) client.destroy();
-    },
   };
 }
 

@@ -11,7 +11,6 @@
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
-import type { AppConfig } from '../app/config.js';
 import { PROVIDERS } from '../providers/registry.js';
 
 export const CENSOR = '[redacted]';
@@ -86,8 +85,17 @@ export function scrubCredentialValues(line: string): string {
   return scrubbed;
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** The settings the logger reads (AppConfig's LOG_LEVEL and LOG_FORMAT). */
+export interface LogSettings {
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logFormat?: (typeof LOG_FORMATS)[number];
+}
+
 export function createLogger(
-  config: Pick<AppConfig, 'logLevel'> & Partial<Pick<AppConfig, 'logFormat'>>,
+  config: LogSettings,
   destination?: pino.DestinationStream,
 ): Logger {
   // Pretty lines for a person at a terminal; the same redaction applies (streamWrite runs first).

@@ -3,9 +3,19 @@
  * operators' contract; the README lists them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CacheInstrumentation, CacheState } from '../refunds/read/cache/refund-cache.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { BreakerState, ProviderCallRecord } from '../providers/port.js';
+
+/** The refund cache's counters, as the cache reports them. */
+export interface CacheCounters {
+  lookup(provider: RefundProviderName, result: 'hit' | 'miss'): void;
+  staleServed(provider: RefundProviderName): void;
+  storeError(operation: 'read' | 'write'): void;
+  evicted(): void;
+}
+
+/** What the cache-store gauge reads on each scrape. */
+export type CacheStatus = 'ok' | 'unavailable' | 'disabled';
 
 const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2, 'not-configured': -1 };
 
@@ -17,16 +27,25 @@ export interface Metrics {
   observeError(code: string): void;
   setBreakerState(provider: RefundProviderName, state: BreakerState): void;
   /** The refund cache's counters (hits, misses, stale serves, store errors, evictions). */
-  readonly cache: CacheInstrumentation & { evicted(): void };
+  readonly cache: CacheCounters;
   /** A provider call waited for a slot in its provider's request budget. */
   budgetWait(provider: RefundProviderName): void;
   /** Reports the cache store's state as a gauge on each scrape. */
-  watchCacheState(state: () => CacheState): void;
+  watchCacheState(status: () => CacheStatus): void;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    ...providerMetrics(registry),
+    ...operationMetrics(registry),
+    ...cacheMetrics(registry),
+  };
+}
+
+function providerMetrics(registry: Registry) {
   const providerCalls = new Counter({
     name: 'refunds_provider_calls_total',
     help: 'Provider calls by provider, outcome (ok, not_found, error, short_circuited) and HTTP status class',
@@ -40,6 +59,31 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     registers: [registry],
   });
+  const breaker = new Gauge({
+    name: 'refunds_provider_breaker_state',
+    help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open, -1 not configured',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
+  const budgetWaits = new Counter({
+    name: 'refunds_provider_budget_waits_total',
+    help: 'Provider calls that waited for a slot in the provider request budget (<PROVIDER>_MAX_REQUESTS_PER_S), by provider',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
+  return {
+    observeProviderCall(record: ProviderCallRecord) {
+      const statusClass = record.status === null ? 'none' : `${Math.floor(record.status / 100)}xx`;
+      providerCalls.inc({ provider: record.provider, outcome: record.outcome, status_class: statusClass });
+      providerLatency.observe({ provider: record.provider, outcome: record.outcome }, record.durationMs / 1000);
+    },
+    setBreakerState: (provider: RefundProviderName, state: BreakerState) =>
+      breaker.set({ provider }, BREAKER_VALUES[state]),
+    budgetWait: (provider: RefundProviderName) => budgetWaits.inc({ provider }),
+  };
+}
+
+function operationMetrics(registry: Registry) {
   const batchSize = new Histogram({
     name: 'refunds_loader_batch_size',
     help: 'Refunds per DataLoader batch',
@@ -65,13 +109,17 @@ export function createMetrics(): Metrics {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  const breaker = new Gauge({
-    name: 'refunds_provider_breaker_state',
-    help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open, -1 not configured',
-    labelNames: ['provider'] as const,
-    registers: [registry],
-  });
+  return {
+    observeBatch: (size: number) => batchSize.observe(size),
+    observeOperation(operationType: string, outcome: 'success' | 'partial' | 'error', durationMs: number) {
+      operations.inc({ operation_type: operationType, outcome });
+      operationLatency.observe({ operation_type: operationType }, durationMs / 1000);
+    },
+    observeError: (code: string) => errors.inc({ code }),
+  };
+}
 
+function cacheMetrics(registry: Registry) {
   const cacheLookups = new Counter({
     name: 'refunds_cache_lookups_total',
     help: 'Refund cache lookups by provider and result (hit: fresh copy served; miss: read from the provider)',
@@ -95,46 +143,26 @@ export function createMetrics(): Metrics {
     labelNames: ['operation'] as const,
     registers: [registry],
   });
-  const budgetWaits = new Counter({
-    name: 'refunds_provider_budget_waits_total',
-    help: 'Provider calls that waited for a slot in the provider request budget (<PROVIDER>_MAX_REQUESTS_PER_S), by provider',
-    labelNames: ['provider'] as const,
-    registers: [registry],
-  });
-  let cacheState: (() => CacheState) | null = null;
+  let cacheStatus: (() => CacheStatus) | null = null;
   new Gauge({
     name: 'refunds_cache_store_up',
     help: 'Refund cache store: 1 reachable, 0 unavailable (reads go to the providers), -1 cache off',
     registers: [registry],
     collect() {
-      const status = cacheState?.().status ?? 'disabled';
+      const status = cacheStatus?.() ?? 'disabled';
       this.set(status === 'ok' ? 1 : status === 'unavailable' ? 0 : -1);
     },
   });
-
+  const cache: CacheCounters = {
+    lookup: (provider, result) => cacheLookups.inc({ provider, result }),
+    staleServed: (provider) => staleServed.inc({ provider }),
+    storeError: (operation) => storeErrors.inc({ operation }),
+    evicted: () => evictions.inc(),
+  };
   return {
-    registry,
-    cache: {
-      lookup: (provider, result) => cacheLookups.inc({ provider, result }),
-      staleServed: (provider) => staleServed.inc({ provider }),
-      storeError: (operation) => storeErrors.inc({ operation }),
-      evicted: () => evictions.inc(),
+    cache,
+    watchCacheState(status: () => CacheStatus) {
+      cacheStatus = status;
     },
-    budgetWait: (provider) => budgetWaits.inc({ provider }),
-    watchCacheState(state) {
-      cacheState = state;
-    },
-    observeProviderCall(record) {
-      const statusClass = record.status === null ? 'none' : `${Math.floor(record.status / 100)}xx`;
-      providerCalls.inc({ provider: record.provider, outcome: record.outcome, status_class: statusClass });
-      providerLatency.observe({ provider: record.provider, outcome: record.outcome }, record.durationMs / 1000);
-    },
-    observeBatch: (size) => batchSize.observe(size),
-    observeOperation(operationType, outcome, durationMs) {
-      operations.inc({ operation_type: operationType, outcome });
-      operationLatency.observe({ operation_type: operationType }, durationMs / 1000);
-    },
-    observeError: (code) => errors.inc({ code }),
-    setBreakerState: (provider, state) => breaker.set({ provider }, BREAKER_VALUES[state]),
   };
 }

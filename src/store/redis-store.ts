@@ -1,32 +1,30 @@
 /**
  * The shared key-value store: Redis through node-redis, so every replica sees the same entries.
  *
- * Contract (see key-value-store.ts): every call is time-boxed (`timeoutMs`, 50 ms by default; the
- * idempotency records use a longer box on their own instance) and rejects with
- * StoreUnavailableError when Redis is disconnected, refuses, errs or does not answer in time.
- * Commands are never queued while disconnected (they fail at once). The client reconnects by itself
- * for as long as the process runs, and a Redis error event never reaches the process as an
- * unhandled 'error': it goes to `onConnectionError`. `health()` follows the connection.
+ * Contract (see key-value-store.ts): every call is time-boxed (`timeoutMs`, REDIS_TIMEOUT_MS for the
+ * refund cache; the idempotency records use a longer box on their own view of the same connection)
+ * and rejects with StoreUnavailableError when Redis is disconnected, refuses, errs or does not
+ * answer in time. Commands are never queued while disconnected (they fail at once). `health()`
+ * follows the connection.
  */
-import { createRequire } from 'node:module';
-import type * as Redis from 'redis';
 import { StoreUnavailableError, type KeyValueStore, type StoreHealth } from './key-value-store.js';
 import { checkTtl } from './memory-store.js';
+import { closeRedisClient, openRedisClient, type RedisClient } from './redis-connection.js';
 
 export const DEFAULT_REDIS_TIMEOUT_MS = 50;
 
-/**
- * node-redis, loaded when the first client is made: a deployment without REDIS_URL never loads it
- * (about 6 MB of resident memory on Node 24).
- */
-function redisModule(): typeof Redis {
-  return createRequire(import.meta.url)('redis') as typeof Redis;
+export type RedisStoreOptions = SharedConnectionOptions | OwnConnectionOptions;
+
+interface SharedConnectionOptions {
+  /** The process's shared connection (src/store/redis-connection.ts); the store never closes it. */
+  readonly client: RedisClient;
+  /** The time box of every call, in milliseconds. */
+  readonly timeoutMs?: number;
 }
 
-export interface RedisStoreOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). Never logged. */
+interface OwnConnectionOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). Never logged. A store of its own opens and closes its client. */
   readonly url: string;
-  /** The time box of every call, in milliseconds. */
   readonly timeoutMs?: number;
   /** Told about every connection error; the client keeps reconnecting on its own. */
   readonly onConnectionError?: (error: Error) => void;
@@ -34,48 +32,12 @@ export interface RedisStoreOptions {
   readonly onHealthChange?: (health: StoreHealth) => void;
 }
 
-export type RedisClient = ReturnType<typeof Redis.createClient>;
-type Client = RedisClient;
-
-/** Waits between reconnect attempts: 50 ms doubling to 2 s, with jitter so replicas do not stampede. */
-function reconnectDelay(retries: number): number {
-  return Math.min(50 * 2 ** Math.min(retries, 6), 2000) + Math.floor(Math.random() * 50);
-}
-
-/**
- * A node-redis client that never queues while disconnected, reconnects for as long as the process
- * runs, reports errors instead of crashing, and starts connecting without being awaited (the
- * subgraph starts, and serves from the providers, while Redis is unreachable).
- */
-export function createResilientRedisClient(
-  options: Pick<RedisStoreOptions, 'url' | 'timeoutMs' | 'onConnectionError' | 'onHealthChange'>,
-  isClosed: () => boolean = () => false,
-): RedisClient {
-  const client = redisModule().createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    // Bounds what piles up while Redis hangs (written commands wait for a reply we no longer want).
-    commandsQueueMaxLength: 10_000,
-    socket: {
-      connectTimeout: Math.max(1000, options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS),
-      reconnectStrategy: reconnectDelay,
-    },
-  });
-  // Without a listener, an 'error' event would crash the process.
-  client.on('error', (error: Error) => options.onConnectionError?.(error));
-  client.on('ready', () => options.onHealthChange?.('ok'));
-  client.on('end', () => options.onHealthChange?.('unavailable'));
-  client.on('reconnecting', () => options.onHealthChange?.('unavailable'));
-  client.connect().catch((error: unknown) => {
-    if (!isClosed()) options.onConnectionError?.(error instanceof Error ? error : new Error(String(error)));
-  });
-  return client;
-}
-
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis' as const;
   readonly timeoutMs: number;
-  readonly #client: Client;
+  readonly #client: RedisClient;
+  /** Whether close() ends the client: only when the store opened it itself. */
+  readonly #ownsClient: boolean;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -84,7 +46,19 @@ export class RedisStore implements KeyValueStore {
       throw new RangeError(`timeoutMs must be a positive whole number of milliseconds, received ${timeoutMs}`);
     }
     this.timeoutMs = timeoutMs;
-    this.#client = createResilientRedisClient(options, () => this.#closed);
+    if ('client' in options) {
+      this.#client = options.client;
+      this.#ownsClient = false;
+    } else {
+      this.#client = openRedisClient({
+        url: options.url,
+        connectTimeoutMs: timeoutMs,
+        onError: (error) => options.onConnectionError?.(error),
+        ...(options.onHealthChange ? { onHealthChange: options.onHealthChange } : {}),
+        isClosed: () => this.#closed,
+      });
+      this.#ownsClient = true;
+    }
   }
 
   get(key: string): Promise<string | null> {
@@ -117,14 +91,11 @@ export class RedisStore implements KeyValueStore {
     return this.#client.isReady ? 'ok' : 'unavailable';
   }
 
-  /** Sends what is pending (within the time box) and disconnects; stops reconnecting. */
+  /** A store over the shared connection leaves it open; a store with its own client disconnects it. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#client.isReady) {
-      await this.#timeBoxed('QUIT', () => this.#client.close()).catch(() => undefined);
-    }
-    if (this.#client.isOpen) this.#client.destroy();
+    if (this.#ownsClient) await closeRedisClient(this.#client);
   }
 
   async #timeBoxed<T>(command: string, run: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * The wire: one ky instance per provider over a keep-alive undici Agent (through
  * dispatcher-fetch.ts), with the per-attempt timeout, redirects refused, bodies bounded to
- * MAX_BODY_BYTES, and the headers every request carries. Retries are chosen per call (see
+ * MAX_PROVIDER_RESPONSE_BYTES, and the headers every request carries. Retries are chosen per call (see
  * retry-policy.ts); ky runs them.
  */
 import ky, { type KyInstance, type KyRequest } from 'ky';
@@ -11,7 +11,7 @@ import type { CallAttempts } from './call-attempts.js';
 import { createDispatcherFetch } from './dispatcher-fetch.js';
 
 /** The largest response body read from a provider; a refund is a few hundred bytes. */
-const MAX_BODY_BYTES = 256 * 1024;
+const MAX_PROVIDER_RESPONSE_BYTES = 256 * 1024;
 
 /**
  * ky shallow-copies its `context` option into each request, so the call's mutable state travels
@@ -41,7 +41,7 @@ export function createTransport(options: TransportOptions): Transport {
     connect: { timeout: http.attemptTimeoutMs },
   });
   // Keep-alive connections, capped per provider, without the WHATWG fetch overhead.
-  const fetch = createDispatcherFetch(agent, MAX_BODY_BYTES);
+  const fetch = createDispatcherFetch(agent, MAX_PROVIDER_RESPONSE_BYTES);
 
   // Every header is set here rather than through ky's `headers` option, which ky merges into
   // fresh Headers objects several times per call (defaults, per-call options, the Request).

@@ -7,21 +7,17 @@
  * Error for that key alone.
  */
 import DataLoader from 'dataloader';
-import type { RefundReadContext, RefundReader } from './cache/refund-cache.js';
-import type { RefundProviderName } from '../../domain/refund.js';
+import type { RefundReadContext, RefundReader } from './refund-reader.js';
 import type { RetrievedRefund } from '../../domain/retrieved-refund.js';
 import type { RefundRef } from '../../providers/ids.js';
-import type { RefundProviderPort } from '../../providers/port.js';
 import type { SpanRunner } from '../../observability/tracing.js';
-
-export type ProviderClients = ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
 
 export interface Loaders {
   readonly refund: DataLoader<RefundRef, RetrievedRefund | null, string>;
 }
 
 export interface LoaderOptions {
-  /** The refund cache (or, with the cache off, a straight path to the providers). */
+  /** The read use case: the refund cache, or with the cache off the provider reader. */
   readonly reader: RefundReader;
   readonly call: RefundReadContext;
   /** Told the size of every batch (metrics). */
@@ -30,7 +26,7 @@ export interface LoaderOptions {
   readonly span?: SpanRunner;
 }
 
-export const refundCacheKey = (ref: RefundRef): string => `${ref.provider}:${ref.providerRefundId}`;
+export const refundLoaderKey = (ref: RefundRef): string => `${ref.provider}:${ref.providerRefundId}`;
 
 export function createLoaders(options: LoaderOptions): Loaders {
   const refund = new DataLoader<RefundRef, RetrievedRefund | null, string>(
@@ -39,7 +35,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
       const read = () => options.reader.readMany(refs, options.call);
       return options.span ? options.span('refunds.loader.batch', { 'refunds.batch_size': refs.length }, read) : read();
     },
-    { cacheKeyFn: refundCacheKey },
+    { cacheKeyFn: refundLoaderKey },
   );
   return { refund };
 }

@@ -26,20 +26,17 @@ import {
   type InlineFragmentNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { AppConfig } from '../../app/config.js';
+import type { RequestLimits } from '../request-limits.js';
 import { InvalidInputError, quoteInput } from '../../domain/errors.js';
 import { parseRefundId, type RefundRef } from '../../providers/ids.js';
-import { refundCacheKey } from '../../refunds/read/refund-loader.js';
+import { refundLoaderKey } from '../../refunds/read/refund-loader.js';
 import { refundRefFromRepresentation } from '../../resolvers/refund-reference.js';
 import type { RequestContext } from './context.js';
 
 export type OperationLimits = Pick<
-  AppConfig['limits'],
-  'maxIdsPerField' | 'maxRefundsPerOperation' | 'maxEntityRepresentations'
-> & {
-  /** `Refund` objects one operation may resolve, repeats included (MAX_REFUNDS_RESOLVED_PER_OPERATION). */
-  readonly maxRefundsResolvedPerOperation: number;
-};
+  RequestLimits,
+  'maxIdsPerField' | 'maxRefundsPerOperation' | 'maxEntityRepresentations' | 'maxRefundsResolvedPerOperation'
+>;
 
 /** What one operation asks for, counted before it runs. */
 interface Tally {
@@ -134,7 +131,7 @@ function refundRepresentation(representation: unknown, index: number): Readonly<
 
 function addRef(tally: Tally, parse: () => RefundRef): void {
   try {
-    tally.distinct.add(refundCacheKey(parse()));
+    tally.distinct.add(refundLoaderKey(parse()));
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
   }

@@ -7,21 +7,17 @@
  * (bump CACHE_SCHEMA_VERSION whenever RefundModel changes shape).
  */
 import type { RefundModel, RefundProviderName } from '../../../domain/refund.js';
+import type { ReadAnswer } from '../refund-reader.js';
 
-export const CACHE_SCHEMA_VERSION = 1;
+/** Bumped whenever RefundModel changes shape (2: refunds carry their paymentId). */
+const CACHE_SCHEMA_VERSION = 2;
 
 export function cacheKey(provider: RefundProviderName, account: string, providerRefundId: string): string {
   return `refunds:v${CACHE_SCHEMA_VERSION}:${provider}:${encodeURIComponent(account)}:${providerRefundId}`;
 }
 
-/** One provider answer: the refund, or null for "no such refund". */
-export interface CacheEntry {
-  readonly refund: RefundModel | null;
-  /** Epoch milliseconds the provider answered. */
-  readonly retrievedAt: number;
-  /** Epoch milliseconds until which the answer is fresh. */
-  readonly freshUntil: number;
-}
+/** What the cache stores: one provider answer. */
+export type CacheEntry = ReadAnswer;
 
 export function encodeEntry(entry: CacheEntry): string {
   // Dates become ISO strings; everything else in RefundModel is plain JSON.
