@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CREATE_REFUND } from '../helpers/create-refund.js';
 import { useStack, type Stack } from '../helpers/stack.js';
+import { createdWooshPayRefunds } from '../helpers/wooshpay-ledger.js';
 
 const WOOSHPAY_PAYMENT = 'pi_1787730900000000001'; // USD 100.00, nothing refunded
 const EFUNDPAY_TRANSACTION = '3f8a9c1e-7b2d-4e6f-9a0b-1c2d3e4f5a60'; // USD 100.00
@@ -29,6 +30,12 @@ interface Payload {
 }
 
 const newKey = () => `test-${randomUUID()}`;
+
+/** The global ids of the refunds the WooshPay simulator has created so far, read from the simulator. */
+async function wooshPayRefundIds(stack: Stack): Promise<string[]> {
+  const refunds = await createdWooshPayRefunds(stack.simulators.wooshpay, stack.env.WOOSHPAY_SECRET_KEY!);
+  return refunds.map((refund) => `wooshpay:${refund.id}`);
+}
 
 async function createRefund(stack: Stack, input: Record<string, unknown>, headers?: Record<string, string>) {
   const { body, status } = await stack.graphql<{ createRefund: Payload }>(CREATE_REFUND, { input }, headers);
@@ -264,6 +271,7 @@ describe('createRefund', () => {
   });
 
   it('WooshPay: an answer lost after the refund was made (timeout) ends in exactly one refund', async () => {
+    const before = await wooshPayRefundIds(stack);
     stack.simulators.wooshpay.injectFault(WOOSHPAY_PAYMENT, {
       kind: 'lose-response',
       after: 'hang',
@@ -284,6 +292,9 @@ describe('createRefund', () => {
     expect(posted).toHaveLength(2);
     expect(posted[1]?.headers['idempotency-key']).toBe(posted[0]?.headers['idempotency-key']);
     expect(posted[1]?.status).toBe(200);
+    // WooshPay holds one new refund, the one answered.
+    const made = (await wooshPayRefundIds(stack)).filter((id) => !before.includes(id));
+    expect(made).toEqual([payload?.refund?.id]);
   });
 
   it('efundpay: an answer lost after the refund was made (reset) is found by lookup: exactly one refund, no second POST', async () => {
@@ -330,6 +341,7 @@ describe('createRefund', () => {
   });
 
   it('WooshPay: when every attempt times out the answer is PROVIDER_OUTCOME_UNKNOWN, and repeating the call makes no second refund', async () => {
+    const before = await wooshPayRefundIds(stack);
     stack.simulators.wooshpay.injectFault(WOOSHPAY_PAYMENT, { kind: 'lose-response', after: 'hang', method: 'POST' });
     const input = {
       provider: 'WOOSHPAY',
@@ -357,6 +369,8 @@ describe('createRefund', () => {
       id: repeat.payload!.refund!.id,
     });
     expect(read.body.data?.refund?.id).toBe(repeat.payload?.refund?.id);
+    const made = (await wooshPayRefundIds(stack)).filter((id) => !before.includes(id));
+    expect(made).toEqual([repeat.payload?.refund?.id]);
   });
 
   it('efundpay: when the POST and the lookup both fail the answer is PROVIDER_OUTCOME_UNKNOWN, and the repeat resolves duplicate_record to the one refund', async () => {
