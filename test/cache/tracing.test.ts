@@ -1,7 +1,9 @@
 /**
  * Tracing with OTEL_EXPORTER_OTLP_ENDPOINT set: a local OTLP/HTTP receiver collects the spans; the
- * provider simulators record the `traceparent` they were sent.
+ * provider simulators record the `traceparent` they were sent. With the endpoint still set,
+ * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turns tracing off.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +23,8 @@ const received: OtlpSpan[] = [];
 const serviceNames: string[] = [];
 let receiver: Server;
 let stack: Stack;
+/** The receiver's origin, as OTEL_EXPORTER_OTLP_ENDPOINT. */
+let receiverUrl: string;
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const ROUTER_SPAN_ID = '00f067aa0ba902b7';
@@ -48,9 +52,8 @@ beforeAll(async () => {
   receiver.listen(0, '127.0.0.1');
   await once(receiver, 'listening');
   const { port } = receiver.address() as AddressInfo;
-  stack = await startStack({
-    env: { CACHE_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
-  });
+  receiverUrl = `http://127.0.0.1:${port}`;
+  stack = await startStack({ env: { CACHE_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl } });
 });
 
 afterAll(async () => {
@@ -103,18 +106,46 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   });
 });
 
-describe('tracing off (no OTEL_* endpoint)', () => {
-  it('creates no spans and sends no traceparent to the providers', async () => {
-    const plain = await startStack({ env: { CACHE_ENABLED: 'true' } });
-    try {
-      const before = received.length;
-      await plain.graphql(`{ refund(id: "wooshpay:${REFUND_ID}") { id } }`, undefined, {
-        traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01`,
+/**
+ * The switches that turn tracing off while an endpoint is configured, beside a control run with the
+ * same receiver and tracing on: spans reach the receiver, so "nothing arrived" means tracing was off.
+ */
+describe.each([
+  { name: 'no switch (control: tracing on)', switches: {}, traced: true },
+  { name: 'OTEL_SDK_DISABLED=true', switches: { OTEL_SDK_DISABLED: 'true' }, traced: false },
+  { name: 'OTEL_TRACES_EXPORTER=none', switches: { OTEL_TRACES_EXPORTER: 'none' }, traced: false },
+])('OTEL_EXPORTER_OTLP_ENDPOINT set and $name', ({ switches, traced }) => {
+  it(
+    traced
+      ? 'sends spans to the receiver and traceparent to the providers'
+      : 'creates no spans and sends no traceparent to the providers',
+    async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const other = await startStack({
+        env: { CACHE_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, ...switches },
       });
-      expect(plain.simulators.wooshpay.requests[0]?.headers.traceparent).toBeUndefined();
-      expect(received.length).toBe(before);
-    } finally {
-      await plain.stop();
-    }
-  });
+      try {
+        const before = received.length;
+        const response = await other.graphql(`{ refund(id: "wooshpay:${REFUND_ID}") { id } }`, undefined, {
+          traceparent: `00-${traceId}-${ROUTER_SPAN_ID}-01`,
+        });
+        expect(response.body.errors).toBeUndefined();
+        const sent = other.simulators.wooshpay.requests;
+        expect(sent).toHaveLength(1);
+        await other.stop(); // flushes the spans of a traced stack
+        const spans = received.slice(before).filter((span) => span.traceId.toLowerCase() === traceId);
+        if (traced) {
+          expect(spans.map((span) => span.name)).toEqual(
+            expect.arrayContaining(['refunds.loader.batch', 'refunds.cache.lookup', 'GET']),
+          );
+          expect(sent[0]?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+        } else {
+          expect(received.length).toBe(before);
+          expect(sent[0]?.headers.traceparent).toBeUndefined();
+        }
+      } finally {
+        await other.stop();
+      }
+    },
+  );
 });
