@@ -3,7 +3,7 @@
  * its provider's allowlist on the raw input before anything else happens to it; only ids that
  * pass ever reach a loader key or a URL.
  */
-import { InvalidInputError, quoteInput } from '../domain/errors.js';
+import { InvalidInputError, ProviderNotConfiguredError, quoteInput } from '../domain/errors.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { ProviderDefinition } from './definition.js';
 import { PROVIDERS } from './registry.js';
@@ -26,6 +26,17 @@ export function providerDefinition(provider: RefundProviderName): ProviderDefini
   const definition = byName.get(provider);
   if (!definition) throw new Error(`No provider is registered as ${provider}`);
   return definition;
+}
+
+/**
+ * The error for a registered provider this deployment has no credentials for (its port is null in
+ * ProviderClients): PROVIDER_NOT_CONFIGURED, for reads and creations alike.
+ */
+export function providerNotConfigured(provider: RefundProviderName): ProviderNotConfiguredError {
+  return new ProviderNotConfiguredError(
+    providerDefinition(provider),
+    'no credentials are configured for this provider',
+  );
 }
 
 /** The global id of a refund: `<provider prefix>:<provider refund id>`. */

@@ -4,9 +4,10 @@
  * corrupt or non-RSA key fails at start with a fixable message, not on the first call; no message
  * ever quotes it.
  */
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { credentialFingerprint } from '../account.js';
 import type { ProviderSettings, ProviderVariable } from '../definition.js';
 import { baseUrl, optionalText, optionalUrl, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
 
@@ -65,7 +66,7 @@ export function readEfundpaySettings(env: Env, problems: string[]): EfundpaySett
 /** The merchant account, with a fingerprint of the credentials that act for it. */
 export function efundpayAccount(merchantAccountId: string, auth: EfundpayAuthConfig): string {
   const secret = auth.kind === 'api-key' ? auth.apiKey : `${auth.keyId}\n${auth.privateKeyPem}`;
-  return `${merchantAccountId}:key-${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+  return `${merchantAccountId}:${credentialFingerprint(secret)}`;
 }
 
 function readAuth(vars: Vars, problems: string[]): EfundpayAuthConfig | null {

@@ -1,6 +1,6 @@
 /** WooshPay's own settings: where it is and the secret key that authenticates us. */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { credentialFingerprint } from '../account.js';
 import type { ProviderSettings, ProviderVariable } from '../definition.js';
 import { baseUrl, optionalText, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
 
@@ -41,5 +41,5 @@ export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySett
 
 /** The account the key acts for, as a fingerprint of the key (one WooshPay key is one account). */
 export function wooshPayAccount(secretKey: string): string {
-  return `key-${createHash('sha256').update(secretKey).digest('hex').slice(0, 16)}`;
+  return credentialFingerprint(secretKey);
 }
