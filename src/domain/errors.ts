@@ -6,14 +6,18 @@
  */
 import type { ProviderIdentity, RefundProviderName } from './refund.js';
 
-export type ProviderErrorCode =
-  | 'PROVIDER_UNAVAILABLE'
-  | 'PROVIDER_TIMEOUT'
-  | 'PROVIDER_RATE_LIMITED'
-  | 'PROVIDER_AUTH_FAILED'
-  | 'PROVIDER_BAD_RESPONSE'
-  | 'PROVIDER_NOT_CONFIGURED'
-  | 'PROVIDER_OUTCOME_UNKNOWN';
+/** Every ProviderError code (`extensions.code`). */
+export const PROVIDER_ERROR_CODES = [
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_TIMEOUT',
+  'PROVIDER_RATE_LIMITED',
+  'PROVIDER_AUTH_FAILED',
+  'PROVIDER_BAD_RESPONSE',
+  'PROVIDER_NOT_CONFIGURED',
+  'PROVIDER_OUTCOME_UNKNOWN',
+] as const;
+
+export type ProviderErrorCode = (typeof PROVIDER_ERROR_CODES)[number];
 
 export abstract class ProviderError extends Error {
   abstract readonly code: ProviderErrorCode;
@@ -83,12 +87,16 @@ export class ProviderOutcomeUnknownError extends ProviderError {
   }
 }
 
-export type RequestRefusedCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_KEY_IN_USE'
-  | 'IDEMPOTENCY_STORE_UNAVAILABLE';
+/** Every RequestRefusedError code (`extensions.code`). */
+export const REQUEST_REFUSED_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_STORE_UNAVAILABLE',
+] as const;
+
+export type RequestRefusedCode = (typeof REQUEST_REFUSED_CODES)[number];
 
 /**
  * A request refused before (or instead of) any provider call: missing or invalid credentials, a
@@ -105,10 +113,13 @@ export class RequestRefusedError extends Error {
   }
 }
 
+/** InvalidInputError's code: Apollo's own code for bad input, so both read the same to clients. */
+export const INVALID_INPUT_CODE = 'BAD_USER_INPUT';
+
 /** Input a client sent that can never be valid; maps to `BAD_USER_INPUT`. */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
-  readonly code = 'BAD_USER_INPUT';
+  readonly code = INVALID_INPUT_CODE;
 }
 
 /**

@@ -7,11 +7,20 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { InvalidInputError, ProviderError, RequestRefusedError, escapeForDisplay } from '../../domain/errors.js';
+import {
+  INVALID_INPUT_CODE,
+  InvalidInputError,
+  PROVIDER_ERROR_CODES,
+  ProviderError,
+  REQUEST_REFUSED_CODES,
+  RequestRefusedError,
+  escapeForDisplay,
+} from '../../domain/errors.js';
 import type { RequestContext } from './context.js';
 
 /** Codes a client may see. Anything else is an internal error and is masked. */
 export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  // Apollo's and graphql-js's own codes for a request that cannot run.
   'BAD_USER_INPUT',
   'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
@@ -19,18 +28,10 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PROVIDER_UNAVAILABLE',
-  'PROVIDER_TIMEOUT',
-  'PROVIDER_RATE_LIMITED',
-  'PROVIDER_AUTH_FAILED',
-  'PROVIDER_BAD_RESPONSE',
-  'PROVIDER_NOT_CONFIGURED',
-  'PROVIDER_OUTCOME_UNKNOWN',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'IDEMPOTENCY_KEY_REUSED',
-  'IDEMPOTENCY_KEY_IN_USE',
-  'IDEMPOTENCY_STORE_UNAVAILABLE',
+  // The domain's.
+  INVALID_INPUT_CODE,
+  ...PROVIDER_ERROR_CODES,
+  ...REQUEST_REFUSED_CODES,
 ]);
 
 const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
