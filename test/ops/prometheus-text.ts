@@ -61,9 +61,32 @@ export function sampleKey(name: string, labels: Record<string, string> = {}): st
   return entries.length === 0 ? name : `${name}{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
 }
 
-/** A sample's value, or 0 when the series has not been written yet (how Prometheus treats a new counter). */
-export function valueOf(exposition: Exposition, name: string, labels: Record<string, string> = {}): number {
-  return exposition.samples.get(sampleKey(name, labels)) ?? 0;
+/** A sample's value, or undefined when the exposition has no such series. */
+export function valueOf(exposition: Exposition, name: string, labels: Record<string, string> = {}): number | undefined {
+  return exposition.samples.get(sampleKey(name, labels));
+}
+
+/** A sample's value; throws, naming the series, when the exposition has no such series. */
+export function requireValue(exposition: Exposition, name: string, labels: Record<string, string> = {}): number {
+  const value = valueOf(exposition, name, labels);
+  if (value === undefined) {
+    throw new Error(`Expected the series ${sampleKey(name, labels)} in the exposition, it is missing`);
+  }
+  return value;
+}
+
+/**
+ * How much a counter (or a histogram's _count, _sum, _bucket) grew from one scrape to the next.
+ * The series must be in `after`; one missing from `before` had not been written yet and counts
+ * from 0, as Prometheus treats a new series.
+ */
+export function counterDelta(
+  before: Exposition,
+  after: Exposition,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  return requireValue(after, name, labels) - (valueOf(before, name, labels) ?? 0);
 }
 
 /** GET /metrics, checked to be Prometheus text, parsed. */
