@@ -13,6 +13,7 @@ import type { RefundProviderName } from '../domain/refund.js';
 import type { BreakerSettings, ProviderHttpSettings } from '../providers/http/types.js';
 import type { ProviderSettings } from '../providers/definition.js';
 import { PROVIDERS } from '../providers/registry.js';
+import { DEFAULT_SETTLE_MS } from '../simulator-kit/settle.js';
 import { boolean, integer, optionalText, optionalUrl, parseEnv, type Env } from '../providers/settings-fields.js';
 
 export interface AppConfig {
@@ -142,7 +143,7 @@ const envSchema = z.object({
   INTROSPECTION: boolean('INTROSPECTION'),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_LATENCY_MS: integer('SANDBOX_LATENCY_MS', 0, 0, 60_000),
-  SANDBOX_SETTLE_MS: integer('SANDBOX_SETTLE_MS', 3000, 0, 3_600_000),
+  SANDBOX_SETTLE_MS: integer('SANDBOX_SETTLE_MS', DEFAULT_SETTLE_MS, 0, 3_600_000),
   AUTH_JWKS_URL: optionalUrl('AUTH_JWKS_URL', 'https://auth.example.com/.well-known/jwks.json'),
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
@@ -216,9 +217,12 @@ function providerCallSettings(vars: EnvVars): Pick<AppConfig, 'http' | 'breaker'
   };
 }
 
+/** The most ids one `refunds` field takes (not a setting: schema.graphql's description states it). */
+export const MAX_IDS_PER_FIELD = 100;
+
 function requestLimits(vars: EnvVars): RequestLimits {
   return Object.freeze({
-    maxIdsPerField: 100,
+    maxIdsPerField: MAX_IDS_PER_FIELD,
     maxRefundsPerOperation: vars.MAX_REFUNDS_PER_OPERATION,
     maxEntityRepresentations: vars.MAX_ENTITY_REPRESENTATIONS,
     maxBodyBytes: vars.MAX_BODY_BYTES,

@@ -41,7 +41,7 @@ export interface ProviderVariable {
 export interface ProviderSimulatorOptions {
   /** Latency added to every response. */
   readonly latencyMs: number;
-  /** How long refunds created at the simulator stay pending before they settle (default 3000 ms). */
+  /** How long refunds created at the simulator stay pending before they settle (default DEFAULT_SETTLE_MS). */
   readonly settleMs?: number;
   /** The environment as configured, for the provider's non-secret settings (e.g. its account). */
   readonly env: Env;

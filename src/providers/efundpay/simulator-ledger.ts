@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimulatorResponse } from '../../simulator-kit/http-simulator.js';
+import { DEFAULT_SETTLE_MS } from '../../simulator-kit/settle.js';
 import { EFUNDPAY_TRANSACTION_ID } from './identity.js';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from './seed.js';
 import { efundpaySeedTransactions, type EfundpaySeedTransaction } from './seed-transactions.js';
@@ -77,7 +78,7 @@ export interface EfundpayLedger {
 
 export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): EfundpayLedger {
   const now = options.now ?? Date.now;
-  const settleMs = options.settleMs ?? 3000;
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   let order = 0;
   const refunds = new Map<string, StoredRefund>(
     (options.refunds ?? efundpaySeedRefunds).map((seeded) => [

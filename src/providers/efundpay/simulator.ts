@@ -33,7 +33,7 @@ export interface EfundpaySimulatorOptions {
   refunds?: readonly SeededEfundpayRefund[];
   /** Transactions with their owning account; defaults to `efundpaySeedTransactions`. */
   transactions?: readonly EfundpaySeedTransaction[];
-  /** How long created refunds stay `processing` (default 3000 ms). */
+  /** How long created refunds stay `processing` (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
   latencyMs?: number;
   host?: string;

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimulatorResponse } from '../../simulator-kit/http-simulator.js';
+import { DEFAULT_SETTLE_MS } from '../../simulator-kit/settle.js';
 import { wooshPaySeedPayments, type WooshPaySeedPayment } from './seed-payments.js';
 import { wooshPaySeedRefunds } from './seed.js';
 import type { WooshPayRefundWire } from './wire.js';
@@ -42,7 +43,7 @@ export interface WooshPayLedger {
 
 export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): WooshPayLedger {
   const now = options.now ?? Date.now;
-  const settleMs = options.settleMs ?? 3000;
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const refunds = new Map<string, StoredRefund>(
     (options.refunds ?? wooshPaySeedRefunds).map((refund) => [refund.id, { refund }]),
   );

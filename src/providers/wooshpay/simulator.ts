@@ -21,7 +21,7 @@ export interface WooshPaySimulatorOptions {
   refunds?: readonly WooshPayRefundWire[];
   /** Payments that can be refunded; defaults to `wooshPaySeedPayments`. */
   payments?: readonly WooshPaySeedPayment[];
-  /** How long created refunds stay `pending` (default 3000 ms). */
+  /** How long created refunds stay `pending` (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
   latencyMs?: number;
   host?: string;
