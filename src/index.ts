@@ -6,7 +6,7 @@
 import { ConfigError, loadConfig, type AppConfig } from './app/config.js';
 import { sandboxNotice, startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
 import { refundCreationNotices } from './refunds/create/start-notices.js';
-import { startServer } from './server/create-server.js';
+import { startApp } from './app/start-app.js';
 import { createLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     config = sandbox.config;
     logger.warn({ mode: 'sandbox' }, sandboxNotice());
   }
-  const server = await startServer(config, { logger });
+  const server = await startApp(config, { logger });
   const providers = Object.fromEntries(
     [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),
   );
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}; GraphQL answers ${graphqlAccess}`,
   );
 
-  for (const notice of refundCreationNotices(server.refunds.authorizer, {
+  for (const notice of refundCreationNotices(server.authorizer, {
     isProduction: config.isProduction,
     redisUrl: config.redis.url,
   })) {

@@ -56,6 +56,13 @@ export interface AppConfig {
   readonly idempotency: {
     /** How long a call waits for another call with the same key to finish before IDEMPOTENCY_KEY_IN_USE. */
     readonly waitMs: number;
+    /** Time box of each Redis call for the idempotency records, longer than a cache read's: a record is read on every mutation. */
+    readonly storeTimeoutMs: number;
+  };
+  /** Provider webhooks (POST /webhooks/<provider>). */
+  readonly webhooks: {
+    /** How far a signed timestamp may be from now, either way, in seconds (WEBHOOK_TOLERANCE_S). */
+    readonly toleranceS: number;
   };
 }
 
@@ -148,6 +155,8 @@ const envSchema = z.object({
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
   IDEMPOTENCY_WAIT_MS: integer('IDEMPOTENCY_WAIT_MS', 3000, 0, 60_000),
+  IDEMPOTENCY_STORE_TIMEOUT_MS: integer('IDEMPOTENCY_STORE_TIMEOUT_MS', 500, 1, 10_000),
+  WEBHOOK_TOLERANCE_S: integer('WEBHOOK_TOLERANCE_S', 300, 1, 86_400),
 });
 
 export interface LoadConfigOptions {
@@ -194,7 +203,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     sandboxLatencyMs: vars.SANDBOX_LATENCY_MS,
     sandboxSettleMs: vars.SANDBOX_SETTLE_MS,
     auth: Object.freeze({ jwksUrl: vars.AUTH_JWKS_URL, issuer: vars.AUTH_ISSUER, audience: vars.AUTH_AUDIENCE }),
-    idempotency: Object.freeze({ waitMs: vars.IDEMPOTENCY_WAIT_MS }),
+    idempotency: Object.freeze({
+      waitMs: vars.IDEMPOTENCY_WAIT_MS,
+      storeTimeoutMs: vars.IDEMPOTENCY_STORE_TIMEOUT_MS,
+    }),
+    webhooks: Object.freeze({ toleranceS: vars.WEBHOOK_TOLERANCE_S }),
   });
 }
 

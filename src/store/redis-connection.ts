@@ -141,6 +141,8 @@ export function createRedisWarning(logger: Logger): ThrottledWarning {
     logger,
     'Redis unavailable: the refund cache reads from the providers, refund creation is refused, provider budgets count per replica, until it is back',
     REDIS_WARNING_INTERVAL_MS,
+    // Read through Date each time, so a test can move the clock.
+    () => Date.now(),
   );
   return (fields) => warn({ event: 'cache.store_unavailable', store: 'redis', ...fields });
 }

@@ -77,6 +77,8 @@ describe('GET /health and GET /ready', () => {
         EFUNDPAY: { configured: true, breaker: 'closed' },
       },
       cache: { enabled: false, store: null, status: 'disabled' },
+      redis: { status: 'not-configured' },
+      idempotency: { store: 'memory' },
     });
   });
 
@@ -138,6 +140,8 @@ describe('GET /ready while a provider is down', () => {
         EFUNDPAY: { configured: true, breaker: 'closed' },
       },
       cache: { enabled: false, store: null, status: 'disabled' },
+      redis: { status: 'not-configured' },
+      idempotency: { store: 'memory' },
     });
     const exposition = await scrape(stack.url);
     expect(valueOf(exposition, 'refunds_provider_breaker_state', { provider: 'WOOSHPAY' })).toBe(2);

@@ -6,7 +6,12 @@
 import type { Logger } from 'pino';
 import type { CreateRefundInput } from '../../__generated__/schema-types.js';
 import type { AuditOutcome, RefundAudit } from './refund-audit.js';
-import type { Caller, RefundAuthorizer } from '../../auth/refund-authorizer.js';
+import {
+  REFUND_WRITE_SCOPE,
+  type Caller,
+  type Permission,
+  type RefundAuthorizer,
+} from '../../auth/refund-authorizer.js';
 import { ProviderNotConfiguredError } from '../../domain/errors.js';
 import type { CreateRefundCommand, RefundCreationOutcome } from '../../domain/refund-creation.js';
 import type { RefundModel, RefundProviderName } from '../../domain/refund.js';
@@ -20,6 +25,8 @@ import {
 import { providerDefinition } from '../../providers/ids.js';
 import type { ProviderCallObserver, RefundProviderPort } from '../../providers/port.js';
 import { validateCreateRefundInput } from './validate-input.js';
+
+const CREATE_PERMISSION: Permission = { operation: 'createRefund', scope: REFUND_WRITE_SCOPE };
 
 export interface RefundCreationOptions {
   readonly clients: ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
@@ -62,7 +69,9 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
         idempotencyKeyHash: idempotencyKeyHash(input.idempotencyKey),
       });
       try {
-        caller = await authorizer.authorize(request.authorization);
+        // Authenticated first, so a FORBIDDEN attempt's audit line names who tried.
+        caller = await authorizer.authenticate(request.authorization, CREATE_PERMISSION);
+        authorizer.requireScope(caller, CREATE_PERMISSION);
         command = validateCreateRefundInput(input);
         const client = clients.get(command.provider);
         if (!client) {

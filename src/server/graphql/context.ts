@@ -1,21 +1,17 @@
 /** The per-request GraphQL context: request id, a fresh set of loaders, and what it observed. */
 import type { Logger } from 'pino';
-import type { AppConfig } from '../../app/config.js';
-import type { CacheReadRecord, RefundReader } from '../../refunds/read/cache/refund-cache.js';
-import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
-import type { SpanRunner } from '../../observability/tracing.js';
 import type { CreateRefundInput } from '../../__generated__/schema-types.js';
 import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
+import type { SpanRunner } from '../../observability/tracing.js';
 import type { ProviderCallRecord } from '../../providers/port.js';
 import type { RefundCreation } from '../../refunds/create/refund-creation.js';
+import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
+import type { CacheReadRecord, RefundReader } from '../../refunds/read/refund-reader.js';
 
 export interface RequestContext {
   readonly requestId: string;
   readonly logger: Logger;
   readonly loaders: Loaders;
-  /** The refund cache: a refund created by this request goes in with `remember()`. */
-  readonly refundCache: RefundReader;
-  readonly limits: AppConfig['limits'];
   /** Every provider call made for this request, in completion order. */
   readonly providerCalls: ProviderCallRecord[];
   /** The analysts' debug view: list provider calls in the response's extensions. */
@@ -31,7 +27,6 @@ export interface RequestContext {
 }
 
 export interface ContextOptions {
-  readonly config: AppConfig;
   readonly reader: RefundReader;
   readonly logger: Logger;
   readonly requestId: string;
@@ -51,29 +46,29 @@ export function createRequestContext(options: ContextOptions): RequestContext {
   const stats = { refundsRequested: 0 };
   const cacheReads: CacheReadRecord[] = [];
   const freshness = { until: Number.POSITIVE_INFINITY, anyStale: false, answers: 0 };
+  const logger = options.logger.child({ requestId: options.requestId });
+  const observe = (record: ProviderCallRecord) => providerCalls.push(record);
   return {
     stats,
-    refundCache: options.reader,
     cacheReads,
     freshness,
     requestId: options.requestId,
-    logger: options.logger.child({ requestId: options.requestId }),
-    limits: options.config.limits,
+    logger,
     providerCalls,
     debug: options.debug,
     createRefund: (input) =>
       options.refundCreation.create(input, {
         requestId: options.requestId,
         authorization: options.authorization,
-        logger: options.logger.child({ requestId: options.requestId }),
-        observe: (record) => providerCalls.push(record),
+        logger,
+        observe,
       }),
     loaders: createLoaders({
       reader: options.reader,
       call: {
         requestId: options.requestId,
         ...(options.signal ? { signal: options.signal } : {}),
-        observe: (record) => providerCalls.push(record),
+        observe,
         onCacheRead: (record) => cacheReads.push(record),
         onServed: ({ freshUntil, stale }) => {
           freshness.answers += 1;
