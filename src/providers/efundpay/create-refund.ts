@@ -35,8 +35,10 @@ import { EFUNDPAY_REFUND_ID, efundpayIdentity } from './identity.js';
 import type { EfundpayRefundDetailsModel } from './model.js';
 import { efundpayErrorSchema, efundpayRefundSchema } from './wire.js';
 
-/** Pages of 100 refunds read while looking for ours; a transaction with more is not settled by lookup. */
+/** Pages read while looking for ours; a transaction with more refunds is not settled by lookup. */
 const MAX_LOOKUP_PAGES = 10;
+/** Refunds per list page: the most efundpay's `limit` allows. */
+const LOOKUP_PAGE_SIZE = 100;
 
 /** efundpay's reason is required free text: the caller's note, else our reason in words. */
 const REASON_TEXT: Record<ProviderRefundRequest['reason'], string> = {
@@ -72,100 +74,7 @@ export function efundpayTransactionRefundsPath(transactionId: string): string {
 export function createEfundpayRefundCreator(
   options: EfundpayRefundCreatorOptions,
 ): (request: ProviderRefundRequest, context: ProviderCallContext) => Promise<ProviderRefundOutcome> {
-  const { http, parseRefund } = options;
-
-  const unknownOutcome = (cause: unknown, what: string) =>
-    new ProviderOutcomeUnknownError(efundpayIdentity, what, { cause });
-
-  /** One POST; its failure is thrown as it is (the caller decides what ambiguity means). */
-  async function post(request: ProviderRefundRequest, webhookUrl: string, context: ProviderCallContext) {
-    const amount = request.amount!;
-    return http.send(
-      {
-        method: 'POST',
-        path: efundpayTransactionRefundsPath(request.paymentId),
-        body: {
-          amount: amount.minorUnits,
-          currency: amount.currencyCode,
-          reason: request.note ?? REASON_TEXT[request.reason],
-          external_identifier: request.providerKey,
-          webhooks_url: webhookUrl,
-        },
-        headers: { 'idempotency-key': request.providerKey },
-        retry: 'connect-only',
-        parse: parseRefund(null),
-        refusal: (_status, body) => efundpayErrorSchema.safeParse(body).success,
-      },
-      context,
-    );
-  }
-
-  /** Our refund among the transaction's refunds, by `external_identifier`; null when absent. */
-  async function findOurs(request: ProviderRefundRequest, context: ProviderCallContext): Promise<RefundModel | null> {
-    let cursor: string | null = null;
-    for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
-      const answer: ProviderAnswer<z.infer<typeof listSchema>> = await http.send(
-        {
-          method: 'GET',
-          path: efundpayTransactionRefundsPath(request.paymentId) + listQuery(cursor),
-          retry: 'idempotent-read',
-          parse: (body) => listSchema.parse(body),
-        },
-        context,
-      );
-      if (!answer.ok) return null;
-      for (const item of answer.value.items) {
-        const wire = efundpayRefundSchema.safeParse(item);
-        if (wire.success && wire.data.external_identifier === request.providerKey) {
-          return parseRefund(null)(item);
-        }
-      }
-      cursor = answer.value.next_cursor ?? null;
-      if (cursor === null) return null;
-    }
-    throw new Error(`more than ${MAX_LOOKUP_PAGES * 100} refunds on one transaction`);
-  }
-
-  /** The list page after `cursor` (the first page for null), 100 refunds a page. */
-  function listQuery(cursor: string | null): string {
-    return `?limit=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-  }
-
-  /** The refund a `duplicate_record` names, checked to be the one this request describes. */
-  async function existing(
-    request: ProviderRefundRequest,
-    resourceId: string | undefined,
-    context: ProviderCallContext,
-  ): Promise<ProviderRefundOutcome> {
-    const refund =
-      resourceId !== undefined && EFUNDPAY_REFUND_ID.test(resourceId)
-        ? await http.getResource(
-            `refunds/${encodeURIComponent(resourceId)}`,
-            context,
-            parseRefund(resourceId.toLowerCase()),
-          )
-        : await findOurs(request, context);
-    if (refund === null) {
-      throw unknownOutcome(undefined, 'efundpay reported a duplicate refund that could not be read');
-    }
-    return { kind: 'created', refund: sameRequest(request, refund), existing: true };
-  }
-
-  async function interpret(
-    request: ProviderRefundRequest,
-    answer: Awaited<ReturnType<typeof post>>,
-    context: ProviderCallContext,
-  ): Promise<ProviderRefundOutcome> {
-    if (answer.ok) return { kind: 'created', refund: answer.value, existing: false };
-    const body = errorBodySchema.parse(answer.body);
-    if (answer.status === 409 && body.code === 'duplicate_record') return existing(request, body.resource_id, context);
-    if (answer.status === 409) {
-      // concurrent_request: an identical request is still running at efundpay.
-      throw unknownOutcome(undefined, 'efundpay is still processing an identical request');
-    }
-    return efundpayRejection(answer.status, answer.body);
-  }
-
+  const calls: Calls = { http: options.http, parseRefund: options.parseRefund };
   return async (request, context) => {
     const webhookUrl = options.webhookUrl;
     if (webhookUrl === null) {
@@ -175,32 +84,158 @@ export function createEfundpayRefundCreator(
       );
     }
     if (request.amount === null) throw new TypeError('efundpay refunds need an amount (validated before)');
-    let first;
+    let answer: PostAnswer;
     try {
-      first = await post(request, webhookUrl, context);
+      answer = await post(calls, request, webhookUrl, context);
     } catch (error) {
       if (!(error instanceof ProviderError && outcomeUnknown(error))) throw error;
-      // The POST may have reached efundpay: look before posting again.
-      let found: RefundModel | null;
-      try {
-        found = await findOurs(request, context);
-      } catch (lookupError) {
-        throw unknownOutcome(lookupError, `${error.code}, and looking the refund up failed`);
-      }
-      if (found) return { kind: 'created', refund: sameRequest(request, found), existing: true };
-      let second;
-      try {
-        second = await post(request, webhookUrl, context);
-      } catch (retryError) {
-        if (retryError instanceof ProviderError && outcomeUnknown(retryError)) {
-          throw unknownOutcome(retryError, `${retryError.code} twice`);
-        }
-        throw retryError;
-      }
-      return interpret(request, second, context);
+      return afterAmbiguousPost(calls, request, webhookUrl, error, context);
     }
-    return interpret(request, first, context);
+    return interpret(calls, request, answer, context);
   };
+}
+
+/** What the creator's steps call efundpay with. */
+interface Calls {
+  readonly http: ProviderHttp;
+  readonly parseRefund: EfundpayRefundCreatorOptions['parseRefund'];
+}
+
+type PostAnswer = ProviderAnswer<RefundModel>;
+
+const unknownOutcome = (why: string, cause?: unknown) =>
+  new ProviderOutcomeUnknownError(efundpayIdentity, why, { cause });
+
+/** One POST; its failure is thrown as it is (the caller decides what ambiguity means). */
+async function post(
+  { http, parseRefund }: Calls,
+  request: ProviderRefundRequest,
+  webhookUrl: string,
+  context: ProviderCallContext,
+): Promise<PostAnswer> {
+  const amount = request.amount!;
+  return http.send(
+    {
+      method: 'POST',
+      path: efundpayTransactionRefundsPath(request.paymentId),
+      body: {
+        amount: amount.minorUnits,
+        currency: amount.currencyCode,
+        reason: request.note ?? REASON_TEXT[request.reason],
+        external_identifier: request.providerKey,
+        webhooks_url: webhookUrl,
+      },
+      headers: { 'idempotency-key': request.providerKey },
+      retry: 'connect-only',
+      parse: parseRefund(null),
+      refusal: (_status, body) => efundpayErrorSchema.safeParse(body).success,
+    },
+    context,
+  );
+}
+
+/**
+ * The first POST may have reached efundpay: look for our refund before posting again, and post
+ * exactly once more when it is not there. An ambiguous second POST is final.
+ */
+async function afterAmbiguousPost(
+  calls: Calls,
+  request: ProviderRefundRequest,
+  webhookUrl: string,
+  firstError: ProviderError,
+  context: ProviderCallContext,
+): Promise<ProviderRefundOutcome> {
+  let found: RefundModel | null;
+  try {
+    found = await findOurs(calls, request, context);
+  } catch (lookupError) {
+    throw unknownOutcome(`${firstError.code}, and looking the refund up failed`, lookupError);
+  }
+  if (found) return { kind: 'created', refund: sameRequest(request, found), existing: true };
+  let second: PostAnswer;
+  try {
+    second = await post(calls, request, webhookUrl, context);
+  } catch (retryError) {
+    if (retryError instanceof ProviderError && outcomeUnknown(retryError)) {
+      throw unknownOutcome(`${retryError.code} twice`, retryError);
+    }
+    throw retryError;
+  }
+  return interpret(calls, request, second, context);
+}
+
+/** Our refund among the transaction's refunds, by `external_identifier`; null when absent. */
+async function findOurs(
+  { http, parseRefund }: Calls,
+  request: ProviderRefundRequest,
+  context: ProviderCallContext,
+): Promise<RefundModel | null> {
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
+    const answer: ProviderAnswer<z.infer<typeof listSchema>> = await http.send(
+      {
+        method: 'GET',
+        path: efundpayTransactionRefundsPath(request.paymentId) + listQuery(cursor),
+        retry: 'idempotent-read',
+        parse: (body) => listSchema.parse(body),
+      },
+      context,
+    );
+    if (!answer.ok) return null;
+    for (const item of answer.value.items) {
+      const wire = efundpayRefundSchema.safeParse(item);
+      if (wire.success && wire.data.external_identifier === request.providerKey) {
+        return parseRefund(null)(item);
+      }
+    }
+    cursor = answer.value.next_cursor ?? null;
+    if (cursor === null) return null;
+  }
+  throw new Error(`more than ${MAX_LOOKUP_PAGES * LOOKUP_PAGE_SIZE} refunds on one transaction`);
+}
+
+/** The list page after `cursor` (the first page for null). */
+function listQuery(cursor: string | null): string {
+  return `?limit=${LOOKUP_PAGE_SIZE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+}
+
+/** The refund a `duplicate_record` names, checked to be the one this request describes. */
+async function existing(
+  calls: Calls,
+  request: ProviderRefundRequest,
+  resourceId: string | undefined,
+  context: ProviderCallContext,
+): Promise<ProviderRefundOutcome> {
+  const refund =
+    resourceId !== undefined && EFUNDPAY_REFUND_ID.test(resourceId)
+      ? await calls.http.getResource(
+          `refunds/${encodeURIComponent(resourceId)}`,
+          context,
+          calls.parseRefund(resourceId.toLowerCase()),
+        )
+      : await findOurs(calls, request, context);
+  if (refund === null) {
+    throw unknownOutcome('efundpay reported a duplicate refund that could not be read');
+  }
+  return { kind: 'created', refund: sameRequest(request, refund), existing: true };
+}
+
+/** A POST's answer as an outcome: the refund, the existing one for a duplicate, or a refusal. */
+async function interpret(
+  calls: Calls,
+  request: ProviderRefundRequest,
+  answer: PostAnswer,
+  context: ProviderCallContext,
+): Promise<ProviderRefundOutcome> {
+  if (answer.ok) return { kind: 'created', refund: answer.value, existing: false };
+  const body = errorBodySchema.parse(answer.body);
+  if (answer.status === 409 && body.code === 'duplicate_record')
+    return existing(calls, request, body.resource_id, context);
+  if (answer.status === 409) {
+    // concurrent_request: an identical request is still running at efundpay.
+    throw unknownOutcome('efundpay is still processing an identical request');
+  }
+  return efundpayRejection(answer.status, answer.body);
 }
 
 /**
