@@ -200,6 +200,8 @@ export type Refund = {
   details: RefundDetails;
   /** Global id: `wooshpay:<refund id>` or `efundpay:<refund uuid>`. Stable; safe to store. */
   id: Scalars['ID']['output'];
+  /** When this service last saw the refund change (webhook, read or reconciliation), UTC; null if never recorded. */
+  lastChangedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The provider that issued the refund. */
   provider: RefundProvider;
   /** The provider's own id for the refund (e.g. `re_…` or a UUID). */
@@ -516,6 +518,7 @@ export type RefundResolvers<ContextType = RequestContext, ParentType extends Res
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   details?: Resolver<ResolversTypes['RefundDetails'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastChangedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['RefundProvider'], ParentType, ContextType>;
   providerRefundId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   providerStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -190,6 +190,8 @@ export type Refund = {
   details: RefundDetails;
   /** Global id: `wooshpay:<refund id>` or `efundpay:<refund uuid>`. Stable; safe to store. */
   id: Scalars['ID']['output'];
+  /** When this service last saw the refund change (webhook, read or reconciliation), UTC; null if never recorded. */
+  lastChangedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The provider that issued the refund. */
   provider: RefundProvider;
   /** The provider's own id for the refund (e.g. `re_…` or a UUID). */

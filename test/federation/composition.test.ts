@@ -24,6 +24,12 @@ function refundTypeDirectives(supergraphSdl: string): string[] {
 }
 
 describe('composition', () => {
+  it('links the cacheTag feature for EXECUTION, so Apollo Router can invalidate a refund by its tag', () => {
+    const sdl = composeSupergraph(subgraphs).supergraphSdl ?? '';
+    expect(sdl).toContain('@link(url: "https://specs.apollo.dev/cacheTag/v0.1", for: EXECUTION)');
+  });
+
+
   it('composes schema.graphql with subgraphs referencing Refund by each key, without errors', () => {
     const result = composeSupergraph(subgraphs);
 
@@ -34,6 +40,7 @@ describe('composition', () => {
       '@join__type(graph: ORDERS, key: "id", resolvable: false)',
       '@join__type(graph: REFUNDS, key: "id")',
       '@join__type(graph: REFUNDS, key: "provider providerRefundId")',
+      '@join__directive(graphs: [REFUNDS], name: "federation__cacheTag", args: {format: "refund-{$key.id}"})',
     ]);
     expect(sdl).toMatch(/refund\(\n[\s\S]*?\): Refund @join__field\(graph: REFUNDS\)/);
     expect(sdl).toMatch(/refunds\(\n[\s\S]*?\): \[Refund\]! @join__field\(graph: REFUNDS\)/);

@@ -22,19 +22,23 @@ export interface SubgraphDefinition {
   readonly typeDefs: DocumentNode;
 }
 
-/** Federation's authorization directives: Apollo Router enforces them; the JavaScript gateway cannot load them. */
-const AUTHORIZATION_DIRECTIVES = new Set(['requiresScopes', 'authenticated', 'policy']);
+/**
+ * Directives Apollo Router acts on that the JavaScript gateway cannot load: the authorization
+ * directives (it refuses their SECURITY features) and `@cacheTag` (its EXECUTION feature).
+ */
+const GATEWAY_UNSUPPORTED_DIRECTIVES = new Set(['requiresScopes', 'authenticated', 'policy', 'cacheTag']);
 
 /**
- * The SDL without the authorization directives (their uses and their `@link` imports).
- * `@apollo/gateway` refuses a supergraph with the `requiresScopes` feature ("is for: SECURITY but is
- * unsupported"), so the gateway tests compose from this; composition with the directives is tested
- * in composition.test.ts, and the subgraph enforces the scope itself (test/mutation/auth.test.ts).
+ * The SDL without the directives `@apollo/gateway` cannot load (their uses and their `@link`
+ * imports). It refuses a supergraph with the `requiresScopes` feature ("is for: SECURITY but is
+ * unsupported") or the `cacheTag` feature ("is for: EXECUTION but is unsupported"), so the gateway
+ * tests compose from this; composition with the directives is tested in composition.test.ts and
+ * mutation.test.ts, and the subgraph enforces the scope itself (test/mutation/auth.test.ts).
  */
-export function withoutAuthorizationDirectives(typeDefs: DocumentNode): DocumentNode {
+export function forTheJavaScriptGateway(typeDefs: DocumentNode): DocumentNode {
   return visit(typeDefs, {
     Directive(node) {
-      if (AUTHORIZATION_DIRECTIVES.has(node.name.value)) return null;
+      if (GATEWAY_UNSUPPORTED_DIRECTIVES.has(node.name.value)) return null;
       if (node.name.value !== 'link') return undefined;
       return {
         ...node,
@@ -45,7 +49,7 @@ export function withoutAuthorizationDirectives(typeDefs: DocumentNode): Document
                 value: {
                   ...argument.value,
                   values: argument.value.values.filter(
-                    (value) => !(value.kind === Kind.STRING && AUTHORIZATION_DIRECTIVES.has(value.value.slice(1))),
+                    (value) => !(value.kind === Kind.STRING && GATEWAY_UNSUPPORTED_DIRECTIVES.has(value.value.slice(1))),
                   ),
                 },
               }
@@ -113,7 +117,7 @@ export async function startGateway(
   options: GatewayOptions = {},
 ): Promise<RunningGateway> {
   const composition = composeSupergraph(
-    subgraphs.map((subgraph) => ({ ...subgraph, typeDefs: withoutAuthorizationDirectives(subgraph.typeDefs) })),
+    subgraphs.map((subgraph) => ({ ...subgraph, typeDefs: forTheJavaScriptGateway(subgraph.typeDefs) })),
   );
   if (composition.errors) {
     throw new Error(`Expected the supergraph to compose, received: ${composition.errors.map(String).join('; ')}`);

@@ -22,7 +22,7 @@ describe('composition with @requiresScopes', () => {
     const sdl = result.supergraphSdl ?? '';
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)');
     expect(sdl).toMatch(
-      /createRefund\(input: CreateRefundInput!\): CreateRefundPayload!.* @requiresScopes\(scopes: \[\["refunds:write"\]\]\)\n/,
+      /createRefund\([\s\S]*?input: CreateRefundInput!\s*\): CreateRefundPayload!.* @requiresScopes\(scopes: \[\["refunds:write"\]\]\)\n/,
     );
     expect(sdl).toContain('@join__unionMember(graph: REFUNDS, member: "RefundRejected")');
   });
