@@ -3,17 +3,15 @@
  * INTERNAL_SERVER_ERROR with the request id, its details go to the log, and no stack trace ever
  * reaches a client, in production or not.
  */
-import { Writable } from 'node:stream';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { GraphQLError } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type RedisClientType } from 'redis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProviderTimeoutError } from '../../src/domain/errors.js';
-import type { RequestContext } from '../../src/server/graphql/context.js';
-import { CLIENT_ERROR_CODES, createErrorMaskingPlugin, formatError } from '../../src/server/graphql/errors.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { CLIENT_ERROR_CODES, formatError } from '../../src/server/graphql/errors.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { efundpayIdentity } from '../../src/providers/efundpay/identity.js';
+import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
 const MASKED_MESSAGE = 'Internal server error: quote the requestId when reporting it';
 const ENTITIES = /* GraphQL */ `
@@ -140,79 +138,69 @@ describe('formatError', () => {
 });
 
 /**
- * No client input reaches an unexpected error in the subgraph itself, so the masking path is
- * exercised over real HTTP through an Apollo Server wired exactly like ours (our formatError and
- * our masking plugin) around a resolver that fails unexpectedly.
+ * No client input reaches an unexpected error in the subgraph, but a store can hand it data its
+ * code never expects: here a shared-cache entry in Redis whose refund carries a currency outside
+ * ISO 4217 (as a replica with other code, or anyone with access to Redis, could write). Serving
+ * it makes `Money.decimal` throw an error that is no domain error, through the real server.
  */
-describe('masking of an unexpected error over HTTP', () => {
-  let url: string;
-  let stop: () => Promise<void>;
-  const lines: Array<Record<string, unknown>> = [];
+describe('masking of an unexpected error in the real server', () => {
+  let redis: RedisServer;
+  let stack: Stack;
+  let client: RedisClientType;
 
   beforeAll(async () => {
-    const logger = createLogger(
-      { logLevel: 'info' },
-      new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          for (const line of chunk.toString('utf8').split('\n'))
-            if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-          callback();
-        },
-      }),
-    );
-    const server = new ApolloServer<RequestContext>({
-      typeDefs: 'type Query { refundTotal: Int }',
-      resolvers: {
-        Query: {
-          refundTotal: () => {
-            throw new TypeError('Cannot read properties of undefined (reading "amount") at /work/secret/path.ts:12');
-          },
-        },
-      },
-      formatError,
-      includeStacktraceInErrorResponses: true,
-      plugins: [createErrorMaskingPlugin()],
-    });
-    const started = await startStandaloneServer(server, {
-      listen: { port: 0, host: '127.0.0.1' },
-      context: async ({ req }) =>
-        ({
-          requestId: String(req.headers['x-request-id']),
-          logger: logger.child({ requestId: String(req.headers['x-request-id']) }),
-        }) as unknown as RequestContext,
-    });
-    url = started.url;
-    stop = () => server.stop();
+    redis = await startRedisServer();
+    stack = await startStack({ env: { REDIS_URL: redis.url, CACHE_ENABLED: 'true' } });
+    client = createClient({ url: redis.url });
+    await client.connect();
   });
 
   afterAll(async () => {
-    await stop?.();
+    client?.destroy();
+    await stack?.stop();
+    await redis?.stop();
   });
 
   it('masks it as INTERNAL_SERVER_ERROR with the request id, and logs the details', async () => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'mask-check-42' },
-      body: JSON.stringify({ query: '{ refundTotal }' }),
-    });
-    const body = (await response.json()) as { errors: unknown[] };
+    const { id, providerRefundId } = WOOSHPAY_USD_SPEC_EXAMPLE;
+    const query = `query ($id: ID!) { refund(id: $id) { id amount { currencyCode decimal } } }`;
+    const first = await stack.graphql(query, { id });
+    expect(first.body).toEqual({ data: { refund: { id, amount: { currencyCode: 'USD', decimal: '15.00' } } } });
+    const [key] = await vi.waitFor(
+      async () => {
+        const keys = await client.keys(`*${providerRefundId}`);
+        expect(keys).toHaveLength(1);
+        return keys;
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    const entry = await client.get(key!);
+    expect(entry).toContain('"currencyCode":"USD"');
+    await client.set(key!, entry!.replaceAll('"currencyCode":"USD"', '"currencyCode":"ZZZ"'), { KEEPTTL: true });
+    stack.resetCounters();
 
-    expect(body.errors).toEqual([
+    const response = await stack.graphql(query, { id }, { 'x-request-id': 'mask-check-42' });
+
+    expect(stack.providerCalls()).toBe(0); // served from the entry
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toEqual([
       {
         message: MASKED_MESSAGE,
-        locations: [{ line: 1, column: 3 }],
-        path: ['refundTotal'],
+        locations: [{ line: 1, column: query.indexOf('decimal') + 1 }],
+        path: ['refund', 'amount', 'decimal'],
         extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'mask-check-42' },
       },
     ]);
-    expect(JSON.stringify(body)).not.toContain('amount');
-    expectNoStackTrace(body);
+    const text = JSON.stringify(response.body);
+    expect(text).not.toContain('ZZZ');
+    expect(text).not.toContain('ISO 4217');
+    expectNoStackTrace(response.body);
 
-    const logged = lines.filter((line) => line.level === 'error');
+    const logged = stack.logs.filter((line) => line.level === 'error' || line.level === 50);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ requestId: 'mask-check-42', path: ['refundTotal'] });
+    expect(logged[0]).toMatchObject({ requestId: 'mask-check-42', path: ['refund', 'amount', 'decimal'] });
     const err = logged[0]!.err as { message: string; stack: string };
-    expect(err.message).toContain('reading "amount"');
+    expect(err.message).toContain('"ZZZ"');
     expect(err.stack).toContain('at ');
   });
 });
