@@ -67,7 +67,7 @@ export interface EfundpayRefundCreatorOptions {
   readonly parseRefund: (requestedId: string | null) => (body: unknown) => RefundModel;
 }
 
-export function efundpayTransactionRefundsPath(transactionId: string): string {
+function efundpayTransactionRefundsPath(transactionId: string): string {
   return `transactions/${encodeURIComponent(transactionId)}/refunds`;
 }
 
@@ -259,7 +259,7 @@ function sameRequest(request: ProviderRefundRequest, refund: RefundModel): Refun
 }
 
 /** An efundpay 4xx error body as our outcome. */
-export function efundpayRejection(status: number, body: unknown): ProviderRefundOutcome {
+function efundpayRejection(status: number, body: unknown): ProviderRefundOutcome {
   const error = errorBodySchema.parse(body);
   const detail = detailSchema.safeParse(error.details?.[0]);
   const type = detail.success ? detail.data.type : undefined;

@@ -6,7 +6,7 @@ import { efundpayGlobalId, efundpayIdentity } from './identity.js';
 import { EFUNDPAY_STATUSES, type EfundpayRefundDetailsModel } from './model.js';
 import type { EfundpayRefundWire } from './wire.js';
 
-export function mapEfundpayStatus(status: string): RefundStatus {
+function mapEfundpayStatus(status: string): RefundStatus {
   return mapKnownValue(EFUNDPAY_STATUSES, status, 'UNKNOWN');
 }
 

@@ -28,5 +28,3 @@ export const efundpayErrorSchema = z.looseObject({
   message: z.string().optional(),
   details: z.array(z.unknown()).optional(),
 });
-
-export type EfundpayErrorWire = z.infer<typeof efundpayErrorSchema>;

@@ -48,7 +48,7 @@ const WORDING: RejectionWording = {
 };
 
 /** The JSON body of `POST /v1/refunds` (WooshPay's field names; `amount` is a string in its docs). */
-export function wooshPayCreateBody(request: ProviderRefundRequest): Record<string, unknown> {
+function wooshPayCreateBody(request: ProviderRefundRequest): Record<string, unknown> {
   const reason = REASONS[request.reason];
   return {
     payment_intent: request.paymentId,
@@ -97,7 +97,7 @@ export function createWooshPayRefundCreator(
 }
 
 /** A WooshPay 4xx error body as our outcome; `idempotency_error` is not a refusal but a reused key. */
-export function wooshPayRejection(status: number, body: unknown): ProviderRefundOutcome {
+function wooshPayRejection(status: number, body: unknown): ProviderRefundOutcome {
   const error = wooshPayErrorSchema.parse(body).error;
   if (error.type === 'idempotency_error') {
     throw new RequestRefusedError(

@@ -11,7 +11,7 @@ import {
 } from './model.js';
 import type { WooshPayRefundWire } from './wire.js';
 
-export function mapWooshPayStatus(status: string): RefundStatus {
+function mapWooshPayStatus(status: string): RefundStatus {
   return mapKnownValue(WOOSHPAY_STATUSES, status, 'UNKNOWN');
 }
 

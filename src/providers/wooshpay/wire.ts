@@ -32,5 +32,3 @@ export const wooshPayErrorSchema = z.looseObject({
     param: z.string().optional(),
   }),
 });
-
-export type WooshPayErrorWire = z.infer<typeof wooshPayErrorSchema>;
