@@ -108,6 +108,15 @@ describe('createRefund with AUTH_JWKS_URL', () => {
     expect(stack.providerCalls()).toBe(0);
   });
 
+  it('audits a FORBIDDEN attempt under the verified token\'s sub: who tried is what the line is for', async () => {
+    const before = stack.logs.length;
+    const authorization = `Bearer ${await token({ sub: 'mallory', scope: 'refunds:read' })}`;
+    const { errors } = await createRefund(stack, input(), authorization);
+    expect(errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
+    const audit = stack.logs.slice(before).find((line) => line.event === 'refund.create');
+    expect(audit).toMatchObject({ actor: 'mallory', outcome: { type: 'error', code: 'FORBIDDEN' } });
+  });
+
   it.each([
     ['scope string', { sub: 'alice', scope: 'openid refunds:write' }],
     ['scp list', { sub: 'alice', scp: ['refunds:write'] }],
