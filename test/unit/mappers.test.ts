@@ -1,21 +1,19 @@
 /**
  * Both provider mappers, fed the way the clients feed them: a JSON body parsed through the
- * provider's zod wire schema, then mapped. Every documented status and reason lands on our enums;
+ * provider's zod wire schema, then mapped. Every status and reason the provider notes
+ * (docs/providers/*.md) list lands on the enum value the schema describes for it;
  * anything undocumented becomes UNKNOWN with the raw value kept; extra fields are ignored.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mapEfundpayRefund } from '../../src/providers/efundpay/mapper.js';
 import { efundpaySeedRefunds } from '../../src/providers/efundpay/seed.js';
 import { efundpayRefundSchema } from '../../src/providers/efundpay/wire.js';
-import { EFUNDPAY_STATUSES, type EfundpayRefundDetailsModel } from '../../src/providers/efundpay/model.js';
+import type { EfundpayRefundDetailsModel } from '../../src/providers/efundpay/model.js';
 import { mapWooshPayRefund } from '../../src/providers/wooshpay/mapper.js';
 import { wooshPaySeedRefunds } from '../../src/providers/wooshpay/seed.js';
 import { wooshPayRefundSchema } from '../../src/providers/wooshpay/wire.js';
-import {
-  WOOSHPAY_REASONS,
-  WOOSHPAY_STATUSES,
-  type WooshPayRefundDetailsModel,
-} from '../../src/providers/wooshpay/model.js';
+import type { WooshPayRefundDetailsModel } from '../../src/providers/wooshpay/model.js';
 import type { RefundModel } from '../../src/domain/refund.js';
 import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 import { WOOSHPAY_DOCS_BODY } from '../fixtures/provider-bodies.js';
@@ -32,6 +30,52 @@ const EFUNDPAY_DOCS_BODY = {
   external_identifier: 'refund-ext-1001',
   transaction_external_identifier: 'order-1001',
   created_at: '2013-07-16T19:23:00.000+00:00',
+};
+
+/**
+ * The values a provider's notes (docs/providers/<provider>.md) list after `label:` in its bullet
+ * list: the backticked words of that sentence. An independent source for "every documented value":
+ * the mapper's own tables are what is under test.
+ */
+function documentedValues(provider: 'wooshpay' | 'efundpay', label: string): string[] {
+  const notes = readFileSync(new URL(`../../docs/providers/${provider}.md`, import.meta.url), 'utf8');
+  // One bullet per entry, continuation lines joined.
+  const bullets = notes.split(/\n(?=- |#)/).map((bullet) => bullet.replace(/\n\s+/g, ' '));
+  const pattern = new RegExp(`(?:^- |\\. )${label}: (.*?)(?:\\.(?: |$)|$)`);
+  const sentence = bullets.map((bullet) => pattern.exec(bullet.trim())?.[1]).find((match) => match !== undefined);
+  if (sentence === undefined) throw new Error(`Expected a "${label}:" sentence in docs/providers/${provider}.md`);
+  const values = [...new Set([...sentence.matchAll(/`([^`]+)`/g)].map((match) => match[1]!))];
+  if (values.length < 3)
+    throw new Error(`Expected at least 3 values after "${label}:", read ${JSON.stringify(values)}`);
+  return values;
+}
+
+/** Each documented wire value and the GraphQL value it must become (schema.graphql's descriptions). */
+const WOOSHPAY_STATUS_TABLE: Record<string, string> = {
+  pending: 'PENDING',
+  requires_action: 'REQUIRES_ACTION',
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  canceled: 'CANCELED',
+};
+const WOOSHPAY_REASON_TABLE: Record<string, string> = {
+  duplicate: 'DUPLICATE',
+  fraudulent: 'FRAUDULENT',
+  requested_by_customer: 'REQUESTED_BY_CUSTOMER',
+  expired_uncaptured_charge: 'EXPIRED_UNCAPTURED_CHARGE',
+  resolved_dispute: 'RESOLVED_DISPUTE',
+};
+const WOOSHPAY_FAILURE_REASON_TABLE: Record<string, string> = {
+  lost_or_stolen_card: 'LOST_OR_STOLEN_CARD',
+  expired_or_canceled_card: 'EXPIRED_OR_CANCELED_CARD',
+  unknown: 'UNKNOWN',
+};
+const EFUNDPAY_STATUS_TABLE: Record<string, string> = {
+  processing: 'PENDING',
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  declined: 'FAILED',
+  voided: 'CANCELED',
 };
 
 /** A copy of `body` without `fields`, as a provider that leaves them out would send it. */
@@ -81,20 +125,16 @@ describe('WooshPay mapper', () => {
     });
   });
 
-  it.each([
-    ['pending', 'PENDING'],
-    ['requires_action', 'REQUIRES_ACTION'],
-    ['succeeded', 'SUCCEEDED'],
-    ['failed', 'FAILED'],
-    ['canceled', 'CANCELED'],
-  ])('maps status %s to %s, keeping the raw value', (raw, expected) => {
+  it.each(Object.entries(WOOSHPAY_STATUS_TABLE))('maps status %s to %s, keeping the raw value', (raw, expected) => {
     const refund = wooshPay({ status: raw });
     expect(refund.status).toBe(expected);
     expect(refund.providerStatus).toBe(raw);
   });
 
-  it('covers every status the wire module documents', () => {
-    expect(Object.keys(WOOSHPAY_STATUSES).map((status) => wooshPay({ status }).status)).not.toContain('UNKNOWN');
+  it('maps every status docs/providers/wooshpay.md documents to the status schema.graphql gives it', () => {
+    const documented = documentedValues('wooshpay', 'Statuses');
+    expect(documented.toSorted()).toEqual(Object.keys(WOOSHPAY_STATUS_TABLE).toSorted());
+    for (const status of documented) expect(wooshPay({ status }).status, status).toBe(WOOSHPAY_STATUS_TABLE[status]);
   });
 
   it.each(['processing_v2', 'SUCCEEDED', 'cancelled', 'unknown', 'constructor', 'toString', '__proto__'])(
@@ -106,20 +146,25 @@ describe('WooshPay mapper', () => {
     },
   );
 
-  it.each([
-    ['duplicate', 'DUPLICATE'],
-    ['fraudulent', 'FRAUDULENT'],
-    ['requested_by_customer', 'REQUESTED_BY_CUSTOMER'],
-    ['expired_uncaptured_charge', 'EXPIRED_UNCAPTURED_CHARGE'],
-    ['resolved_dispute', 'RESOLVED_DISPUTE'],
-  ])('maps reason %s to %s and keeps the raw reason', (raw, expected) => {
+  it.each(Object.entries(WOOSHPAY_REASON_TABLE))('maps reason %s to %s and keeps the raw reason', (raw, expected) => {
     const refund = wooshPay({ reason: raw });
     expect(refund.details.reason).toBe(expected);
     expect(refund.reason).toBe(raw);
   });
 
-  it('covers every reason the wire module documents', () => {
-    expect(Object.keys(WOOSHPAY_REASONS).map((reason) => wooshPay({ reason }).details.reason)).not.toContain('UNKNOWN');
+  it('maps every reason and failure reason docs/providers/wooshpay.md documents to its own enum value', () => {
+    const reasons = documentedValues('wooshpay', 'Reasons');
+    expect(reasons.toSorted()).toEqual(Object.keys(WOOSHPAY_REASON_TABLE).toSorted());
+    for (const reason of reasons) {
+      expect(wooshPay({ reason }).details.reason, reason).toBe(WOOSHPAY_REASON_TABLE[reason]);
+    }
+    const failureReasons = documentedValues('wooshpay', 'Failure reasons');
+    expect(failureReasons.toSorted()).toEqual(Object.keys(WOOSHPAY_FAILURE_REASON_TABLE).toSorted());
+    for (const failure of failureReasons) {
+      expect(wooshPay({ status: 'failed', failure_reason: failure }).details.failureReason, failure).toBe(
+        WOOSHPAY_FAILURE_REASON_TABLE[failure],
+      );
+    }
   });
 
   it('maps an undocumented reason to UNKNOWN and keeps the raw text in `reason`', () => {
@@ -234,20 +279,16 @@ describe('efundpay mapper', () => {
     });
   });
 
-  it.each([
-    ['processing', 'PENDING'],
-    ['succeeded', 'SUCCEEDED'],
-    ['failed', 'FAILED'],
-    ['declined', 'FAILED'],
-    ['voided', 'CANCELED'],
-  ])('maps status %s to %s, keeping the raw value', (raw, expected) => {
+  it.each(Object.entries(EFUNDPAY_STATUS_TABLE))('maps status %s to %s, keeping the raw value', (raw, expected) => {
     const refund = efundpay({ status: raw });
     expect(refund.status).toBe(expected);
     expect(refund.providerStatus).toBe(raw);
   });
 
-  it('covers every status the wire module documents', () => {
-    expect(Object.keys(EFUNDPAY_STATUSES).map((status) => efundpay({ status }).status)).not.toContain('UNKNOWN');
+  it('maps every status docs/providers/efundpay.md documents to the status schema.graphql gives it', () => {
+    const documented = documentedValues('efundpay', 'Statuses');
+    expect(documented.toSorted()).toEqual(Object.keys(EFUNDPAY_STATUS_TABLE).toSorted());
+    for (const status of documented) expect(efundpay({ status }).status, status).toBe(EFUNDPAY_STATUS_TABLE[status]);
   });
 
   it.each(['pending_review', 'pending', 'canceled', 'SUCCEEDED', 'hasOwnProperty'])(
