@@ -32,6 +32,15 @@ export interface LedgerRefund {
   readonly idempotencyKeyHash: string | null;
 }
 
+/**
+ * A refund as a writer passes it: what the provider says, and (when known) when the provider said
+ * it. A read path's RetrievedRefund carries `retrievedAt` and fits as is.
+ */
+export type ObservedRefund = RefundModel & {
+  /** When this answer was read from the provider; absent: now. */
+  readonly retrievedAt?: Date;
+};
+
 /** What recording one refund did: `new` and `changed` are the changes live status and the cache follow. */
 export type RecordOutcome = 'new' | 'changed' | 'unchanged';
 
@@ -80,9 +89,12 @@ export interface Ledger {
   /**
    * Upserts refunds read from a provider (or created, or told by a webhook). A change is a different
    * status, provider status or amount; only then does `lastChangedAt` move. Never moves a refund
-   * backwards in time: the caller passes what the provider says now.
+   * backwards in time: the caller passes what the provider says (now, or at its `retrievedAt`), and an
+   * answer read before the one the row holds leaves the row's state as it is (`unchanged`), so a late
+   * background write or a stale cached copy cannot undo a webhook's news. Resolves one entry per
+   * refund passed, in order (a refund passed twice: the later observation wins, both entries say so).
    */
-  record(refunds: readonly RefundModel[], source: LearntFrom, facts?: CreationFacts): Promise<RecordedRefund[]>;
+  record(refunds: readonly ObservedRefund[], source: LearntFrom, facts?: CreationFacts): Promise<RecordedRefund[]>;
   /** The ledger rows of the given refunds (absent when never recorded). */
   getMany(
     refs: ReadonlyArray<{ provider: RefundProviderName; providerRefundId: string }>,
@@ -94,9 +106,11 @@ export interface Ledger {
   /**
    * Claims up to `limit` unprocessed events received before `olderThan` (so events still being
    * processed by the replica that received them are left alone), counting an attempt on each; with
-   * several replicas each event goes to one replica per round.
+   * several replicas each event goes to one replica per round. A claimed event is left to its
+   * claimer for a lease (SqlLedgerOptions.eventLeaseMs) before it can be claimed again. With
+   * `receivedAfter`, events received before it are given up on and never claimed.
    */
-  claimPendingEvents(limit: number, olderThan: Date): Promise<WebhookEvent[]>;
+  claimPendingEvents(limit: number, olderThan: Date, receivedAfter?: Date): Promise<WebhookEvent[]>;
   /**
    * Claims up to `limit` refunds that are not final (PENDING, REQUIRES_ACTION, UNKNOWN), first seen
    * after `seenAfter`, not checked since `checkedBefore`; marks them checked now. With several
@@ -104,5 +118,7 @@ export interface Ledger {
    */
   claimUnsettled(limit: number, seenAfter: Date, checkedBefore: Date): Promise<LedgerRefund[]>;
   state(): LedgerState;
+  /** Asks the database (a trivial query) and updates `state()`; never rejects. For /ready. */
+  check(): Promise<LedgerState>;
   close(): Promise<void>;
 }
