@@ -6,9 +6,12 @@ import type { WooshPayRefundDetailsModel as WooshPayRefundDetailsModelModel } fr
 import type { EfundpayRefundDetailsModel as EfundpayRefundDetailsModelModel } from '../providers/efundpay/model.js';
 import type { MetadataEntry as MetadataEntryModel } from '../domain/refund.js';
 import type { RefundCreatedModel as RefundCreatedModelModel, RefundRejectedModel as RefundRejectedModelModel } from '../domain/refund-creation.js';
+import type { PaymentRef as PaymentRefModel } from '../domain/payment.js';
+import type { RefundPage as RefundPageModel } from '../domain/refund-page.js';
 import type { RequestContext } from '../server/graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -144,6 +147,47 @@ export type MutationCreateRefundArgs = {
   input: CreateRefundInput;
 };
 
+/** Where a page of a list ends. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to get the next page; null on an empty page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when another page follows this one. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/**
+ * A payment at one provider, as far as refunds are concerned. Other subgraphs reference it by either
+ * key.
+ */
+export type Payment = {
+  __typename?: 'Payment';
+  /** Global id: `wooshpay:pi_…` or `efundpay:<transaction uuid>`. */
+  id: Scalars['ID']['output'];
+  /** Sum of PENDING and REQUIRES_ACTION refunds; null when there are none. */
+  pendingRefundAmount?: Maybe<Money>;
+  /** The provider that took the payment. */
+  provider: RefundProvider;
+  /** WooshPay PaymentIntent id or efundpay transaction id. */
+  providerPaymentId: Scalars['String']['output'];
+  /** Sum of SUCCEEDED refunds; null when there are none. */
+  refundedAmount?: Maybe<Money>;
+  /** Its refunds, newest first. */
+  refunds: RefundConnection;
+  /** True when the provider listed the refunds itself (efundpay). False when the list is what this service created, read or was told by webhooks (WooshPay has no list endpoint). */
+  refundsComplete: Scalars['Boolean']['output'];
+};
+
+
+/**
+ * A payment at one provider, as far as refunds are concerned. Other subgraphs reference it by either
+ * key.
+ */
+export type PaymentRefundsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /**
  * Refunds across the company's payment providers. Every id argument accepts either a global id
  * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
@@ -152,11 +196,31 @@ export type MutationCreateRefundArgs = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * A payment by global id (`wooshpay:pi_…`, `efundpay:<transaction uuid>`) or bare provider id
+   * (`pi_…` is WooshPay, a UUID is efundpay). Answers for any well-formed id, without a provider
+   * call until its refunds or totals are asked for; an id that is not a payment id is rejected with
+   * `BAD_USER_INPUT` before any provider call.
+   */
+  payment?: Maybe<Payment>;
+  /**
    * One refund by id. Returns null when the provider has no such refund. When the provider fails,
    * returns null with an error whose `extensions.code` says why (e.g. `PROVIDER_UNAVAILABLE`).
    * An id that is not a valid refund id is rejected with `BAD_USER_INPUT` before any provider call.
    */
   refund?: Maybe<Refund>;
+  /**
+   * Refunds this service knows of (created, read, listed or told by webhooks), newest first, from
+   * its own ledger: no provider call, except for `details`, which is read like `refund(id)`. Filters
+   * combine with AND; no filter means every refund. Needs the `refunds:read` scope in production.
+   */
+  refundSearch: RefundConnection;
+  /**
+   * Counts and sums over the same refunds as `refundSearch`, grouped as asked, from the ledger (no
+   * provider call). At most 1,000 rows: a wider summary is refused with `BAD_USER_INPUT` saying how
+   * to narrow it. Grouping by `DAY` needs `filter.createdFrom` and a range of at most 366 days.
+   * Needs the `refunds:read` scope in production.
+   */
+  refundSummary: Array<RefundSummaryRow>;
   /**
    * Many refunds at once (at most 100 ids). The list has the same length and order as `ids`;
    * an entry is null where that refund was not found or its provider failed (each failure has its
@@ -171,8 +235,41 @@ export type Query = {
  * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
  * (`re_…` is WooshPay, a UUID is efundpay).
  */
+export type QueryPaymentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Refunds across the company's payment providers. Every id argument accepts either a global id
+ * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
+ * (`re_…` is WooshPay, a UUID is efundpay).
+ */
 export type QueryRefundArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Refunds across the company's payment providers. Every id argument accepts either a global id
+ * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
+ * (`re_…` is WooshPay, a UUID is efundpay).
+ */
+export type QueryRefundSearchArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RefundFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Refunds across the company's payment providers. Every id argument accepts either a global id
+ * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
+ * (`re_…` is WooshPay, a UUID is efundpay).
+ */
+export type QueryRefundSummaryArgs = {
+  filter?: InputMaybe<RefundFilter>;
+  groupBy: Array<RefundSummaryDimension>;
 };
 
 
@@ -202,6 +299,8 @@ export type Refund = {
   id: Scalars['ID']['output'];
   /** When this service last saw the refund change (webhook, read or reconciliation), UTC; null if never recorded. */
   lastChangedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The payment this refund belongs to: from a refund, a page reaches its payment's other refunds and totals. */
+  payment: Payment;
   /** The provider that issued the refund. */
   provider: RefundProvider;
   /** The provider's own id for the refund (e.g. `re_…` or a UUID). */
@@ -218,6 +317,17 @@ export type Refund = {
   status: RefundStatus;
 };
 
+/** One page of refunds, newest first. */
+export type RefundConnection = {
+  __typename?: 'RefundConnection';
+  /** The refunds of this page. */
+  nodes: Array<Refund>;
+  /** Where this page ends and whether another follows. */
+  pageInfo: PageInfo;
+  /** How many refunds match, when known without extra provider calls. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
 /** The provider accepted the refund (it may still be `PENDING`). */
 export type RefundCreated = {
   __typename?: 'RefundCreated';
@@ -229,6 +339,24 @@ export type RefundCreated = {
 
 /** Provider-specific refund fields: one member per provider. */
 export type RefundDetails = EfundpayRefundDetails | WooshPayRefundDetails;
+
+/** Which refunds a search or summary covers. Every field given must match (AND). */
+export type RefundFilter = {
+  /** Refunds created through this service by this actor (the JWT `sub`). */
+  createdBy?: InputMaybe<Scalars['String']['input']>;
+  /** Inclusive lower bound on createdAt. */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Exclusive upper bound on createdAt. */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only refunds in this ISO 4217 currency (e.g. `EUR`). */
+  currencyCode?: InputMaybe<Scalars['String']['input']>;
+  /** Global or bare payment id. */
+  paymentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only refunds of this provider. */
+  provider?: InputMaybe<RefundProvider>;
+  /** Only refunds in one of these statuses; empty or omitted means any. */
+  status?: InputMaybe<Array<RefundStatus>>;
+};
 
 /** The payment provider that issued a refund. */
 export type RefundProvider =
@@ -277,6 +405,38 @@ export type RefundStatus =
   | 'SUCCEEDED'
   /** The provider sent a status this subgraph does not know yet; see `providerStatus`. */
   | 'UNKNOWN';
+
+/** A dimension a refund summary is grouped by. */
+export type RefundSummaryDimension =
+  /** By currency: each row has `currencyCode` and, so, an `amount`. */
+  | 'CURRENCY'
+  /** By UTC day of createdAt: each row has `day`. */
+  | 'DAY'
+  /** By provider: each row has `provider`. */
+  | 'PROVIDER'
+  /** By the refund's reason as the provider gave it: each row has `reason` (null for refunds without one). */
+  | 'REASON'
+  /** By normalised status: each row has `status`. */
+  | 'STATUS';
+
+/** One group of a refund summary. */
+export type RefundSummaryRow = {
+  __typename?: 'RefundSummaryRow';
+  /** Sum of the row's amounts; null unless every refund in the row has one currency. */
+  amount?: Maybe<Money>;
+  /** How many refunds the row holds. */
+  count: Scalars['Int']['output'];
+  /** Set when grouped by CURRENCY. */
+  currencyCode?: Maybe<Scalars['String']['output']>;
+  /** UTC day, `YYYY-MM-DD`. */
+  day?: Maybe<Scalars['String']['output']>;
+  /** Set when grouped by PROVIDER; likewise for the other dimensions. */
+  provider?: Maybe<RefundProvider>;
+  /** Set when grouped by REASON (null also for refunds without a reason). */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Set when grouped by STATUS. */
+  status?: Maybe<RefundStatus>;
+};
 
 /** Fields only WooshPay refunds have. */
 export type WooshPayRefundDetails = {
@@ -400,11 +560,16 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
+  Payment: Payment;
   Refund: Refund;
 }>;
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
+  Payment:
+    ( { __typename: 'Payment' }
+    & ( GraphQLRecursivePick<FederationTypes['Payment'], {"id":true}>
+        | GraphQLRecursivePick<FederationTypes['Payment'], {"provider":true,"providerPaymentId":true}> ) );
   Refund:
     ( { __typename: 'Refund' }
     & ( GraphQLRecursivePick<FederationTypes['Refund'], {"id":true}>
@@ -438,15 +603,22 @@ export type ResolversTypes = ResolversObject<{
   Money: ResolverTypeWrapper<MoneyModel>;
   MoneyInput: MoneyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Payment: ResolverTypeWrapper<PaymentRefModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Refund: ResolverTypeWrapper<RetrievedRefundModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  RefundConnection: ResolverTypeWrapper<RefundPageModel>;
   RefundCreated: ResolverTypeWrapper<RefundCreatedModelModel>;
   RefundDetails: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RefundDetails']>;
+  RefundFilter: RefundFilter;
   RefundProvider: RefundProvider;
   RefundRejected: ResolverTypeWrapper<RefundRejectedModelModel>;
   RefundRejectionCode: RefundRejectionCode;
   RefundStatus: RefundStatus;
+  RefundSummaryDimension: RefundSummaryDimension;
+  RefundSummaryRow: ResolverTypeWrapper<Omit<RefundSummaryRow, 'amount'> & { amount?: Maybe<ResolversTypes['Money']> }>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   WooshPayRefundDetails: ResolverTypeWrapper<WooshPayRefundDetailsModelModel>;
   WooshPayRefundFailureReason: WooshPayRefundFailureReason;
@@ -466,12 +638,18 @@ export type ResolversParentTypes = ResolversObject<{
   Money: MoneyModel;
   MoneyInput: MoneyInput;
   Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
+  Payment: PaymentRefModel;
+  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
   Refund: RetrievedRefundModel;
-  Boolean: Scalars['Boolean']['output'];
+  RefundConnection: RefundPageModel;
   RefundCreated: RefundCreatedModelModel;
   RefundDetails: ResolversUnionTypes<ResolversParentTypes>['RefundDetails'];
+  RefundFilter: RefundFilter;
   RefundRejected: RefundRejectedModelModel;
+  RefundSummaryRow: Omit<RefundSummaryRow, 'amount'> & { amount?: Maybe<ResolversParentTypes['Money']> };
   SafeInt: Scalars['SafeInt']['output'];
   WooshPayRefundDetails: WooshPayRefundDetailsModelModel;
 }>;
@@ -507,8 +685,27 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   createRefund?: Resolver<ResolversTypes['CreateRefundPayload'], ParentType, ContextType, RequireFields<MutationCreateRefundArgs, 'input'>>;
 }>;
 
+export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PaymentResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment'], FederationReferenceType extends FederationReferenceTypes['Payment'] = FederationReferenceTypes['Payment']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Payment']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  pendingRefundAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['RefundProvider'], ParentType, ContextType>;
+  providerPaymentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refundedAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  refunds?: Resolver<ResolversTypes['RefundConnection'], ParentType, ContextType, RequireFields<PaymentRefundsArgs, 'first'>>;
+  refundsComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryPaymentArgs, 'id'>>;
   refund?: Resolver<Maybe<ResolversTypes['Refund']>, ParentType, ContextType, RequireFields<QueryRefundArgs, 'id'>>;
+  refundSearch?: Resolver<ResolversTypes['RefundConnection'], ParentType, ContextType, RequireFields<QueryRefundSearchArgs, 'first'>>;
+  refundSummary?: Resolver<Array<ResolversTypes['RefundSummaryRow']>, ParentType, ContextType, RequireFields<QueryRefundSummaryArgs, 'groupBy'>>;
   refunds?: Resolver<Array<Maybe<ResolversTypes['Refund']>>, ParentType, ContextType, RequireFields<QueryRefundsArgs, 'ids'>>;
 }>;
 
@@ -519,6 +716,7 @@ export type RefundResolvers<ContextType = RequestContext, ParentType extends Res
   details?: Resolver<ResolversTypes['RefundDetails'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastChangedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  payment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['RefundProvider'], ParentType, ContextType>;
   providerRefundId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   providerStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -526,6 +724,12 @@ export type RefundResolvers<ContextType = RequestContext, ParentType extends Res
   retrievedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RefundStatus'], ParentType, ContextType>;
+}>;
+
+export type RefundConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundConnection'] = ResolversParentTypes['RefundConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type RefundCreatedResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundCreated'] = ResolversParentTypes['RefundCreated']> = ResolversObject<{
@@ -543,6 +747,16 @@ export type RefundRejectedResolvers<ContextType = RequestContext, ParentType ext
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RefundSummaryRowResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundSummaryRow'] = ResolversParentTypes['RefundSummaryRow']> = ResolversObject<{
+  amount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currencyCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  day?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['RefundProvider']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['RefundStatus']>, ParentType, ContextType>;
 }>;
 
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
@@ -566,11 +780,15 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   MetadataEntry?: MetadataEntryResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Payment?: PaymentResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
+  RefundConnection?: RefundConnectionResolvers<ContextType>;
   RefundCreated?: RefundCreatedResolvers<ContextType>;
   RefundDetails?: RefundDetailsResolvers<ContextType>;
   RefundRejected?: RefundRejectedResolvers<ContextType>;
+  RefundSummaryRow?: RefundSummaryRowResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   WooshPayRefundDetails?: WooshPayRefundDetailsResolvers<ContextType>;
 }>;

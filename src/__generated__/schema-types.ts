@@ -134,6 +134,47 @@ export type MutationCreateRefundArgs = {
   input: CreateRefundInput;
 };
 
+/** Where a page of a list ends. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to get the next page; null on an empty page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when another page follows this one. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/**
+ * A payment at one provider, as far as refunds are concerned. Other subgraphs reference it by either
+ * key.
+ */
+export type Payment = {
+  __typename?: 'Payment';
+  /** Global id: `wooshpay:pi_…` or `efundpay:<transaction uuid>`. */
+  id: Scalars['ID']['output'];
+  /** Sum of PENDING and REQUIRES_ACTION refunds; null when there are none. */
+  pendingRefundAmount?: Maybe<Money>;
+  /** The provider that took the payment. */
+  provider: RefundProvider;
+  /** WooshPay PaymentIntent id or efundpay transaction id. */
+  providerPaymentId: Scalars['String']['output'];
+  /** Sum of SUCCEEDED refunds; null when there are none. */
+  refundedAmount?: Maybe<Money>;
+  /** Its refunds, newest first. */
+  refunds: RefundConnection;
+  /** True when the provider listed the refunds itself (efundpay). False when the list is what this service created, read or was told by webhooks (WooshPay has no list endpoint). */
+  refundsComplete: Scalars['Boolean']['output'];
+};
+
+
+/**
+ * A payment at one provider, as far as refunds are concerned. Other subgraphs reference it by either
+ * key.
+ */
+export type PaymentRefundsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /**
  * Refunds across the company's payment providers. Every id argument accepts either a global id
  * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
@@ -142,11 +183,31 @@ export type MutationCreateRefundArgs = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * A payment by global id (`wooshpay:pi_…`, `efundpay:<transaction uuid>`) or bare provider id
+   * (`pi_…` is WooshPay, a UUID is efundpay). Answers for any well-formed id, without a provider
+   * call until its refunds or totals are asked for; an id that is not a payment id is rejected with
+   * `BAD_USER_INPUT` before any provider call.
+   */
+  payment?: Maybe<Payment>;
+  /**
    * One refund by id. Returns null when the provider has no such refund. When the provider fails,
    * returns null with an error whose `extensions.code` says why (e.g. `PROVIDER_UNAVAILABLE`).
    * An id that is not a valid refund id is rejected with `BAD_USER_INPUT` before any provider call.
    */
   refund?: Maybe<Refund>;
+  /**
+   * Refunds this service knows of (created, read, listed or told by webhooks), newest first, from
+   * its own ledger: no provider call, except for `details`, which is read like `refund(id)`. Filters
+   * combine with AND; no filter means every refund. Needs the `refunds:read` scope in production.
+   */
+  refundSearch: RefundConnection;
+  /**
+   * Counts and sums over the same refunds as `refundSearch`, grouped as asked, from the ledger (no
+   * provider call). At most 1,000 rows: a wider summary is refused with `BAD_USER_INPUT` saying how
+   * to narrow it. Grouping by `DAY` needs `filter.createdFrom` and a range of at most 366 days.
+   * Needs the `refunds:read` scope in production.
+   */
+  refundSummary: Array<RefundSummaryRow>;
   /**
    * Many refunds at once (at most 100 ids). The list has the same length and order as `ids`;
    * an entry is null where that refund was not found or its provider failed (each failure has its
@@ -161,8 +222,41 @@ export type Query = {
  * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
  * (`re_…` is WooshPay, a UUID is efundpay).
  */
+export type QueryPaymentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Refunds across the company's payment providers. Every id argument accepts either a global id
+ * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
+ * (`re_…` is WooshPay, a UUID is efundpay).
+ */
 export type QueryRefundArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Refunds across the company's payment providers. Every id argument accepts either a global id
+ * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
+ * (`re_…` is WooshPay, a UUID is efundpay).
+ */
+export type QueryRefundSearchArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RefundFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Refunds across the company's payment providers. Every id argument accepts either a global id
+ * (`wooshpay:re_…`, `efundpay:<uuid>`) or a bare provider id whose format names its provider
+ * (`re_…` is WooshPay, a UUID is efundpay).
+ */
+export type QueryRefundSummaryArgs = {
+  filter?: InputMaybe<RefundFilter>;
+  groupBy: Array<RefundSummaryDimension>;
 };
 
 
@@ -192,6 +286,8 @@ export type Refund = {
   id: Scalars['ID']['output'];
   /** When this service last saw the refund change (webhook, read or reconciliation), UTC; null if never recorded. */
   lastChangedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The payment this refund belongs to: from a refund, a page reaches its payment's other refunds and totals. */
+  payment: Payment;
   /** The provider that issued the refund. */
   provider: RefundProvider;
   /** The provider's own id for the refund (e.g. `re_…` or a UUID). */
@@ -208,6 +304,17 @@ export type Refund = {
   status: RefundStatus;
 };
 
+/** One page of refunds, newest first. */
+export type RefundConnection = {
+  __typename?: 'RefundConnection';
+  /** The refunds of this page. */
+  nodes: Array<Refund>;
+  /** Where this page ends and whether another follows. */
+  pageInfo: PageInfo;
+  /** How many refunds match, when known without extra provider calls. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
 /** The provider accepted the refund (it may still be `PENDING`). */
 export type RefundCreated = {
   __typename?: 'RefundCreated';
@@ -219,6 +326,24 @@ export type RefundCreated = {
 
 /** Provider-specific refund fields: one member per provider. */
 export type RefundDetails = EfundpayRefundDetails | WooshPayRefundDetails;
+
+/** Which refunds a search or summary covers. Every field given must match (AND). */
+export type RefundFilter = {
+  /** Refunds created through this service by this actor (the JWT `sub`). */
+  createdBy?: InputMaybe<Scalars['String']['input']>;
+  /** Inclusive lower bound on createdAt. */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Exclusive upper bound on createdAt. */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only refunds in this ISO 4217 currency (e.g. `EUR`). */
+  currencyCode?: InputMaybe<Scalars['String']['input']>;
+  /** Global or bare payment id. */
+  paymentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only refunds of this provider. */
+  provider?: InputMaybe<RefundProvider>;
+  /** Only refunds in one of these statuses; empty or omitted means any. */
+  status?: InputMaybe<Array<RefundStatus>>;
+};
 
 /** The payment provider that issued a refund. */
 export type RefundProvider =
@@ -267,6 +392,38 @@ export type RefundStatus =
   | 'SUCCEEDED'
   /** The provider sent a status this subgraph does not know yet; see `providerStatus`. */
   | 'UNKNOWN';
+
+/** A dimension a refund summary is grouped by. */
+export type RefundSummaryDimension =
+  /** By currency: each row has `currencyCode` and, so, an `amount`. */
+  | 'CURRENCY'
+  /** By UTC day of createdAt: each row has `day`. */
+  | 'DAY'
+  /** By provider: each row has `provider`. */
+  | 'PROVIDER'
+  /** By the refund's reason as the provider gave it: each row has `reason` (null for refunds without one). */
+  | 'REASON'
+  /** By normalised status: each row has `status`. */
+  | 'STATUS';
+
+/** One group of a refund summary. */
+export type RefundSummaryRow = {
+  __typename?: 'RefundSummaryRow';
+  /** Sum of the row's amounts; null unless every refund in the row has one currency. */
+  amount?: Maybe<Money>;
+  /** How many refunds the row holds. */
+  count: Scalars['Int']['output'];
+  /** Set when grouped by CURRENCY. */
+  currencyCode?: Maybe<Scalars['String']['output']>;
+  /** UTC day, `YYYY-MM-DD`. */
+  day?: Maybe<Scalars['String']['output']>;
+  /** Set when grouped by PROVIDER; likewise for the other dimensions. */
+  provider?: Maybe<RefundProvider>;
+  /** Set when grouped by REASON (null also for refunds without a reason). */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Set when grouped by STATUS. */
+  status?: Maybe<RefundStatus>;
+};
 
 /** Fields only WooshPay refunds have. */
 export type WooshPayRefundDetails = {
