@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ProviderIdentity, RefundProviderName } from '../domain/refund.js';
 import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
-import type { BreakerState, ProviderCallObserver, RefundProviderPort } from './port.js';
+import type { BreakerState, ProviderCallContext, ProviderCallObserver, RefundProviderPort } from './port.js';
 import type { ProviderAttemptHooks, SharedProviderSettings } from './http/types.js';
 import type { Env } from './settings-fields.js';
 
@@ -43,6 +43,8 @@ export interface ProviderSimulatorOptions {
   readonly latencyMs: number;
   /** How long refunds created at the simulator stay pending before they settle (default DEFAULT_SETTLE_MS). */
   readonly settleMs?: number;
+  /** Delivery attempts per webhook event and the first retry's delay (doubling); the simulator's defaults otherwise. */
+  readonly webhookRetry?: { readonly maxAttempts: number; readonly baseDelayMs: number };
   /** The environment as configured, for the provider's non-secret settings (e.g. its account). */
   readonly env: Env;
 }
@@ -88,6 +90,75 @@ export interface ProviderDefinition<S extends ProviderSettings = ProviderSetting
   createClient(settings: S, shared: SharedProviderSettings, dependencies: ProviderDependencies): RefundProviderPort;
   /** Starts the provider's simulator on loopback (the sandbox and the tests). */
   startSimulator(options: ProviderSimulatorOptions): Promise<StartedProviderSimulator>;
+  /** The provider's signed refund notifications (`POST /webhooks/<provider>`); absent: it sends none. */
+  readonly webhooks?: ProviderWebhooks<S>;
+}
+
+/** Request headers as node:http gives them (lower-case names). */
+export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Why a webhook request was refused (answered 400, nothing recorded). Never says more than this. */
+export type WebhookRejectionReason =
+  | 'missing_signature'
+  | 'bad_signature'
+  | 'stale_timestamp'
+  | 'bad_timestamp'
+  | 'malformed_event'
+  | 'unsupported_media_type'
+  | 'body_too_large';
+
+/**
+ * A verified event: what is needed to process it later, never its state. `providerRefundId` and
+ * `lookup` are both null for a verified event of a kind the subgraph does not follow (answered
+ * 2xx and dropped).
+ */
+export interface VerifiedWebhookEvent {
+  /** Unique per notification; a second delivery carries the same id. */
+  readonly eventId: string;
+  readonly providerRefundId: string | null;
+  /** Provider-specific facts that find the refund when the body names no refund id. */
+  readonly lookup: Readonly<Record<string, string>> | null;
+}
+
+export type WebhookVerification =
+  | { readonly ok: true; readonly event: VerifiedWebhookEvent }
+  | { readonly ok: false; readonly reason: WebhookRejectionReason };
+
+/** Finds a refund from an event's lookup facts through the provider's API. */
+export interface WebhookRefundFinder {
+  /** The provider refund id; null when the provider has no refund matching the facts. Rejects with a ProviderError. */
+  find(lookup: Readonly<Record<string, string>>, context: ProviderCallContext): Promise<string | null>;
+  /** Releases keep-alive connections. */
+  close(): Promise<void>;
+}
+
+export interface ProviderWebhooks<S extends ProviderSettings = ProviderSettings> {
+  /** The variable holding the verification secret or key, for messages ("webhooks are off: set …"). */
+  readonly secretVariable: string;
+  /** The verification secrets or public keys (several during a rotation); null when unset. */
+  secrets(settings: S): readonly string[] | null;
+  /**
+   * Checks the signature over `rawBody` (the bytes as received) with any of `secrets`, and the
+   * signed time against `toleranceS` either way of `now`, then reads the event. Pure; never throws.
+   */
+  verify(
+    rawBody: Buffer,
+    headers: WebhookHeaders,
+    secrets: readonly string[],
+    now: Date,
+    toleranceS: number,
+  ): WebhookVerification;
+  /** The answer the provider expects for an accepted event (it retries anything else). */
+  readonly acceptedAnswer: { readonly status: number; readonly body: string };
+  /**
+   * For providers whose events name no refund id: the finder for `lookup`, made from the same
+   * settings as the client (only called when `settings.configured`).
+   */
+  createRefundFinder?(
+    settings: S,
+    shared: SharedProviderSettings,
+    dependencies: ProviderDependencies,
+  ): WebhookRefundFinder;
 }
 
 /**

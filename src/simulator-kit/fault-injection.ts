@@ -3,6 +3,7 @@
  * Tests use them to prove how the real clients behave when a provider misbehaves.
  */
 import type { RequestRecord } from './request-log.js';
+import type { SimulatorWebhooks } from './webhook-sender.js';
 
 /**
  * What a simulator does instead of (or before) answering a request normally. Any fault may name a
@@ -60,6 +61,8 @@ export interface SimulatorHandle {
   setLatency(ms: number): void;
   /** Stops listening and destroys every open connection, hung ones included. */
   close(): Promise<void>;
+  /** The provider's webhooks, for simulators that send them (target, test controls, deliveries). */
+  readonly webhooks?: SimulatorWebhooks;
 }
 
 /** The fault to apply to one request, after `times` and `random` are resolved. */

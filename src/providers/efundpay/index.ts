@@ -10,6 +10,8 @@ import {
 } from './identity.js';
 import { EFUNDPAY_VARIABLES, readEfundpaySettings } from './settings.js';
 import { startEfundpaySimulator } from './simulator.js';
+import { efundpaySimulatorKeyPair } from './simulator-webhooks.js';
+import { efundpayWebhooks } from './webhook.js';
 
 export const efundpayProvider = defineProvider({
   ...efundpayIdentity,
@@ -34,15 +36,17 @@ export const efundpayProvider = defineProvider({
     if (settings.auth === null) throw new TypeError('efundpay is not configured: no credentials are set');
     return createEfundpayClient(settings, settings.auth, shared, dependencies);
   },
-  startSimulator: async ({ latencyMs, settleMs, env }) => {
+  startSimulator: async ({ latencyMs, settleMs, env, webhookRetry }) => {
     const apiKey = `sandbox_${randomBytes(16).toString('hex')}`;
     // The sandbox serves the merchant account the subgraph is configured for (default `default`).
     const { merchantAccountId } = readEfundpaySettings(env, []);
+    const signing = efundpaySimulatorKeyPair();
     const handle = await startEfundpaySimulator({
       merchantAccountId,
       apiKey,
       latencyMs,
       ...(settleMs === undefined ? {} : { settleMs }),
+      webhooks: { privateKey: signing.privateKey, ...webhookRetry },
     });
     return {
       handle,
@@ -50,9 +54,12 @@ export const efundpayProvider = defineProvider({
         EFUNDPAY_BASE_URL: handle.url,
         EFUNDPAY_MERCHANT_ACCOUNT_ID: merchantAccountId,
         EFUNDPAY_API_KEY: apiKey,
-        // efundpay requires a webhook URL to create refunds; the simulator never calls it.
+        // efundpay requires a webhook URL to create refunds; the simulator sends its notifications
+        // to the target set on its handle instead (the subgraph's port is known only later).
         EFUNDPAY_REFUND_WEBHOOK_URL: `${handle.origin}/sandbox/refund-webhooks`,
+        EFUNDPAY_WEBHOOK_PUBLIC_KEY: signing.publicKeyPem,
       },
     };
   },
+  webhooks: efundpayWebhooks,
 });

@@ -4,7 +4,7 @@
  * corrupt or non-RSA key fails at start with a fixable message, not on the first call; no message
  * ever quotes it.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { credentialFingerprint } from '../account.js';
@@ -21,6 +21,8 @@ export interface EfundpaySettings extends ProviderSettings {
   readonly auth: EfundpayAuthConfig | null;
   /** Where efundpay posts refund status notifications; null: refund creation is not configured. */
   readonly refundWebhookUrl: string | null;
+  /** The PEM public keys that verify efundpay's webhook signatures; null when unset: webhooks are off. */
+  readonly webhookPublicKeys: readonly string[] | null;
 }
 
 export const EFUNDPAY_VARIABLES: readonly ProviderVariable[] = [
@@ -32,6 +34,7 @@ export const EFUNDPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'EFUNDPAY_PRIVATE_KEY_FILE', secret: false },
   { name: 'EFUNDPAY_REFUND_WEBHOOK_URL', secret: false },
   { name: 'EFUNDPAY_MAX_REQUESTS_PER_S', secret: false },
+  { name: 'EFUNDPAY_WEBHOOK_PUBLIC_KEY', secret: false },
 ];
 
 const DEFAULT_BASE_URL = 'https://sandbox.efundpay.com/v4';
@@ -46,6 +49,7 @@ const schema = z.object({
   EFUNDPAY_PRIVATE_KEY_FILE: optionalText,
   EFUNDPAY_REFUND_WEBHOOK_URL: optionalUrl('EFUNDPAY_REFUND_WEBHOOK_URL', 'https://shop.example.com/webhooks/efundpay'),
   EFUNDPAY_MAX_REQUESTS_PER_S: requestsPerSecond('EFUNDPAY_MAX_REQUESTS_PER_S'),
+  EFUNDPAY_WEBHOOK_PUBLIC_KEY: optionalText,
 });
 
 type Vars = z.infer<typeof schema>;
@@ -60,7 +64,34 @@ export function readEfundpaySettings(env: Env, problems: string[]): EfundpaySett
     auth,
     refundWebhookUrl: vars?.EFUNDPAY_REFUND_WEBHOOK_URL ?? null,
     maxRequestsPerSecond: vars?.EFUNDPAY_MAX_REQUESTS_PER_S ?? null,
+    webhookPublicKeys: readWebhookPublicKey(vars?.EFUNDPAY_WEBHOOK_PUBLIC_KEY ?? null, problems),
   });
+}
+
+/** EFUNDPAY_WEBHOOK_PUBLIC_KEY: efundpay's RSA public key in PEM form (`\n` escapes allowed), checked at start. */
+function readWebhookPublicKey(raw: string | null, problems: string[]): readonly string[] | null {
+  if (raw === null) return null;
+  const pem = raw.replace(/\\n/g, '\n');
+  const expected = 'an RSA public key in PEM form (-----BEGIN PUBLIC KEY-----), as efundpay gives it for webhooks';
+  // createPublicKey would also derive a public key from a private one, which does not belong here.
+  if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) {
+    problems.push(`EFUNDPAY_WEBHOOK_PUBLIC_KEY must hold ${expected}`);
+    return null;
+  }
+  let keyType: string | undefined;
+  try {
+    keyType = createPublicKey(pem).asymmetricKeyType;
+  } catch {
+    problems.push(
+      `EFUNDPAY_WEBHOOK_PUBLIC_KEY could not be parsed as ${expected}: check that the whole PEM, header to footer, was copied`,
+    );
+    return null;
+  }
+  if (keyType !== 'rsa') {
+    problems.push(`EFUNDPAY_WEBHOOK_PUBLIC_KEY holds a key of type ${keyType ?? 'unknown'}; it must be ${expected}`);
+    return null;
+  }
+  return Object.freeze([pem]);
 }
 
 /** The merchant account, with a fingerprint of the credentials that act for it. */

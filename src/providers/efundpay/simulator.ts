@@ -9,6 +9,8 @@
 import type { KeyObject } from 'node:crypto';
 import { errors as joseErrors, importSPKI, jwtVerify, type CryptoKey } from 'jose';
 import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';
+import { DEFAULT_SETTLE_MS } from '../../simulator-kit/settle.js';
+import { withWebhooks } from '../../simulator-kit/webhook-handle.js';
 import {
   decodePathSegment,
   startHttpSimulator,
@@ -18,6 +20,7 @@ import {
 import type { SeededEfundpayRefund } from './seed.js';
 import type { EfundpaySeedTransaction } from './seed-transactions.js';
 import { EFUNDPAY_REFUND_ID } from './identity.js';
+import { createEfundpaySimulatorWebhooks, type EfundpaySimulatorWebhookOptions } from './simulator-webhooks.js';
 import { createEfundpayLedger, efundpayError } from './simulator-ledger.js';
 
 export type { SeededEfundpayRefund } from './seed.js';
@@ -36,6 +39,11 @@ export interface EfundpaySimulatorOptions {
   /** How long created refunds stay `processing` (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
   latencyMs?: number;
+  /**
+   * Signed refund notifications when created refunds settle; none without. They go to the target
+   * set on the handle (the sandbox's subgraph), not to each refund's `webhooks_url`.
+   */
+  webhooks?: EfundpaySimulatorWebhookOptions;
   host?: string;
   port?: number;
 }
@@ -61,6 +69,17 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     ...(options.transactions ? { transactions: options.transactions } : {}),
     ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
   });
+  const webhooks =
+    options.webhooks &&
+    createEfundpaySimulatorWebhooks(options.webhooks, (id) => ledger.getRefund(id, options.merchantAccountId));
+
+  /** A created refund's notification is sent when it settles. */
+  const created = (reply: SimulatorResponse): SimulatorResponse => {
+    const id = (reply.body as { id?: unknown }).id;
+    if (webhooks && reply.status === 201 && typeof id === 'string')
+      webhooks.sendWhenSettled(id, options.settleMs ?? DEFAULT_SETTLE_MS);
+    return reply;
+  };
 
   /** Undefined when the bearer token grants `scope` on `merchantAccountId`, else the error reply. */
   const authorize = async (
@@ -114,7 +133,7 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     if (transactionSegment !== undefined && (request.method === 'POST' || request.method === 'GET')) {
       const transactionId = decodePathSegment(transactionSegment) ?? '';
       return request.method === 'POST'
-        ? ledger.createRefund(transactionId, merchantAccountId, request.body)
+        ? created(ledger.createRefund(transactionId, merchantAccountId, request.body))
         : ledger.listRefunds(transactionId, merchantAccountId, request.query);
     }
     if (request.method !== 'GET' || request.refundSegment === null) {
@@ -132,7 +151,7 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     return { status: 200, body: refund };
   };
 
-  return startHttpSimulator(
+  const started = await startHttpSimulator(
     {
       refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
       handle,
@@ -144,6 +163,7 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     },
     { host: options.host, port: options.port, latencyMs: options.latencyMs, basePath: '/v4' },
   );
+  return webhooks ? withWebhooks(started, webhooks.sender, webhooks.controls) : started;
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {

@@ -5,6 +5,7 @@ import { createWooshPayClient } from './client.js';
 import { WOOSHPAY_GLOBAL_ID_PREFIX, WOOSHPAY_REFUND_ID, wooshPayIdentity } from './identity.js';
 import { WOOSHPAY_VARIABLES, readWooshPaySettings } from './settings.js';
 import { startWooshPaySimulator } from './simulator.js';
+import { wooshPayWebhooks } from './webhook.js';
 
 export const wooshPayProvider = defineProvider({
   ...wooshPayIdentity,
@@ -21,7 +22,7 @@ export const wooshPayProvider = defineProvider({
   },
   variables: WOOSHPAY_VARIABLES,
   // Secret and restricted keys, Stripe-style.
-  credentialPatterns: [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g],
+  credentialPatterns: [/\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g, /\bwhsec_[A-Za-z0-9_]+/g],
   credentialSettings: 'WOOSHPAY_SECRET_KEY',
   credentialHint: 'WOOSHPAY_SECRET_KEY',
   readSettings: readWooshPaySettings,
@@ -29,13 +30,19 @@ export const wooshPayProvider = defineProvider({
     if (settings.secretKey === null) throw new TypeError('WooshPay is not configured: WOOSHPAY_SECRET_KEY is unset');
     return createWooshPayClient({ ...settings, secretKey: settings.secretKey }, shared, dependencies);
   },
-  startSimulator: async ({ latencyMs, settleMs }) => {
+  startSimulator: async ({ latencyMs, settleMs, webhookRetry }) => {
     const secretKey = `sk_test_sandbox${randomBytes(12).toString('hex')}`;
+    const webhookSecret = `whsec_sandbox${randomBytes(16).toString('hex')}`;
     const handle = await startWooshPaySimulator({
       secretKey,
       latencyMs,
       ...(settleMs === undefined ? {} : { settleMs }),
+      webhooks: { secret: webhookSecret, ...webhookRetry },
     });
-    return { handle, env: { WOOSHPAY_BASE_URL: handle.url, WOOSHPAY_SECRET_KEY: secretKey } };
+    return {
+      handle,
+      env: { WOOSHPAY_BASE_URL: handle.url, WOOSHPAY_SECRET_KEY: secretKey, WOOSHPAY_WEBHOOK_SECRET: webhookSecret },
+    };
   },
+  webhooks: wooshPayWebhooks,
 });

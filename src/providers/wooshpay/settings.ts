@@ -7,12 +7,15 @@ import { baseUrl, optionalText, parseEnv, requestsPerSecond, type Env } from '..
 export interface WooshPaySettings extends ProviderSettings {
   readonly baseUrl: string;
   readonly secretKey: string | null;
+  /** The webhook signing secrets (several during a rotation); null when unset: webhooks are off. */
+  readonly webhookSecrets: readonly string[] | null;
 }
 
 export const WOOSHPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'WOOSHPAY_BASE_URL', secret: false },
   { name: 'WOOSHPAY_SECRET_KEY', secret: true },
   { name: 'WOOSHPAY_MAX_REQUESTS_PER_S', secret: false },
+  { name: 'WOOSHPAY_WEBHOOK_SECRET', secret: true },
 ];
 
 const DEFAULT_BASE_URL = 'https://apitest.wooshpay.com';
@@ -21,6 +24,7 @@ const schema = z.object({
   WOOSHPAY_BASE_URL: baseUrl('WOOSHPAY_BASE_URL', DEFAULT_BASE_URL),
   WOOSHPAY_SECRET_KEY: optionalText,
   WOOSHPAY_MAX_REQUESTS_PER_S: requestsPerSecond('WOOSHPAY_MAX_REQUESTS_PER_S'),
+  WOOSHPAY_WEBHOOK_SECRET: optionalText,
 });
 
 export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySettings {
@@ -36,7 +40,17 @@ export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySett
     baseUrl: vars?.WOOSHPAY_BASE_URL ?? DEFAULT_BASE_URL,
     secretKey,
     maxRequestsPerSecond: vars?.WOOSHPAY_MAX_REQUESTS_PER_S ?? null,
+    webhookSecrets: webhookSecrets(vars?.WOOSHPAY_WEBHOOK_SECRET ?? null),
   });
+}
+
+/** WOOSHPAY_WEBHOOK_SECRET: a comma-separated list, so an old and a new secret verify during a rotation. */
+function webhookSecrets(raw: string | null): readonly string[] | null {
+  const secrets = (raw ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  return secrets.length === 0 ? null : Object.freeze(secrets);
 }
 
 /** The account the key acts for, as a fingerprint of the key (one WooshPay key is one account). */

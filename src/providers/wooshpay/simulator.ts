@@ -5,6 +5,8 @@
  * `{"error":{...}}` wrapper. Faults and request counts of a creation are keyed by its payment intent.
  */
 import type { SimulatorHandle } from '../../simulator-kit/fault-injection.js';
+import { DEFAULT_SETTLE_MS } from '../../simulator-kit/settle.js';
+import { withWebhooks } from '../../simulator-kit/webhook-handle.js';
 import {
   startHttpSimulator,
   type SimulatorRequest,
@@ -12,6 +14,7 @@ import {
 } from '../../simulator-kit/http-simulator.js';
 import type { WooshPaySeedPayment } from './seed-payments.js';
 import { createWooshPayLedger } from './simulator-ledger.js';
+import { createWooshPaySimulatorWebhooks, type WooshPaySimulatorWebhookOptions } from './simulator-webhooks.js';
 import type { WooshPayRefundWire } from './wire.js';
 
 export interface WooshPaySimulatorOptions {
@@ -24,6 +27,8 @@ export interface WooshPaySimulatorOptions {
   /** How long created refunds stay `pending` (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
   latencyMs?: number;
+  /** Signed `charge.refund.updated` events when created refunds settle; none without. */
+  webhooks?: WooshPaySimulatorWebhookOptions;
   host?: string;
   port?: number;
 }
@@ -31,13 +36,14 @@ export interface WooshPaySimulatorOptions {
 const REFUND_ROUTE = /^\/v1\/refunds\/([^/]+)$/;
 const CREATE_ROUTE = '/v1/refunds';
 
-export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promise<SimulatorHandle> {
+export async function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promise<SimulatorHandle> {
   if (options.secretKey === '') throw new TypeError('WooshPay simulator needs a non-empty secretKey');
   const ledger = createWooshPayLedger({
     ...(options.refunds ? { refunds: options.refunds } : {}),
     ...(options.payments ? { payments: options.payments } : {}),
     ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
   });
+  const webhooks = options.webhooks && createWooshPaySimulatorWebhooks(options.webhooks, (id) => ledger.getRefund(id));
 
   const handle = (request: SimulatorRequest): SimulatorResponse => {
     const authError = checkAuth(request.headers.authorization, options.secretKey);
@@ -45,7 +51,12 @@ export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promi
 
     if (request.method === 'POST' && request.pathname === CREATE_ROUTE) {
       const key = request.headers['idempotency-key'];
-      return ledger.createRefund(request.body, Array.isArray(key) ? key[0] : key);
+      const created = ledger.createRefund(request.body, Array.isArray(key) ? key[0] : key);
+      const refund = created.body as { id?: unknown; status?: unknown };
+      if (webhooks && created.status === 200 && typeof refund.id === 'string' && refund.status === 'pending') {
+        webhooks.sendWhenSettled(refund.id, options.settleMs ?? DEFAULT_SETTLE_MS);
+      }
+      return created;
     }
     if (request.method !== 'GET' || request.refundSegment === null) {
       return wooshPayError(404, {
@@ -65,7 +76,7 @@ export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promi
     return { status: 200, body: refund };
   };
 
-  return startHttpSimulator(
+  const started = await startHttpSimulator(
     {
       refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
       handle,
@@ -78,6 +89,7 @@ export function startWooshPaySimulator(options: WooshPaySimulatorOptions): Promi
     },
     { host: options.host, port: options.port, latencyMs: options.latencyMs },
   );
+  return webhooks ? withWebhooks(started, webhooks.sender, webhooks.controls) : started;
 }
 
 interface WooshPayErrorFields {

@@ -60,12 +60,14 @@ export function createWebhookRouter(options: WebhookRoutesOptions): Router {
     next(error);
   };
 
-  const router = Router();
-  router.post('/webhooks/:provider', rateLimit, onlyEnabled, rawBody, tooLarge, (req, res) => {
+  const receive: RequestHandler = (req, res) => {
     const body: unknown = req.body;
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
     void receiver.receive(providerOf(req), raw, req.headers).then((answer) => send(res, answer));
-  });
+  };
+
+  const router = Router();
+  router.post('/webhooks/:provider', rateLimit, onlyEnabled, rawBody, tooLarge, receive);
   return router;
 }
 

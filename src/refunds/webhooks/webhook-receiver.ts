@@ -1,0 +1,179 @@
+/**
+ * Receiving provider webhooks: refuse what is not a verified event (400, one warn line, nothing
+ * recorded), record a verified one durably, answer the provider's expected 2xx, and only then
+ * process it. A second delivery of an event id answers 2xx and does nothing. The body is never
+ * logged, echoed or trusted for state: processing re-reads the refund from the provider.
+ */
+import type { RefundProviderName } from '../../domain/refund.js';
+import type { WebhookHeaders, WebhookRejectionReason } from '../../providers/definition.js';
+import type { Ledger, WebhookEventInput } from '../ledger/ledger.js';
+import {
+  createWebhookEventProcessor,
+  type ProcessOutcome,
+  type WebhookEventProcessorOptions,
+} from './process-event.js';
+import type { WebhookEndpoint } from './webhook-endpoints.js';
+
+/** The largest body accepted; a refund event is a few kilobytes. */
+export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
+
+/** What the webhook metrics count, by provider. */
+export type WebhookOutcome =
+  /** Refused with 400 (`reason` says why). */
+  | 'rejected'
+  /** No such endpoint, or it is off: 404. */
+  | 'not_found'
+  /** A verified event of a kind not followed: 2xx, not recorded. */
+  | 'ignored'
+  /** An event id recorded before: 2xx, nothing done. */
+  | 'duplicate'
+  /** Recorded and answered 2xx; processing follows. */
+  | 'recorded'
+  /** The ledger could not record it: 503, the provider retries. */
+  | 'record_failed'
+  | ProcessOutcome;
+
+export interface WebhookObservation {
+  /** The provider, or `unknown` for a path that names none. */
+  readonly provider: RefundProviderName | 'unknown';
+  readonly outcome: WebhookOutcome;
+  readonly reason?: WebhookRejectionReason;
+}
+
+export interface WebhookAnswer {
+  readonly status: number;
+  /** JSON text. */
+  readonly body: string;
+}
+
+export interface WebhookReceiverOptions extends Omit<WebhookEventProcessorOptions, 'ledger' | 'observe'> {
+  readonly ledger: Pick<Ledger, 'recordEvent' | 'record' | 'markEventProcessed'>;
+  /** How far a signed timestamp may be from now, either way (WEBHOOK_TOLERANCE_S). */
+  readonly toleranceS: number;
+  /** Told about every request's outcome and every processing outcome (metrics). */
+  readonly observe?: (observation: WebhookObservation) => void;
+}
+
+export interface WebhookReceiver {
+  /** True when `POST /webhooks/<path>` is on: a registered provider with its secret set. */
+  enabled(path: string): boolean;
+  /** Handles one request; never rejects. Processing starts after the answer is handed back. */
+  receive(path: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAnswer>;
+  /** The 400 for a request refused before its body could be read (e.g. over the size limit). */
+  refuse(path: string, reason: WebhookRejectionReason): WebhookAnswer;
+  /**
+   * Re-reads the event's refund from the provider, records it (`webhook`), marks the event
+   * processed and tells `onRefreshed`. Anything failing leaves the event unprocessed, for the
+   * reconciler to retry with this same function.
+   */
+  processEvent(event: WebhookEventInput): Promise<ProcessOutcome>;
+  /** Resolves when no processing started by `receive` is still running. */
+  idle(): Promise<void>;
+}
+
+const MESSAGES: Readonly<Record<WebhookRejectionReason, string>> = {
+  missing_signature: 'The signature header is missing',
+  bad_signature: 'The signature does not verify',
+  stale_timestamp: 'The signed timestamp is outside the tolerance',
+  bad_timestamp: 'The timestamp headers are not valid',
+  malformed_event: 'The body is not an event this endpoint understands',
+  unsupported_media_type: 'The content type must be application/json',
+  body_too_large: `The body is over ${MAX_WEBHOOK_BODY_BYTES / 1024} KB`,
+};
+
+const json = (status: number, body: object): WebhookAnswer => ({ status, body: JSON.stringify(body) });
+const NOT_FOUND = json(404, { error: 'not_found', message: 'No webhook endpoint here' });
+const UNAVAILABLE = json(503, { error: 'unavailable', message: 'The event could not be recorded; retry later' });
+
+function isJson(contentType: string | readonly string[] | undefined): boolean {
+  const value = typeof contentType === 'string' ? contentType : contentType?.[0];
+  return value?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
+  const { ledger, logger, toleranceS } = options;
+  const now = options.now ?? (() => new Date());
+  const observe = options.observe ?? (() => undefined);
+  const byPath = new Map(options.providers.map((endpoint) => [endpoint.path, endpoint]));
+  const processor = createWebhookEventProcessor({
+    ...options,
+    observe: (provider, outcome) => observe({ provider, outcome }),
+  });
+  const running = new Set<Promise<unknown>>();
+
+  const active = (path: string): WebhookEndpoint | undefined => {
+    const endpoint = byPath.get(path);
+    return endpoint?.secrets ? endpoint : undefined;
+  };
+
+  const refuse = (provider: RefundProviderName, reason: WebhookRejectionReason): WebhookAnswer => {
+    logger.warn({ provider, reason }, 'Webhook refused');
+    observe({ provider, outcome: 'rejected', reason });
+    return json(400, { error: reason, message: MESSAGES[reason] });
+  };
+
+  const processLater = (event: WebhookEventInput) => {
+    const processing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => processor.processEvent(event));
+    running.add(processing);
+    void processing.finally(() => running.delete(processing));
+  };
+
+  async function receive(path: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAnswer> {
+    const endpoint = active(path);
+    if (endpoint?.secrets == null) {
+      observe({ provider: byPath.get(path)?.provider ?? 'unknown', outcome: 'not_found' });
+      return NOT_FOUND;
+    }
+    const { provider } = endpoint;
+    if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return refuse(provider, 'body_too_large');
+    if (!isJson(headers['content-type'])) return refuse(provider, 'unsupported_media_type');
+    const receivedAt = now();
+    const verification = endpoint.webhooks.verify(rawBody, headers, endpoint.secrets, receivedAt, toleranceS);
+    if (!verification.ok) return refuse(provider, verification.reason);
+
+    const { eventId, providerRefundId, lookup } = verification.event;
+    const accepted = endpoint.webhooks.acceptedAnswer;
+    if (providerRefundId === null && lookup === null) {
+      observe({ provider, outcome: 'ignored' });
+      return accepted;
+    }
+    const event: WebhookEventInput = { provider, eventId, receivedAt, signature: 'valid', providerRefundId, lookup };
+    let recorded;
+    try {
+      recorded = await ledger.recordEvent(event);
+    } catch (error) {
+      logger.error({ provider, eventId, err: error }, 'Webhook event could not be recorded; answered 503');
+      observe({ provider, outcome: 'record_failed' });
+      return UNAVAILABLE;
+    }
+    if (recorded === 'duplicate') {
+      logger.info({ provider, eventId }, 'Webhook event received again; already recorded');
+      observe({ provider, outcome: 'duplicate' });
+      return accepted;
+    }
+    logger.info({ provider, eventId }, 'Webhook event recorded');
+    observe({ provider, outcome: 'recorded' });
+    processLater(event);
+    return accepted;
+  }
+
+  return {
+    enabled: (path) => active(path) !== undefined,
+    receive: async (path, rawBody, headers) => {
+      try {
+        return await receive(path, rawBody, headers);
+      } catch (error) {
+        logger.error({ err: error }, 'Webhook request failed');
+        return UNAVAILABLE;
+      }
+    },
+    refuse: (path, reason) => {
+      const endpoint = active(path);
+      return endpoint ? refuse(endpoint.provider, reason) : NOT_FOUND;
+    },
+    processEvent: (event) => processor.processEvent(event),
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
