@@ -233,6 +233,7 @@ describe('remember(): a refund learnt outside a read (e.g. just created) enters 
       id: `wooshpay:${id}`,
       provider: 'WOOSHPAY',
       providerRefundId: id,
+      paymentId: null,
       status: 'PENDING',
       providerStatus: 'pending',
       reason: null,
