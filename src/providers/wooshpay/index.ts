@@ -2,7 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { defineProvider } from '../definition.js';
 import { createWooshPayClient } from './client.js';
-import { WOOSHPAY_GLOBAL_ID_PREFIX, WOOSHPAY_REFUND_ID, wooshPayIdentity } from './identity.js';
+import {
+  WOOSHPAY_GLOBAL_ID_PREFIX,
+  WOOSHPAY_PAYMENT_INTENT_ID,
+  WOOSHPAY_REFUND_ID,
+  wooshPayIdentity,
+} from './identity.js';
 import { WOOSHPAY_VARIABLES, readWooshPaySettings } from './settings.js';
 import { startWooshPaySimulator } from './simulator.js';
 import { wooshPayWebhooks } from './webhook.js';
@@ -14,7 +19,7 @@ export const wooshPayProvider = defineProvider({
   idFormat: '"re_" followed by 1 to 100 letters or digits',
   canonicalId: (id) => id,
   payments: {
-    idPattern: /^pi_[A-Za-z0-9]{1,100}$/,
+    idPattern: WOOSHPAY_PAYMENT_INTENT_ID,
     idFormat: '"pi_" followed by 1 to 100 letters or digits (a PaymentIntent id)',
     canonicalId: (id) => id,
     amountRequired: false,
