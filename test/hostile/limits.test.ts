@@ -6,7 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useStack, type GraphQLResponse } from '../helpers/stack.js';
-import { WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
+import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
+  WOOSHPAY_EUR_PENDING,
+  WOOSHPAY_USD_SPEC_EXAMPLE,
+} from '../fixtures/sandbox-refunds.js';
 
 /** Distinct, valid WooshPay ids (most are not in the seed: a null, but still one provider GET each). */
 const wooshPayIds = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `re_limit${from + index}`);
@@ -60,14 +64,26 @@ describe('operation limits', () => {
   });
 
   it('counts distinct refunds only: 300 ids naming 3 refunds through both id forms are fine', async () => {
-    const ids = Array.from({ length: 100 }, (_, index) =>
-      index % 2 === 0 ? WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId : WOOSHPAY_USD_SPEC_EXAMPLE.id,
-    );
-    const response = await stack.graphql(
-      `query { a: refunds(ids: ${JSON.stringify(ids)}) { id } b: refunds(ids: ${JSON.stringify(ids)}) { id } c: refund(id: "${WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId}") { id } }`,
+    const named = [WOOSHPAY_USD_SPEC_EXAMPLE, WOOSHPAY_EUR_PENDING, EFUNDPAY_EUR_DOCS_EXAMPLE];
+    // Three fields of 100 ids (the most one field takes), each naming the three refunds in turn,
+    // by the provider's own id and by the global id alternately.
+    const field = (offset: number) =>
+      Array.from({ length: 100 }, (_, index) => {
+        const refund = named[(index + offset) % named.length]!;
+        return Math.floor(index / named.length) % 2 === 0 ? refund.providerRefundId : refund.id;
+      });
+    const fields = [field(0), field(1), field(2)];
+    expect(new Set(fields.flat()).size).toBe(6); // 3 refunds, 2 forms each
+    const response = await stack.graphql<Record<string, Array<{ id: string }>>>(
+      `query ($a: [ID!]!, $b: [ID!]!, $c: [ID!]!) { a: refunds(ids: $a) { id } b: refunds(ids: $b) { id } c: refunds(ids: $c) { id } }`,
+      { a: fields[0], b: fields[1], c: fields[2] },
     );
     expect(response.body.errors).toBeUndefined();
-    expect(stack.providerCalls()).toBe(1);
+    const answered = (ids: string[]) =>
+      ids.map((id) => ({ id: named.find((refund) => id.endsWith(refund.providerRefundId))!.id }));
+    expect(response.body.data).toEqual({ a: answered(fields[0]!), b: answered(fields[1]!), c: answered(fields[2]!) });
+    expect(stack.simulators.wooshpay.requestCount()).toBe(2);
+    expect(stack.simulators.efundpay.requestCount()).toBe(1);
   });
 
   it('refuses more than 100 distinct refunds through aliases', async () => {
