@@ -438,6 +438,36 @@ export type RefundSummaryRow = {
   status?: Maybe<RefundStatus>;
 };
 
+/**
+ * Live refund status over WebSocket (the graphql-transport-ws protocol, at the same `/graphql` path
+ * as queries). A final status does not end a subscription: the client does.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every refund of the payment each time one changes or a new one appears, starting with none (read Payment.refunds first). */
+  paymentRefundsUpdated: Refund;
+  /** The refund each time its status or amount changes, starting with its current state. */
+  refundUpdated: Refund;
+};
+
+
+/**
+ * Live refund status over WebSocket (the graphql-transport-ws protocol, at the same `/graphql` path
+ * as queries). A final status does not end a subscription: the client does.
+ */
+export type SubscriptionPaymentRefundsUpdatedArgs = {
+  paymentId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live refund status over WebSocket (the graphql-transport-ws protocol, at the same `/graphql` path
+ * as queries). A final status does not end a subscription: the client does.
+ */
+export type SubscriptionRefundUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** Fields only WooshPay refunds have. */
 export type WooshPayRefundDetails = {
   __typename?: 'WooshPayRefundDetails';
@@ -620,6 +650,7 @@ export type ResolversTypes = ResolversObject<{
   RefundSummaryDimension: RefundSummaryDimension;
   RefundSummaryRow: ResolverTypeWrapper<Omit<RefundSummaryRow, 'amount'> & { amount?: Maybe<ResolversTypes['Money']> }>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   WooshPayRefundDetails: ResolverTypeWrapper<WooshPayRefundDetailsModelModel>;
   WooshPayRefundFailureReason: WooshPayRefundFailureReason;
   WooshPayRefundReason: WooshPayRefundReason;
@@ -651,6 +682,7 @@ export type ResolversParentTypes = ResolversObject<{
   RefundRejected: RefundRejectedModelModel;
   RefundSummaryRow: Omit<RefundSummaryRow, 'amount'> & { amount?: Maybe<ResolversParentTypes['Money']> };
   SafeInt: Scalars['SafeInt']['output'];
+  Subscription: Record<PropertyKey, never>;
   WooshPayRefundDetails: WooshPayRefundDetailsModelModel;
 }>;
 
@@ -763,6 +795,11 @@ export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'SafeInt';
 }
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  paymentRefundsUpdated?: SubscriptionResolver<ResolversTypes['Refund'], "paymentRefundsUpdated", ParentType, ContextType, RequireFields<SubscriptionPaymentRefundsUpdatedArgs, 'paymentId'>>;
+  refundUpdated?: SubscriptionResolver<ResolversTypes['Refund'], "refundUpdated", ParentType, ContextType, RequireFields<SubscriptionRefundUpdatedArgs, 'id'>>;
+}>;
+
 export type WooshPayRefundDetailsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WooshPayRefundDetails'] = ResolversParentTypes['WooshPayRefundDetails']> = ResolversObject<{
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failureReason?: Resolver<Maybe<ResolversTypes['WooshPayRefundFailureReason']>, ParentType, ContextType>;
@@ -790,6 +827,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   RefundRejected?: RefundRejectedResolvers<ContextType>;
   RefundSummaryRow?: RefundSummaryRowResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
+  Subscription?: SubscriptionResolvers<ContextType>;
   WooshPayRefundDetails?: WooshPayRefundDetailsResolvers<ContextType>;
 }>;
 

@@ -425,6 +425,36 @@ export type RefundSummaryRow = {
   status?: Maybe<RefundStatus>;
 };
 
+/**
+ * Live refund status over WebSocket (the graphql-transport-ws protocol, at the same `/graphql` path
+ * as queries). A final status does not end a subscription: the client does.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every refund of the payment each time one changes or a new one appears, starting with none (read Payment.refunds first). */
+  paymentRefundsUpdated: Refund;
+  /** The refund each time its status or amount changes, starting with its current state. */
+  refundUpdated: Refund;
+};
+
+
+/**
+ * Live refund status over WebSocket (the graphql-transport-ws protocol, at the same `/graphql` path
+ * as queries). A final status does not end a subscription: the client does.
+ */
+export type SubscriptionPaymentRefundsUpdatedArgs = {
+  paymentId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live refund status over WebSocket (the graphql-transport-ws protocol, at the same `/graphql` path
+ * as queries). A final status does not end a subscription: the client does.
+ */
+export type SubscriptionRefundUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** Fields only WooshPay refunds have. */
 export type WooshPayRefundDetails = {
   __typename?: 'WooshPayRefundDetails';
