@@ -19,6 +19,7 @@ import type { SimulatorHandle } from '../src/simulator-kit/fault-injection.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { REFUND_FIELDS } from '../test/helpers/stack.js';
 import { buildSubgraph, startSubgraphProcess, type SubgraphProcess } from './lib/subgraph-process.js';
+import { FAIL, verdict } from './lib/table.js';
 
 const PROVIDER_LATENCY_MS = 20;
 const SCALE = Math.max(0.05, Number(process.env.BENCH_SCALE ?? 1) || 1);
@@ -137,7 +138,6 @@ export async function runCacheBench(): Promise<string> {
     '| Scenario | cold p50 (cache off) | warm p50 | warm provider GETs/op | Target | Result |',
     '|---|---:|---:|---:|---|---|',
   ];
-  const verdict = (ok: boolean) => (ok ? 'PASS' : '**FAIL**');
   const redis = await startRedisServer();
   try {
     const cases = [
@@ -218,13 +218,32 @@ export async function runCacheBench(): Promise<string> {
   return `Refund cache (provider latency ${PROVIDER_LATENCY_MS} ms, sequential, n = ${SINGLE_ITERATIONS} / ${BATCH_ITERATIONS}):\n${rows.join('\n')}\n`;
 }
 
+/** Whether a table from runCacheBench has a row that missed its target. */
+export function hasFailedRow(table: string): boolean {
+  return table.includes(FAIL);
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+// On its own (`npm run bench:cache`) the exit code is the verdict: non-zero when a row missed its
+// target, when the run threw, or when anything it started rejected unhandled (the run then still
+// goes on to stop what it started).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`bench: unhandled rejection: ${describeError(reason)}\n`);
+    process.exitCode = 1;
+  });
   (process.env.BENCH_NO_BUILD === '1' ? Promise.resolve() : buildSubgraph())
     .then(runCacheBench)
-    .then((table) => process.stdout.write(table))
+    .then((table) => {
+      process.stdout.write(table);
+      if (hasFailedRow(table)) {
+        process.stderr.write(`bench: a cache target failed (see ${FAIL} above)\n`);
+        process.exitCode = 1;
+      }
+    })
     .catch((error: unknown) => {
-      process.stderr.write(
-        `bench: cache rows failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
+      process.stderr.write(`bench: cache rows failed: ${describeError(error)}\n`);
+      process.exitCode = 1;
     });
 }
