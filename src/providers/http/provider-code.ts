@@ -1,7 +1,7 @@
 /**
  * A provider's own error code, kept only when it looks like a code: lower-case letters, digits,
- * `_` and `.` (efundpay's types are dotted, e.g. `value_error.currency_mismatch`), at most 64
- * characters. Free text never reaches a client or a log line this way.
+ * `_` and `.` (some providers' codes are dotted paths, e.g. `value_error.currency_mismatch`), at
+ * most 64 characters. Free text never reaches a client or a log line this way.
  */
 const PROVIDER_CODE = /^[a-z][a-z0-9_.]{0,63}$/;
 
