@@ -1,4 +1,6 @@
-/** The `createRefund` operation the mutation tests send: both payload members, both details members. */
+import { DETAILS_FRAGMENTS } from './refund-details.js';
+
+/** The `createRefund` operation the mutation tests send: both payload members, every details member. */
 export const CREATE_REFUND = /* GraphQL */ `
   mutation CreateRefund($input: CreateRefundInput!) {
     createRefund(input: $input) {
@@ -15,19 +17,7 @@ export const CREATE_REFUND = /* GraphQL */ `
           }
           details {
             __typename
-            ... on WooshPayRefundDetails {
-              paymentIntentId
-              reason
-              description
-              metadata {
-                key
-                value
-              }
-            }
-            ... on EfundpayRefundDetails {
-              transactionId
-              externalIdentifier
-            }
+            ${DETAILS_FRAGMENTS}
           }
         }
       }

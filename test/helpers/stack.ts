@@ -14,6 +14,7 @@ import { PROVIDERS } from '../../src/providers/registry.js';
 import { startSimulators } from '../../src/sandbox/start-sandbox.js';
 import { startApp, type RunningApp, type AppOptions } from '../../src/app/start-app.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { DETAILS_FRAGMENTS } from './refund-details.js';
 import type { SimulatorHandle } from '../../src/simulator-kit/fault-injection.js';
 
 /** A provider's global-id prefix (`wooshpay:re_…`), by which tests reach its simulator. */
@@ -195,7 +196,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-/** The fields of the public contract, with both union members through fragments. */
+/** The fields of the public contract, with every provider's details through its fragment. */
 export const REFUND_FIELDS = /* GraphQL */ `
   id
   provider
@@ -207,12 +208,7 @@ export const REFUND_FIELDS = /* GraphQL */ `
   amount { minorUnits currencyCode decimal }
   details {
     __typename
-    ... on WooshPayRefundDetails {
-      paymentIntentId reason failureReason description receiptNumber metadata { key value }
-    }
-    ... on EfundpayRefundDetails {
-      transactionId merchantAccountId externalIdentifier transactionExternalIdentifier
-    }
+    ${DETAILS_FRAGMENTS}
   }
 `;
 

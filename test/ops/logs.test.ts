@@ -24,9 +24,9 @@ const operationLines = (stack: Stack, requestId?: string): LogLine[] =>
 
 /** The `x-request-id` each provider simulator received since the last reset. */
 function providerRequestIds(stack: Stack): string[] {
-  return [...stack.simulators.wooshpay.requests, ...stack.simulators.efundpay.requests].map((request) =>
-    String(request.headers['x-request-id']),
-  );
+  return Object.values(stack.simulators)
+    .flatMap((simulator) => simulator.requests)
+    .map((request) => String(request.headers['x-request-id']));
 }
 
 describe('operation log lines', () => {

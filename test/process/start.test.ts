@@ -5,6 +5,7 @@
  * simulator. SIGTERM stops it with exit code 0. Only the child processes started here are signalled.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../src/providers/registry.js';
 import { startTestSimulators, type TestSimulators } from '../helpers/stack.js';
 import {
   killSpawnedSubgraphs,
@@ -109,7 +110,10 @@ describe('node --import tsx src/index.ts', () => {
     const entry = spawnEntry(running.env);
     const url = await readyUrl(entry);
     const ready = entry.logs.find((line) => line.url !== undefined);
-    expect(ready).toMatchObject({ mode: 'providers', providers: { WOOSHPAY: 'configured', EFUNDPAY: 'configured' } });
+    expect(ready).toMatchObject({
+      mode: 'providers',
+      providers: Object.fromEntries(PROVIDERS.map((definition) => [definition.name, 'configured'])),
+    });
     expect(entry.logs.some((line) => line.mode === 'sandbox' || String(line.msg).includes('SANDBOX'))).toBe(false);
 
     const body = await graphql(url, DOCS_QUERY);

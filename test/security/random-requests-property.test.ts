@@ -8,6 +8,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../../src/providers/registry.js';
+import { DETAILS_FRAGMENTS } from '../helpers/refund-details.js';
 import { useStack } from '../helpers/stack.js';
 import { HOSTILE_IDS, VALID_E, VALID_W } from '../hostile/hostile-inputs.js';
 
@@ -23,6 +25,9 @@ const ids = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
+const PROVIDER_NAMES = PROVIDERS.map((definition) => definition.name);
+/** Global-id prefixes: a provider's name in the wrong case. */
+const PROVIDER_PREFIXES = PROVIDERS.map((definition) => definition.globalIdPrefix);
 const anyId = fc.oneof(
   { weight: 4, arbitrary: ids },
   { weight: 1, arbitrary: fc.array(ids, { minLength: 1, maxLength: 2 }) },
@@ -34,7 +39,7 @@ const representation = fc.oneof(
   fc.record(
     {
       __typename: fc.oneof(fc.constant('Refund'), jsonValue),
-      provider: fc.oneof(fc.constantFrom('WOOSHPAY', 'EFUNDPAY', 'wooshpay', 'STRIPE'), jsonValue),
+      provider: fc.oneof(fc.constantFrom(...PROVIDER_NAMES, ...PROVIDER_PREFIXES, 'STRIPE'), jsonValue),
       providerRefundId: anyId,
     },
     { requiredKeys: [] },
@@ -53,7 +58,7 @@ const leaf = fc.constantFrom(
   'status',
   'createdAt',
   'amount { minorUnits currencyCode decimal }',
-  'details { __typename ... on WooshPayRefundDetails { metadata { key value } } ... on EfundpayRefundDetails { transactionId } }',
+  `details { __typename ${DETAILS_FRAGMENTS} }`,
   '__typename',
   'nope',
   '... on Refund { id }',

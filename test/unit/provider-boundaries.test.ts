@@ -38,7 +38,7 @@ describe('provider boundaries', () => {
       (node): node is EnumTypeDefinitionNode =>
         node.kind === Kind.ENUM_TYPE_DEFINITION && node.name.value === 'RefundProvider',
     );
-    expect(enumNode?.values?.map((value) => value.name.value)).toEqual(['WOOSHPAY', 'EFUNDPAY']);
-    expect(PROVIDERS.map((definition) => definition.name)).toEqual(['WOOSHPAY', 'EFUNDPAY']);
+    expect(PROVIDERS.length).toBeGreaterThan(0);
+    expect(enumNode?.values?.map((value) => value.name.value)).toEqual(PROVIDERS.map((definition) => definition.name));
   });
 });
