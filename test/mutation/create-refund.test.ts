@@ -6,7 +6,7 @@
  * one refund; the audit line and counter; nothing secret in responses or logs.
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CREATE_REFUND } from '../helpers/create-refund.js';
 import { useStack, type Stack } from '../helpers/stack.js';
 import { createdWooshPayRefunds } from '../helpers/wooshpay-ledger.js';
@@ -459,7 +459,11 @@ describe('createRefund while the first call with the key is still running', () =
       idempotencyKey: newKey(),
     };
     const first = createRefund(stack, input);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The first call holds the key once its POST has reached WooshPay (where it waits 1200 ms).
+    await vi.waitFor(() => expect(stack.simulators.wooshpay.requestCount(WOOSHPAY_PAYMENT, 'POST')).toBe(1), {
+      timeout: 5000,
+      interval: 5,
+    });
     const second = await createRefund(stack, input);
     expect(second.payload).toBeNull();
     expect(second.errors?.[0]?.extensions).toEqual({ code: 'IDEMPOTENCY_KEY_IN_USE' });

@@ -3,8 +3,9 @@
  * state, not failing on a provider outage, 503 while stopping) and /metrics (Prometheus text,
  * the documented metric names, values that move when the subgraph works).
  */
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { counterDelta, scrape, valueOf } from './prometheus-text.js';
 import {
@@ -174,14 +175,20 @@ describe('GET /ready while stopping', () => {
     try {
       // A probe already on the wire: the connection is open and the request has started, so
       // the draining server must still answer it (it refuses only new connections).
+      const accepted = once(stack.server.httpServer, 'connection') as Promise<[Socket]>;
       socket = connect(stack.server.port, '127.0.0.1');
       await new Promise<void>((resolve, reject) => socket!.once('connect', resolve).once('error', reject));
+      const [serverSide] = await accepted;
       const chunks: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
       const closed = new Promise<void>((resolve) => socket!.once('close', () => resolve()));
-      socket.write('GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-      // Let the server read the first half of the request before it starts stopping.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const firstHalf = 'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n';
+      socket.write(firstHalf);
+      // The server has read the first half of the request (its parser sees the bytes as they are read).
+      await vi.waitFor(() => expect(serverSide.bytesRead).toBe(Buffer.byteLength(firstHalf)), {
+        timeout: 5000,
+        interval: 5,
+      });
 
       const stopping = stack.stop();
       socket.write('Connection: close\r\n\r\n');

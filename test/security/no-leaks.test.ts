@@ -7,7 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REFUND_FIELDS, startStack, type Stack } from '../helpers/stack.js';
 import { efundpayJwtSimulator } from '../helpers/efundpay-jwt.js';
 import { HOSTILE_IDS } from '../hostile/hostile-inputs.js';
@@ -245,7 +245,16 @@ describe('no secret, provider URL or provider body text leaks', () => {
     await graphql(breaker, REFUNDS, { ids: [...E, W[0]] });
     await graphql(breaker, REFUNDS, { ids: [...E, W[0]] });
     breaker.simulators.efundpay.clearFaults();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The breaker half-opens BREAKER_RESET_MS after it opened; /ready reports it.
+    await vi.waitFor(
+      async () => {
+        const ready = (await (await fetch(`${breaker.url}/ready`)).json()) as {
+          providers: Record<string, { breaker: string }>;
+        };
+        expect(ready.providers.EFUNDPAY?.breaker).toBe('half-open');
+      },
+      { timeout: 5000, interval: 20 },
+    );
     await graphql(breaker, REFUNDS, { ids: [E[0]] });
   }, 60_000);
 
