@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS, type LogSettings } from '../observability/logger.js';
 import type { CacheSettings } from '../refunds/read/cache/cache-settings.js';
+import { DEFAULT_LEDGER_PATH, type LedgerSettings } from '../refunds/ledger/ledger-settings.js';
 import { DEFAULT_REDIS_TIMEOUT_MS } from '../store/redis-store.js';
 import type { RedisSettings } from '../store/redis-connection.js';
 import type { RequestLimits } from '../server/request-limits.js';
@@ -59,6 +60,8 @@ export interface AppConfig {
     /** Time box of each Redis call for the idempotency records, longer than a cache read's: a record is read on every mutation. */
     readonly storeTimeoutMs: number;
   };
+  /** The ledger (PostgreSQL or SQLite) and its reconciler. */
+  readonly ledger: LedgerSettings;
   /** Provider webhooks (POST /webhooks/<provider>). */
   readonly webhooks: {
     /** How far a signed timestamp may be from now, either way, in seconds (WEBHOOK_TOLERANCE_S). */
@@ -173,6 +176,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const providers = Object.fromEntries(
     PROVIDERS.map((definition) => [definition.name, definition.readSettings(env, problems)]),
   ) as Record<RefundProviderName, ProviderSettings>;
+  const ledger = ledgerSettings(env, env.NODE_ENV === 'production', problems);
   if (vars === null) throw new ConfigError(problems);
 
   const isProduction = vars.NODE_ENV === 'production';
@@ -208,6 +212,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       storeTimeoutMs: vars.IDEMPOTENCY_STORE_TIMEOUT_MS,
     }),
     webhooks: Object.freeze({ toleranceS: vars.WEBHOOK_TOLERANCE_S }),
+    ledger,
   });
 }
 
@@ -283,6 +288,55 @@ function checkCombinations(
       'NODE_ENV=production needs ROUTER_SECRET, so that only the router can query this subgraph: set it (generate one with `openssl rand -hex 32`) and have the router send it as Router-Authorization, or set ALLOW_WITHOUT_ROUTER_SECRET=true if the network already keeps everyone but the router out',
     );
   }
+}
+
+/**
+ * The ledger: DATABASE_URL (PostgreSQL, shared by replicas) or SQLite (LEDGER_PATH; in memory outside
+ * production when unset), and the reconciler (RECONCILE_*). The URL is never echoed in a message:
+ * it may hold a password.
+ */
+const ledgerEnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return null;
+      const value = raw.trim();
+      let protocol: string | null = null;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        protocol = null;
+      }
+      if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'DATABASE_URL must be postgres://[user:password@]host[:port]/database (or postgresql://…) of a PostgreSQL 15 or later; the value set is not one (not shown: it may hold a password); unset it to keep the ledger in SQLite',
+        });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  LEDGER_PATH: optionalText,
+  RECONCILE_INTERVAL_S: integer('RECONCILE_INTERVAL_S', 30, 1, 86_400),
+  RECONCILE_MAX_AGE_H: integer('RECONCILE_MAX_AGE_H', 72, 1, 8760),
+  RECONCILE_ENABLED: boolean('RECONCILE_ENABLED'),
+});
+
+/** The ledger's settings; pushes one problem per bad variable and answers the defaults for it. */
+function ledgerSettings(env: Env, isProduction: boolean, problems: string[]): LedgerSettings {
+  const vars = parseEnv(ledgerEnvSchema, env, problems) ?? parseEnv(ledgerEnvSchema, {}, []);
+  if (vars === null) throw new Error('Expected the ledger settings to parse from an empty environment');
+  return Object.freeze({
+    databaseUrl: vars.DATABASE_URL,
+    sqlitePath: vars.LEDGER_PATH ?? (isProduction ? DEFAULT_LEDGER_PATH : ':memory:'),
+    reconcile: Object.freeze({
+      enabled: vars.RECONCILE_ENABLED ?? true,
+      intervalMs: vars.RECONCILE_INTERVAL_S * 1000,
+      maxAgeMs: vars.RECONCILE_MAX_AGE_H * 3_600_000,
+    }),
+  });
 }
 
 /**
