@@ -364,7 +364,7 @@ function toLedgerRefund(row: RefundRow): LedgerRefund {
     provider: row.provider as RefundProviderName,
     providerRefundId: row.provider_refund_id,
     paymentId: row.payment_id,
-    amountMinor: Number(row.amount_minor),
+    amountMinor: row.amount_minor,
     currencyCode: row.currency_code,
     status: row.status as RefundStatus,
     providerStatus: row.provider_status,
@@ -387,6 +387,6 @@ function toWebhookEvent(row: EventRow): WebhookEvent {
     providerRefundId: row.provider_refund_id,
     lookup: row.lookup === null ? null : (JSON.parse(row.lookup) as Record<string, string>),
     processedAt: row.processed_at === null ? null : fromSqlTime(row.processed_at),
-    attempts: Number(row.attempts),
+    attempts: row.attempts,
   };
 }
