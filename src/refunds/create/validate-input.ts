@@ -21,7 +21,6 @@ const invalid = (field: string, message: string) => new InvalidInputError(`Inval
 export function validateCreateRefundInput(input: CreateRefundInput): CreateRefundCommand {
   const definition = providerDefinition(input.provider);
   const rules = definition.payments;
-
   if (!IDEMPOTENCY_KEY_PATTERN.test(input.idempotencyKey)) {
     throw invalid(
       'input.idempotencyKey',
@@ -34,42 +33,51 @@ export function validateCreateRefundInput(input: CreateRefundInput): CreateRefun
       `expected ${rules.idFormat} for ${definition.name}, received ${quoteInput(input.paymentId)}`,
     );
   }
-
-  let amount: CreateRefundCommand['amount'] = null;
-  if (input.amount !== null && input.amount !== undefined) {
-    const { minorUnits, currencyCode } = input.amount;
-    if (!Number.isSafeInteger(minorUnits) || minorUnits < 1) {
-      throw invalid(
-        'input.amount.minorUnits',
-        `expected a positive whole number of minor units, received ${minorUnits}`,
-      );
-    }
-    if (!/^[A-Za-z]{3}$/.test(currencyCode)) {
-      throw invalid(
-        'input.amount.currencyCode',
-        `expected an ISO 4217 code such as USD, received ${quoteInput(currencyCode)}`,
-      );
-    }
-    try {
-      amount = createMoney(minorUnits, currencyCode);
-    } catch (error) {
-      if (!(error instanceof UnknownCurrencyError)) throw error;
-      throw invalid(
-        'input.amount.currencyCode',
-        `expected an ISO 4217 code such as USD, received ${quoteInput(currencyCode)}`,
-      );
-    }
-  } else if (rules.amountRequired) {
-    throw invalid('input.amount', `${definition.name} cannot refund "what remains": give the amount to refund`);
-  }
-
+  const amount = validAmount(input.amount, definition);
   const note = input.note === null || input.note === undefined || input.note.trim() === '' ? null : input.note;
   if (note !== null && note.length > MAX_NOTE_LENGTH) {
     throw invalid('input.note', `expected at most ${MAX_NOTE_LENGTH} characters, received ${note.length}`);
   }
+  return {
+    provider: definition.name,
+    paymentId: rules.canonicalId(input.paymentId),
+    amount,
+    reason: input.reason,
+    note,
+    metadata: validMetadata(input.metadata ?? [], definition),
+  };
+}
 
-  const metadata = input.metadata ?? [];
-  if (metadata.length > 0 && !rules.metadataSupported) {
+type Definition = ReturnType<typeof providerDefinition>;
+
+function validAmount(given: CreateRefundInput['amount'], definition: Definition): CreateRefundCommand['amount'] {
+  if (given === null || given === undefined) {
+    if (definition.payments.amountRequired) {
+      throw invalid('input.amount', `${definition.name} cannot refund "what remains": give the amount to refund`);
+    }
+    return null;
+  }
+  const { minorUnits, currencyCode } = given;
+  if (!Number.isSafeInteger(minorUnits) || minorUnits < 1) {
+    throw invalid('input.amount.minorUnits', `expected a positive whole number of minor units, received ${minorUnits}`);
+  }
+  const badCurrency = () =>
+    invalid('input.amount.currencyCode', `expected an ISO 4217 code such as USD, received ${quoteInput(currencyCode)}`);
+  if (!/^[A-Za-z]{3}$/.test(currencyCode)) throw badCurrency();
+  try {
+    return createMoney(minorUnits, currencyCode);
+  } catch (error) {
+    if (!(error instanceof UnknownCurrencyError)) throw error;
+    throw badCurrency();
+  }
+}
+
+/** The entries checked one by one, then sorted by key so the same metadata written in any order has one fingerprint. */
+function validMetadata(
+  metadata: NonNullable<CreateRefundInput['metadata']>,
+  definition: Definition,
+): CreateRefundCommand['metadata'] {
+  if (metadata.length > 0 && !definition.payments.metadataSupported) {
     throw invalid('input.metadata', `${definition.name} does not store metadata with a refund; leave it out`);
   }
   if (metadata.length > MAX_METADATA_ENTRIES) {
@@ -94,15 +102,7 @@ export function validateCreateRefundInput(input: CreateRefundInput): CreateRefun
     }
     seen.add(entry.key);
   });
-
-  return {
-    provider: definition.name,
-    paymentId: rules.canonicalId(input.paymentId),
-    amount,
-    reason: input.reason,
-    note,
-    metadata: [...metadata]
-      .map(({ key, value }) => ({ key, value }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-  };
+  return [...metadata]
+    .map(({ key, value }) => ({ key, value }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
