@@ -14,7 +14,7 @@ export type LearntFrom = 'created' | 'read' | 'webhook' | 'listed' | 'reconciled
 export interface LedgerRefund {
   readonly provider: RefundProviderName;
   readonly providerRefundId: string;
-  /** The provider's payment id (WooshPay PaymentIntent, efundpay transaction); null when unknown. */
+  /** The provider's own payment id (the payment the refund belongs to); null when unknown. */
   readonly paymentId: string | null;
   readonly amountMinor: number;
   readonly currencyCode: string;
@@ -66,7 +66,7 @@ export interface WebhookEventInput {
   readonly signature: SignatureOutcome;
   /** The provider refund id the event names, when the body names one. */
   readonly providerRefundId: string | null;
-  /** Provider-specific lookup facts when the refund id is not in the body (e.g. efundpay's payment and our identifier). */
+  /** Provider-specific lookup facts when the event names no refund id (e.g. the payment and the identifier we sent). */
   readonly lookup: Readonly<Record<string, string>> | null;
 }
 
