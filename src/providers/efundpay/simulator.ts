@@ -21,7 +21,7 @@ import type { SeededEfundpayRefund } from './seed.js';
 import type { EfundpaySeedTransaction } from './seed-transactions.js';
 import { EFUNDPAY_REFUND_ID } from './identity.js';
 import { createEfundpaySimulatorWebhooks, type EfundpaySimulatorWebhookOptions } from './simulator-webhooks.js';
-import { createEfundpayLedger, efundpayError } from './simulator-ledger.js';
+import { createEfundpayLedger, efundpayError, type EfundpayLedger } from './simulator-ledger.js';
 
 export type { SeededEfundpayRefund } from './seed.js';
 
@@ -81,13 +81,50 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
     return reply;
   };
 
-  /** Undefined when the bearer token grants `scope` on `merchantAccountId`, else the error reply. */
-  const authorize = async (
-    token: string,
-    merchantAccountId: string,
-    scope: string,
-  ): Promise<SimulatorResponse | undefined> => {
-    if (options.apiKey !== undefined && token === options.apiKey) return undefined;
+  const authorize = createAuthorizer(options.apiKey, jwt);
+  const handle = async (request: SimulatorRequest): Promise<SimulatorResponse> => {
+    const access = await authenticate(request, authorize, options.merchantAccountId);
+    if ('reply' in access) return access.reply;
+    const { merchantAccountId } = access;
+
+    const transactionSegment = TRANSACTION_REFUNDS_ROUTE.exec(request.pathname)?.[1];
+    if (transactionSegment !== undefined && (request.method === 'POST' || request.method === 'GET')) {
+      const transactionId = decodePathSegment(transactionSegment) ?? '';
+      return request.method === 'POST'
+        ? created(ledger.createRefund(transactionId, merchantAccountId, request.body))
+        : ledger.listRefunds(transactionId, merchantAccountId, request.query);
+    }
+    if (request.method !== 'GET' || request.refundSegment === null) {
+      return efundpayError(404, `No route for ${request.method} ${request.pathname}`);
+    }
+    return readRefund(ledger, request.refundId, merchantAccountId);
+  };
+
+  const started = await startHttpSimulator(
+    {
+      refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
+      handle,
+      errorResponse: (status) => efundpayError(status),
+      faultKey: (request) => {
+        const segment = TRANSACTION_REFUNDS_ROUTE.exec(request.pathname)?.[1];
+        return segment === undefined ? null : (decodePathSegment(segment)?.toLowerCase() ?? null);
+      },
+    },
+    { host: options.host, port: options.port, latencyMs: options.latencyMs, basePath: '/v4' },
+  );
+  return webhooks ? withWebhooks(started, webhooks.sender, webhooks.controls) : started;
+}
+
+/** Undefined when the bearer token grants `scope` on `merchantAccountId`, else the error reply. */
+type Authorize = (token: string, merchantAccountId: string, scope: string) => Promise<SimulatorResponse | undefined>;
+
+/** Accepts the static API key, or an RS512 JWT signed for `jwt.keyId` with the scope and account asked for. */
+function createAuthorizer(
+  apiKey: string | undefined,
+  jwt: { readonly keyId: string; readonly key: CryptoKey | KeyObject } | undefined,
+): Authorize {
+  return async (token, merchantAccountId, scope) => {
+    if (apiKey !== undefined && token === apiKey) return undefined;
     if (!jwt) return efundpayError(401, 'The bearer token is not a valid API key');
     try {
       const { payload, protectedHeader } = await jwtVerify(token, jwt.key, { algorithms: ['RS512'] });
@@ -107,63 +144,54 @@ export async function startEfundpaySimulator(options: EfundpaySimulatorOptions):
       return efundpayError(401, `The bearer token could not be verified (${reason})`);
     }
   };
+}
 
-  const handle = async (request: SimulatorRequest): Promise<SimulatorResponse> => {
-    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (token === undefined) return efundpayError(401, 'No valid API authentication found');
+/**
+ * The merchant account a request acts for, once its bearer token grants the scope its method needs
+ * on that account and the account is the simulator's; else the error reply, in efundpay's order.
+ */
+async function authenticate(
+  request: SimulatorRequest,
+  authorize: Authorize,
+  servedAccountId: string,
+): Promise<{ readonly merchantAccountId: string } | { readonly reply: SimulatorResponse }> {
+  const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (token === undefined) return { reply: efundpayError(401, 'No valid API authentication found') };
 
-    const merchantAccountId = singleHeader(request.headers['x-merchant-account-id']);
-    if (!merchantAccountId) {
-      return efundpayError(400, 'The x-merchant-account-id header is required', [
+  const merchantAccountId = singleHeader(request.headers['x-merchant-account-id']);
+  if (!merchantAccountId) {
+    return {
+      reply: efundpayError(400, 'The x-merchant-account-id header is required', [
         {
           location: 'header',
           pointer: '/x-merchant-account-id',
           message: 'field required',
           type: 'value_error.missing',
         },
-      ]);
-    }
-    const authError = await authorize(token, merchantAccountId, request.method === 'POST' ? WRITE_SCOPE : READ_SCOPE);
-    if (authError) return authError;
-    if (merchantAccountId !== options.merchantAccountId) {
-      return efundpayError(403, `The credentials do not grant access to merchant account '${merchantAccountId}'`);
-    }
+      ]),
+    };
+  }
+  const authError = await authorize(token, merchantAccountId, request.method === 'POST' ? WRITE_SCOPE : READ_SCOPE);
+  if (authError) return { reply: authError };
+  if (merchantAccountId !== servedAccountId) {
+    return {
+      reply: efundpayError(403, `The credentials do not grant access to merchant account '${merchantAccountId}'`),
+    };
+  }
+  return { merchantAccountId };
+}
 
-    const transactionSegment = TRANSACTION_REFUNDS_ROUTE.exec(request.pathname)?.[1];
-    if (transactionSegment !== undefined && (request.method === 'POST' || request.method === 'GET')) {
-      const transactionId = decodePathSegment(transactionSegment) ?? '';
-      return request.method === 'POST'
-        ? created(ledger.createRefund(transactionId, merchantAccountId, request.body))
-        : ledger.listRefunds(transactionId, merchantAccountId, request.query);
-    }
-    if (request.method !== 'GET' || request.refundSegment === null) {
-      return efundpayError(404, `No route for ${request.method} ${request.pathname}`);
-    }
-    const refundId = request.refundId;
-    if (refundId === null || !EFUNDPAY_REFUND_ID.test(refundId)) {
-      return efundpayError(400, 'Request failed validation', [
-        { location: 'path', pointer: '/refund_id', message: 'value is not a valid uuid', type: 'value_error' },
-      ]);
-    }
-    const refund = ledger.getRefund(refundId, merchantAccountId);
-    // Another account's refund is indistinguishable from a missing one.
-    if (!refund) return efundpayError(404);
-    return { status: 200, body: refund };
-  };
-
-  const started = await startHttpSimulator(
-    {
-      refundSegment: (pathname) => REFUND_ROUTE.exec(pathname)?.[1] ?? null,
-      handle,
-      errorResponse: (status) => efundpayError(status),
-      faultKey: (request) => {
-        const segment = TRANSACTION_REFUNDS_ROUTE.exec(request.pathname)?.[1];
-        return segment === undefined ? null : (decodePathSegment(segment)?.toLowerCase() ?? null);
-      },
-    },
-    { host: options.host, port: options.port, latencyMs: options.latencyMs, basePath: '/v4' },
-  );
-  return webhooks ? withWebhooks(started, webhooks.sender, webhooks.controls) : started;
+/** `GET /v4/refunds/{refund_id}`. */
+function readRefund(ledger: EfundpayLedger, refundId: string | null, merchantAccountId: string): SimulatorResponse {
+  if (refundId === null || !EFUNDPAY_REFUND_ID.test(refundId)) {
+    return efundpayError(400, 'Request failed validation', [
+      { location: 'path', pointer: '/refund_id', message: 'value is not a valid uuid', type: 'value_error' },
+    ]);
+  }
+  const refund = ledger.getRefund(refundId, merchantAccountId);
+  // Another account's refund is indistinguishable from a missing one.
+  if (!refund) return efundpayError(404);
+  return { status: 200, body: refund };
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {
