@@ -155,8 +155,9 @@ describe('saved example operations', () => {
     status?: string;
   };
 
-  async function run(query: string): Promise<Record<string, Row | Row[] | null>> {
-    const response = await stack.graphql<Record<string, Row | Row[] | null>>(query);
+  async function run(query: string, variables?: string): Promise<Record<string, Row | Row[] | null>> {
+    const parsed = variables === undefined ? undefined : (JSON.parse(variables) as Record<string, unknown>);
+    const response = await stack.graphql<Record<string, Row | Row[] | null>>(query, parsed);
     expect(response.body.errors, query).toBeUndefined();
     return response.body.data ?? {};
   }
@@ -170,9 +171,12 @@ describe('saved example operations', () => {
       'FailedRefunds',
       'MoneyInSeveralCurrencies',
       'CreateRefund',
+      'RefundsOfAPayment',
+      'RefundsThisWeekByDayAndCurrency',
+      'PendingRefundsOlderThanADay',
     ]);
     for (const tab of EXAMPLE_TABS) {
-      const data = await run(tab.query);
+      const data = await run(tab.query, tab.variables);
       for (const value of Object.values(data)) {
         const rows = Array.isArray(value) ? value : [value];
         expect(rows.length).toBeGreaterThan(0);

@@ -4,6 +4,8 @@
  * Every id below must exist in the sandbox seed so each tab runs as it is.
  */
 
+import { analystTabs } from './analyst-operations.js';
+
 /** A refund in JPY: zero-decimal currency, 5000 minorUnits is ¥5,000. */
 const JPY_REFUND = 'wooshpay:re_1787731200000000010';
 /** A refund in KWD: three-decimal currency, 12345 minorUnits is 12.345 KWD. */
@@ -192,13 +194,13 @@ mutation CreateRefund {
 export interface ExampleTab {
   query: string;
   headers: string;
+  variables?: string;
 }
 
 export const EXAMPLE_TABS: readonly ExampleTab[] = [
-  DEFAULT_QUERY,
-  ONE_REFUND,
-  MANY_REFUNDS,
-  FAILED_REFUNDS,
-  MONEY_IN_SEVERAL_CURRENCIES,
-  CREATE_REFUND,
-].map((query) => ({ query, headers: DEFAULT_HEADERS }));
+  ...[DEFAULT_QUERY, ONE_REFUND, MANY_REFUNDS, FAILED_REFUNDS, MONEY_IN_SEVERAL_CURRENCIES, CREATE_REFUND].map(
+    (query) => ({ query }),
+  ),
+  // The analysts' tabs; "this week" is computed from the moment the page loads.
+  ...analystTabs(new Date()),
+].map((tab) => ({ ...tab, headers: DEFAULT_HEADERS }));

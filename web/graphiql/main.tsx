@@ -10,6 +10,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { DEFAULT_HEADERS, DEFAULT_QUERY, EXAMPLE_TABS } from './example-operations.js';
+import { ANALYSTS_PLUGIN } from './plugin.js';
 
 /*
  * The subgraph serves this page at both "/" and "/graphql", and answers GraphQL POSTs at
@@ -34,6 +35,7 @@ createRoot(container).render(
   <StrictMode>
     <GraphiQL
       fetcher={fetcher}
+      plugins={[ANALYSTS_PLUGIN]}
       defaultQuery={DEFAULT_QUERY}
       defaultTabs={defaultTabs}
       {...(queryFromUrl ? { initialQuery: queryFromUrl } : {})}

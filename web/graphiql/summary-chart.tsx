@@ -1,0 +1,165 @@
+/**
+ * A `refundSummary` grouped by DAY as a uPlot line chart, one series per currency or status:
+ * counts per day, or amounts per day in one currency at a time (toggles). The same numbers follow in a table for screen readers
+ * and for reading exact values. uPlot draws on a canvas and styles its own elements through
+ * the CSSOM, which the page's CSP allows.
+ */
+import 'uplot/dist/uPlot.min.css';
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+
+import { amountCurrencies, toDailySeries, type DailyChartData, type Measure } from './daily-series.js';
+import { SERIES_PALETTE, STATUS_COLOURS, statusLabel } from './refund-status.js';
+import type { DaySummary } from './result-shapes.js';
+
+const CHART_HEIGHT = 260;
+
+export function SummaryChart({ summary }: { summary: DaySummary }) {
+  const [measure, setMeasure] = useState<Measure>('count');
+  const [pickedCurrency, setPickedCurrency] = useState<string | null>(null);
+  const currencies = useMemo(() => amountCurrencies(summary.rows), [summary.rows]);
+  const currency = measure === 'amount' ? pickCurrency(currencies, pickedCurrency) : null;
+  const data = useMemo(() => toDailySeries(summary.rows, measure, currency), [summary.rows, measure, currency]);
+  // A series keeps its colour across the toggles: colours follow the series of the count chart.
+  const colourSlots = useMemo(
+    () => new Map(toDailySeries(summary.rows, 'count').series.map((series, index) => [series.label, index])),
+    [summary.rows],
+  );
+  const points = data.days.length * data.series.length;
+
+  return (
+    <figure className="analysts-chart" data-path={summary.path} data-measure={measure} data-points={points}>
+      <figcaption>
+        <code>{summary.path}</code> per day:{' '}
+        {currency === null ? 'how many refunds' : `how much was refunded, in ${currency}`}
+      </figcaption>
+      <div className="analysts-toggle" role="group" aria-label="Chart per day">
+        {(['count', 'amount'] as const).map((choice) => (
+          <button key={choice} type="button" aria-pressed={measure === choice} onClick={() => setMeasure(choice)}>
+            {choice === 'count' ? 'Count' : 'Amount'}
+          </button>
+        ))}
+      </div>
+      {measure === 'amount' && currencies.length > 1 ? (
+        <div className="analysts-toggle" role="group" aria-label="Currency of the amounts">
+          {currencies.map((code) => (
+            <button key={code} type="button" aria-pressed={code === currency} onClick={() => setPickedCurrency(code)}>
+              {code}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {data.rowsWithoutAmount > 0 ? (
+        <p className="analysts-note">
+          {data.rowsWithoutAmount} row(s) mix currencies and have no amount: group by CURRENCY to chart them.
+        </p>
+      ) : null}
+      {points === 0 ? (
+        <p className="analysts-note">Nothing to chart.</p>
+      ) : (
+        <Plot data={data} measure={measure} colourSlots={colourSlots} />
+      )}
+      <details className="analysts-chart-data">
+        <summary>The numbers</summary>
+        <div className="analysts-scroll">
+          <ChartTable data={data} />
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+interface PlotProps {
+  data: DailyChartData;
+  measure: Measure;
+  colourSlots: ReadonlyMap<string, number>;
+}
+
+function Plot({ data, measure, colourSlots }: PlotProps) {
+  const container = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const target = container.current;
+    if (!target) return undefined;
+    const plot = new uPlot(chartOptions(data, measure, colourSlots, target.clientWidth), alignedData(data), target);
+    const resize = new ResizeObserver(() => plot.setSize({ width: target.clientWidth, height: CHART_HEIGHT }));
+    resize.observe(target);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [data, measure, colourSlots]);
+
+  return <div ref={container} className="analysts-plot" />;
+}
+
+function chartOptions(
+  data: DailyChartData,
+  measure: Measure,
+  colourSlots: ReadonlyMap<string, number>,
+  width: number,
+): uPlot.Options {
+  return {
+    width: Math.max(width, 200),
+    height: CHART_HEIGHT,
+    // Days are UTC (the summary's `day`); show them as such whatever the browser's time zone.
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
+    scales: { y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [{}, { label: measure === 'count' ? 'Refunds' : 'Amount', size: 60 }],
+    series: [
+      { label: 'Day', value: '{YYYY}-{MM}-{DD}' },
+      ...data.series.map((series, index) => ({
+        label: series.status ? statusLabel(series.status) : series.label,
+        stroke: seriesColour(series.status, colourSlots.get(series.label) ?? index),
+        width: 2,
+        points: { show: true, size: 7 },
+      })),
+    ],
+  };
+}
+
+/** The currency the analyst picked, while the result still has amounts in it; else the first. */
+function pickCurrency(currencies: readonly string[], picked: string | null): string | null {
+  return picked !== null && currencies.includes(picked) ? picked : (currencies[0] ?? null);
+}
+
+function alignedData(data: DailyChartData): uPlot.AlignedData {
+  return [
+    data.days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000),
+    ...data.series.map((series) => [...series.values]),
+  ];
+}
+
+function seriesColour(status: string | null, index: number): string {
+  return (status ? STATUS_COLOURS[status] : undefined) ?? SERIES_PALETTE[index % SERIES_PALETTE.length] ?? '#0969da';
+}
+
+function ChartTable({ data }: { data: DailyChartData }) {
+  return (
+    <table className="analysts-table analysts-chart-table">
+      <thead>
+        <tr>
+          <th scope="col">Day (UTC)</th>
+          {data.series.map((series) => (
+            <th key={series.label} scope="col" className="analysts-numeric">
+              {series.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {data.days.map((day, dayIndex) => (
+          <tr key={day}>
+            <th scope="row">{day}</th>
+            {data.series.map((series) => (
+              <td key={series.label} className="analysts-numeric">
+                {series.values[dayIndex]?.toFixed(series.decimals)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
