@@ -9,6 +9,7 @@ import { DEFAULT_LEDGER_PATH, type LedgerSettings } from '../refunds/ledger/ledg
 import { DEFAULT_REDIS_TIMEOUT_MS } from '../store/redis-store.js';
 import type { RedisSettings } from '../store/redis-connection.js';
 import type { RequestLimits } from '../server/request-limits.js';
+import type { LiveSettings } from '../refunds/live/live-settings.js';
 import type { TracingSettings } from '../observability/tracing.js';
 import type { RefundProviderName } from '../domain/refund.js';
 import type { BreakerSettings, ProviderHttpSettings } from '../providers/http/types.js';
@@ -62,6 +63,8 @@ export interface AppConfig {
   };
   /** The ledger (PostgreSQL or SQLite) and its reconciler. */
   readonly ledger: LedgerSettings;
+  /** Live refund status (subscriptions over WebSocket): the poll of watched refunds and the connection limits. */
+  readonly live: LiveSettings;
   /** Provider webhooks (POST /webhooks/<provider>). */
   readonly webhooks: {
     /** How far a signed timestamp may be from now, either way, in seconds (WEBHOOK_TOLERANCE_S). */
@@ -160,6 +163,9 @@ const envSchema = z.object({
   IDEMPOTENCY_WAIT_MS: integer('IDEMPOTENCY_WAIT_MS', 3000, 0, 60_000),
   IDEMPOTENCY_STORE_TIMEOUT_MS: integer('IDEMPOTENCY_STORE_TIMEOUT_MS', 500, 1, 10_000),
   WEBHOOK_TOLERANCE_S: integer('WEBHOOK_TOLERANCE_S', 300, 1, 86_400),
+  LIVE_POLL_INTERVAL_S: integer('LIVE_POLL_INTERVAL_S', 10, 1, 3600),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', 50, 1, 10_000),
+  MAX_WS_CONNECTIONS: integer('MAX_WS_CONNECTIONS', 10_000, 1, 1_000_000),
 });
 
 export interface LoadConfigOptions {
@@ -212,6 +218,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       storeTimeoutMs: vars.IDEMPOTENCY_STORE_TIMEOUT_MS,
     }),
     webhooks: Object.freeze({ toleranceS: vars.WEBHOOK_TOLERANCE_S }),
+    live: Object.freeze({
+      pollIntervalMs: vars.LIVE_POLL_INTERVAL_S * 1000,
+      maxSubscriptionsPerConnection: vars.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnections: vars.MAX_WS_CONNECTIONS,
+    }),
     ledger,
   });
 }

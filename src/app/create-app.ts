@@ -11,6 +11,7 @@ import type { RefundProviderName } from '../domain/refund.js';
 import { combineAttemptHooks } from '../observability/attempt-hooks.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createLiveMetrics, type LiveMetrics } from '../observability/live-metrics.js';
 import { startTracing, type Tracing } from '../observability/tracing.js';
 import type { ProviderAttemptHooks } from '../providers/http/types.js';
 import type { ProviderClients } from '../providers/port.js';
@@ -18,6 +19,7 @@ import { PROVIDERS } from '../providers/registry.js';
 import { createIdempotencyRecords } from '../refunds/create/idempotency-records.js';
 import { createRefundAudit } from '../refunds/create/refund-audit.js';
 import { createRefundCreation, type RefundCreation } from '../refunds/create/refund-creation.js';
+import { createLiveStatus, type LiveStatus } from '../refunds/live/live-status.js';
 import { createRefundCache } from '../refunds/read/cache/refund-cache.js';
 import { ProviderRefundReader, type RefundReader } from '../refunds/read/refund-reader.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
@@ -43,6 +45,12 @@ export interface App {
   readonly reader: RefundReader;
   readonly creation: RefundCreation;
   readonly authorizer: RefundAuthorizer;
+  /**
+   * Live refund status: `live.refundChanged(refund)` tells every subscriber of the refund and of its
+   * payment (once per change, across replicas with Redis).
+   */
+  readonly live: LiveStatus;
+  readonly liveMetrics: LiveMetrics;
   /** What /ready reports beside the providers and the cache. */
   readiness(): ReadinessReport;
   /** Closes everything, in the reverse order it was built. */
@@ -83,10 +91,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       await reader.remember(refund);
     },
   });
+  const liveMetrics = createLiveMetrics(metrics.registry);
+  const live = createLiveStatus({ reader, redis, settings: config.live, logger, counters: liveMetrics });
   return {
     config,
     logger,
     metrics,
+    live,
+    liveMetrics,
     redis,
     tracing,
     clients,
@@ -98,6 +110,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       idempotency: { store: idempotencyStore.kind },
     }),
     async close() {
+      await live.close();
       await Promise.all([...clients.values()].map(async (client) => client?.close()));
       await idempotencyStore.close();
       await tracing?.shutdown();

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { RefundAuthorizer } from '../auth/refund-authorizer.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ProviderClients } from '../providers/port.js';
+import type { LiveStatus } from '../refunds/live/live-status.js';
 import type { RefundReader } from '../refunds/read/refund-reader.js';
 import { startServer, type ServerOptions } from '../server/create-server.js';
 import type { Express } from 'express';
@@ -28,6 +29,8 @@ export interface RunningApp {
   readonly authorizer: RefundAuthorizer;
   /** Reading refunds (e.g. to `remember()` a refund learnt outside a GraphQL request). */
   readonly refundCache: RefundReader;
+  /** Live refund status (e.g. to tell subscribers of a change learnt outside this app's own paths). */
+  readonly live: LiveStatus;
   /** Stops HTTP (in-flight requests finish, bounded), then closes every part. */
   stop(): Promise<void>;
 }
@@ -36,11 +39,10 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
   const parts = await createApp(config, options.logger ? { logger: options.logger } : {});
   let server;
   try {
-    server = await startServer(
-      config,
-      parts,
-      options.graphiqlAssetsDir ? { graphiqlAssetsDir: options.graphiqlAssetsDir } : {},
-    );
+    server = await startServer(config, parts, {
+      ...(options.graphiqlAssetsDir ? { graphiqlAssetsDir: options.graphiqlAssetsDir } : {}),
+      ...(options.ws ? { ws: options.ws } : {}),
+    });
   } catch (error) {
     await parts.close();
     throw error;
@@ -56,6 +58,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     clients: parts.clients,
     authorizer: parts.authorizer,
     refundCache: parts.reader,
+    live: parts.live,
     stop: () => {
       stopping ??= server.stop().then(() => parts.close());
       return stopping;

@@ -8,6 +8,7 @@ import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { Refund } from './Refund.js';
 import { RefundDetails } from './RefundDetails.js';
+import { Subscription } from './Subscription.js';
 
 /**
  * Only the behaviour (serialize, parse) of a graphql-scalars scalar. buildSubgraphSchema copies
@@ -25,6 +26,7 @@ export const resolvers: Resolvers = {
   SafeInt: behaviourOf(SafeIntResolver),
   Query,
   Mutation,
+  Subscription,
   CreateRefundPayload,
   Refund,
   Money,

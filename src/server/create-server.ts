@@ -13,9 +13,17 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { ProviderClients } from '../providers/port.js';
+import type { LiveMetrics } from '../observability/live-metrics.js';
 import type { RefundCreation } from '../refunds/create/refund-creation.js';
+import type { LiveSettings } from '../refunds/live/live-settings.js';
+import type { LiveStatus } from '../refunds/live/live-status.js';
 import type { RefundReader } from '../refunds/read/refund-reader.js';
-import { createApolloServer, type GraphqlSettings } from './graphql/apollo-server.js';
+import {
+  createApolloServer,
+  createSubgraphSchema,
+  graphqlProtection,
+  type GraphqlSettings,
+} from './graphql/apollo-server.js';
 import { createRequestContext } from './graphql/context.js';
 import { createGraphiqlRouter } from './http/graphiql.js';
 import { createOperationsRouter, type ReadinessReport } from './http/operations-routes.js';
@@ -23,6 +31,7 @@ import { createRequestGuards } from './http/request-guards.js';
 import { requestIdFrom } from './http/request-id.js';
 import { createRouterAuth } from './http/router-auth.js';
 import { createOperationSpanMiddleware } from './http/tracing-middleware.js';
+import { attachGraphqlWs, type GraphqlWsOptions } from './ws/graphql-ws-server.js';
 
 export interface ServerSettings extends GraphqlSettings {
   readonly host: string;
@@ -30,6 +39,8 @@ export interface ServerSettings extends GraphqlSettings {
   /** When set, GraphQL requests must carry `Router-Authorization` with this value. */
   readonly routerSecret: string | null;
   readonly graphiql: boolean;
+  /** Subscriptions over WebSocket: the poll interval and the connection limits. */
+  readonly live: LiveSettings;
 }
 
 /** What the transport serves, built once by the composition root. */
@@ -42,11 +53,16 @@ export interface ServerParts {
   readonly tracing: Tracing | null;
   /** What /ready reports beside the providers and the cache (Redis, the idempotency records). */
   readonly readiness: () => ReadinessReport;
+  /** Live refund status, served as subscriptions over WebSocket. */
+  readonly live: LiveStatus;
+  readonly liveMetrics: LiveMetrics;
 }
 
 export interface ServerOptions {
   /** Where GraphiQL's built assets are; defaults to dist/graphiql. */
   readonly graphiqlAssetsDir?: string;
+  /** WebSocket timings (tests shorten them). */
+  readonly ws?: GraphqlWsOptions;
 }
 
 export interface RunningServer {
@@ -69,8 +85,34 @@ export async function startServer(
   app.set('trust proxy', false);
   const httpServer = createHttpServer(app);
   let ready = false;
-  const apollo = createApolloServer(settings, { ...parts, httpServer, traced: parts.tracing !== null });
+  // One schema for HTTP and WebSocket.
+  const schema = createSubgraphSchema();
+  const apollo = createApolloServer(settings, { ...parts, schema, httpServer, traced: parts.tracing !== null });
   await apollo.start();
+  const ws = attachGraphqlWs(
+    httpServer,
+    settings,
+    {
+      schema,
+      validationRules: graphqlProtection(settings).validationRules,
+      logger: parts.logger,
+      metrics: parts.liveMetrics,
+      createContext: (request, subscription) =>
+        createRequestContext({
+          reader: parts.reader,
+          logger: parts.logger,
+          requestId: subscription.requestId,
+          debug: false,
+          onBatch: (size) => parts.metrics.observeBatch(size),
+          refundCreation: parts.creation,
+          live: parts.live,
+          onSlowConsumer: subscription.onSlowConsumer,
+          ...(request.headers.authorization === undefined ? {} : { authorization: request.headers.authorization }),
+          ...(parts.tracing ? { span: parts.tracing.span } : {}),
+        }),
+    },
+    options.ws,
+  );
 
   app.use(
     createOperationsRouter({
@@ -126,6 +168,8 @@ export async function startServer(
     stop: () => {
       stopping ??= (async () => {
         ready = false;
+        // Subscriptions complete and their connections close (1001) before HTTP drains.
+        await ws.close(settings.shutdownTimeoutMs);
         await apollo.stop();
       })();
       return stopping;

@@ -50,17 +50,18 @@ describe('client input is never an internal error', () => {
     expect(lines, JSON.stringify(lines).slice(0, 2000)).toEqual([]);
   }
 
-  it('answers a subscription (an operation type the schema does not have) with GRAPHQL_VALIDATION_FAILED and HTTP 400', async () => {
+  it('answers a subscription over HTTP (served over WebSocket only) with BAD_REQUEST and HTTP 400', async () => {
     const mark = stack.logs.length;
     const before = await internalErrorsCounted();
-    const response = await post(JSON.stringify({ query: 'subscription Watch { refund(id: "re_1") { id } }' }));
+    const response = await post(JSON.stringify({ query: 'subscription Watch { refundUpdated(id: "re_1") { id } }' }));
 
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([
       {
-        message: 'The subscription operation is not supported by the schema: this subgraph has no subscription type',
+        message:
+          'Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at /graphql, not over HTTP',
         locations: [{ line: 1, column: 1 }],
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        extensions: { code: 'BAD_REQUEST' },
       },
     ]);
     expectNoErrorLogSince(mark);
@@ -163,7 +164,7 @@ describe('client input is never an internal error', () => {
     expect(response.body.errors).toEqual([
       {
         message:
-          '_entities representation 0 must be an object with __typename "Refund", the only entity this subgraph resolves; received "[[[[[…]]]]]"',
+          '_entities representation 0 must be an object with __typename "Refund" or "Payment", the only entities this subgraph resolves; received "[[[[[…]]]]]"',
         extensions: { code: 'BAD_USER_INPUT' },
       },
     ]);

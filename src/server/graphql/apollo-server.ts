@@ -13,7 +13,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { parse, type ValidationRule } from 'graphql';
+import { parse, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import { resolvers } from '../../resolvers/index.js';
@@ -42,17 +42,24 @@ export interface GraphqlParts {
   readonly httpServer: Server;
   /** True when tracing is on: each operation gets its span. */
   readonly traced: boolean;
+  /** The subgraph schema (createSubgraphSchema), built once and shared with the WebSocket transport. */
+  readonly schema: GraphQLSchema;
+}
+
+/** The contract with our resolvers as a subgraph schema: built once per server, for HTTP and WebSocket alike. */
+export function createSubgraphSchema(): GraphQLSchema {
+  return buildSubgraphSchema({ typeDefs: parse(readContract()), resolvers: resolvers as never });
 }
 
 export function createApolloServer(settings: GraphqlSettings, parts: GraphqlParts): ApolloServer<RequestContext> {
-  const protection = armorFor(settings);
+  const protection = graphqlProtection(settings);
   return new ApolloServer<RequestContext>({
     // Apollo's own messages (e.g. "Enabling inline tracing…") as JSON log lines, not console output.
     logger: parts.logger.child({ component: 'apollo-server' }),
     // src/index.ts owns SIGTERM/SIGINT. Apollo's own handlers (on unless NODE_ENV=test) would race
     // it: they stop Apollo and re-send the signal, and the graceful stop then never finished.
     stopOnTerminationSignals: false,
-    schema: buildSubgraphSchema({ typeDefs: parse(readContract()), resolvers: resolvers as never }),
+    schema: parts.schema,
     introspection: settings.introspection,
     parseOptions: { maxTokens: settings.limits.maxTokens },
     // Bounded by the bytes the entries really hold (document-caches.ts).
@@ -87,7 +94,11 @@ function readContract(): string {
   return readFileSync(join(packageRoot(), 'schema.graphql'), 'utf8');
 }
 
-function armorFor(settings: GraphqlSettings) {
+/**
+ * The depth, alias, directive and cost limits (graphql-armor): validation rules, the same for every
+ * transport, and Apollo plugins.
+ */
+export function graphqlProtection(settings: Pick<GraphqlSettings, 'limits' | 'isProduction'>) {
   const armor = new ApolloArmor({
     maxDepth: { n: settings.limits.maxDepth },
     maxAliases: { n: settings.limits.maxAliases },

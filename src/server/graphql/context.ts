@@ -5,6 +5,7 @@ import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
 import type { SpanRunner } from '../../observability/tracing.js';
 import type { ProviderCallRecord } from '../../providers/port.js';
 import type { RefundCreation } from '../../refunds/create/refund-creation.js';
+import type { LiveStatus } from '../../refunds/live/live-status.js';
 import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
 import type { CacheReadRecord, RefundReader } from '../../refunds/read/refund-reader.js';
 
@@ -24,6 +25,13 @@ export interface RequestContext {
   readonly cacheReads: CacheReadRecord[];
   /** For Cache-Control: the earliest time an answer of this operation stops being fresh, and any stale copy. */
   readonly freshness: { until: number; anyStale: boolean; answers: number };
+  /** Live refund status, for subscriptions; null where none is served. */
+  readonly live: LiveStatus | null;
+  /**
+   * The subscription this context belongs to (WebSocket operations only): `onSlowConsumer` is told
+   * when its subscriber stops reading, and the transport closes the connection.
+   */
+  readonly subscription: { readonly onSlowConsumer: () => void } | null;
 }
 
 export interface ContextOptions {
@@ -39,6 +47,9 @@ export interface ContextOptions {
   readonly authorization?: string;
   /** Wraps each loader batch in a span (tracing on only). */
   readonly span?: SpanRunner;
+  readonly live?: LiveStatus;
+  /** For a subscription over WebSocket: told when its subscriber stops reading. */
+  readonly onSlowConsumer?: () => void;
 }
 
 export function createRequestContext(options: ContextOptions): RequestContext {
@@ -56,6 +67,8 @@ export function createRequestContext(options: ContextOptions): RequestContext {
     logger,
     providerCalls,
     debug: options.debug,
+    live: options.live ?? null,
+    subscription: options.onSlowConsumer ? { onSlowConsumer: options.onSlowConsumer } : null,
     createRefund: (input) =>
       options.refundCreation.create(input, {
         requestId: options.requestId,
