@@ -12,9 +12,10 @@
 
 /**
  * A sandbox payment with refunds: the transaction of efundpay's documented example refund
- * (efundpay lists a transaction's refunds itself, so `refundsComplete` is true).
+ * (efundpay lists a transaction's refunds itself, so `refundsComplete` is true). Bare, as the
+ * README's sandbox tables cite seeded transactions; `payment(id:)` takes either form.
  */
-export const PAYMENT_WITH_REFUNDS = 'efundpay:21e7e301-81e7-4e5a-9928-d35624e5aefc';
+export const PAYMENT_WITH_REFUNDS = '21e7e301-81e7-4e5a-9928-d35624e5aefc';
 
 const DAY_MS = 86_400_000;
 
