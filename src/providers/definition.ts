@@ -124,14 +124,6 @@ export type WebhookVerification =
   | { readonly ok: true; readonly event: VerifiedWebhookEvent }
   | { readonly ok: false; readonly reason: WebhookRejectionReason };
 
-/** Finds a refund from an event's lookup facts through the provider's API. */
-export interface WebhookRefundFinder {
-  /** The provider refund id; null when the provider has no refund matching the facts. Rejects with a ProviderError. */
-  find(lookup: Readonly<Record<string, string>>, context: ProviderCallContext): Promise<string | null>;
-  /** Releases keep-alive connections. */
-  close(): Promise<void>;
-}
-
 export interface ProviderWebhooks<S extends ProviderSettings = ProviderSettings> {
   /** The variable holding the verification secret or key, for messages ("webhooks are off: set …"). */
   readonly secretVariable: string;
@@ -151,14 +143,15 @@ export interface ProviderWebhooks<S extends ProviderSettings = ProviderSettings>
   /** The answer the provider expects for an accepted event (it retries anything else). */
   readonly acceptedAnswer: { readonly status: number; readonly body: string };
   /**
-   * For providers whose events name no refund id: the finder for `lookup`, made from the same
-   * settings as the client (only called when `settings.configured`).
+   * For providers whose events name no refund id: the provider refund id the event's `lookup`
+   * facts point to, found through the provider's client; null when none matches. Rejects with a
+   * ProviderError.
    */
-  createRefundFinder?(
-    settings: S,
-    shared: SharedProviderSettings,
-    dependencies: ProviderDependencies,
-  ): WebhookRefundFinder;
+  findRefund?(
+    lookup: Readonly<Record<string, string>>,
+    client: RefundProviderPort,
+    context: ProviderCallContext,
+  ): Promise<string | null>;
 }
 
 /**

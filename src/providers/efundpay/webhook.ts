@@ -8,7 +8,7 @@ import { createPublicKey, verify as verifySignature, type KeyObject } from 'node
 import { z } from 'zod';
 import type { ProviderWebhooks, WebhookHeaders, WebhookVerification } from '../definition.js';
 import type { EfundpaySettings } from './settings.js';
-import { createEfundpayRefundFinder } from './webhook-lookup.js';
+import { findEfundpayWebhookRefund } from './webhook-lookup.js';
 
 /** The answer efundpay expects, byte for byte. */
 export const EFUNDPAY_ACCEPTED_BODY = '{"code":"200","message":"SUCCESS"}';
@@ -170,5 +170,5 @@ export const efundpayWebhooks: ProviderWebhooks<EfundpaySettings> = {
   secrets: (settings) => settings.webhookPublicKeys,
   verify: verifyEfundpayWebhook,
   acceptedAnswer: { status: 200, body: EFUNDPAY_ACCEPTED_BODY },
-  createRefundFinder: createEfundpayRefundFinder,
+  findRefund: findEfundpayWebhookRefund,
 };

@@ -28,7 +28,7 @@ export interface WebhookRefresh {
 
 export interface WebhookEventProcessorOptions {
   readonly ledger: Pick<Ledger, 'record' | 'markEventProcessed'>;
-  /** The providers' endpoints (their finders). */
+  /** The providers' endpoints (how each finds the refund of an event that names none). */
   readonly providers: readonly WebhookEndpoint[];
   /**
    * Reads one refund from the provider itself, by id, past any cache; null when the provider has
@@ -57,9 +57,9 @@ export function createWebhookEventProcessor(options: WebhookEventProcessorOption
 
   async function refundIdOf(event: WebhookEventInput, context: ProviderCallContext): Promise<string | null> {
     if (event.providerRefundId !== null) return event.providerRefundId;
-    const finder = byProvider.get(event.provider)?.finder;
-    if (event.lookup === null || finder == null) return null;
-    return finder.find(event.lookup, context);
+    const findRefund = byProvider.get(event.provider)?.findRefund;
+    if (event.lookup === null || findRefund == null) return null;
+    return findRefund(event.lookup, context);
   }
 
   async function process(event: WebhookEventInput): Promise<ProcessOutcome> {
@@ -79,7 +79,8 @@ export function createWebhookEventProcessor(options: WebhookEventProcessorOption
       );
       return 'unresolved';
     }
-    const [recorded] = await ledger.record([refund], 'webhook');
+    // With the time of the read, so that a slower, older answer recorded meanwhile cannot win.
+    const [recorded] = await ledger.record([{ ...refund, retrievedAt }], 'webhook');
     if (recorded === undefined) throw new Error('The ledger recorded nothing for one refund');
     await ledger.markEventProcessed(provider, eventId, now());
     logger.info(

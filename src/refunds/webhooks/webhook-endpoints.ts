@@ -1,18 +1,11 @@
 /**
  * Which providers take webhooks, and with what: each registered provider that defines `webhooks`,
- * with its verification secrets from its settings and, where its events name no refund id, the
- * finder that locates the refund. A provider without secrets, or without credentials to re-read
- * refunds with, has its endpoint off (404).
+ * with its verification secrets from its settings and its client (to find and re-read refunds).
+ * A provider without secrets, or without credentials, has its endpoint off (404).
  */
 import type { RefundProviderName } from '../../domain/refund.js';
-import type {
-  ProviderDefinition,
-  ProviderDependencies,
-  ProviderSettings,
-  ProviderWebhooks,
-  WebhookRefundFinder,
-} from '../../providers/definition.js';
-import type { SharedProviderSettings } from '../../providers/http/types.js';
+import type { ProviderDefinition, ProviderSettings, ProviderWebhooks } from '../../providers/definition.js';
+import type { ProviderCallContext, ProviderClients } from '../../providers/port.js';
 import { PROVIDERS } from '../../providers/registry.js';
 
 export interface WebhookEndpoint {
@@ -24,60 +17,52 @@ export interface WebhookEndpoint {
   readonly webhooks: ProviderWebhooks;
   /** The verification secrets or keys; null: the endpoint is off and answers 404. */
   readonly secrets: readonly string[] | null;
-  /** Finds the refund of an event that names none; null when the provider's events name the refund id. */
-  readonly finder: WebhookRefundFinder | null;
+  /**
+   * Finds the refund of an event that names none (through the provider's client); null when the
+   * provider's events name the refund id.
+   */
+  readonly findRefund:
+    ((lookup: Readonly<Record<string, string>>, context: ProviderCallContext) => Promise<string | null>) | null;
   /** Why the endpoint is off, for the start line (names the variable to set); null when on. */
   readonly offBecause: string | null;
-}
-
-export interface WebhookEndpoints {
-  readonly endpoints: readonly WebhookEndpoint[];
-  /** Releases the finders' connections. */
-  close(): Promise<void>;
 }
 
 export interface WebhookEndpointsOptions {
   /** Each provider's settings as its definition read them (AppConfig.providers). */
   readonly settings: Readonly<Record<RefundProviderName, ProviderSettings>>;
-  readonly shared: SharedProviderSettings;
-  readonly dependencies: ProviderDependencies;
+  /** The provider clients (null: not configured). */
+  readonly clients: ProviderClients;
   /** The registered providers; the registry by default. */
   readonly providers?: readonly ProviderDefinition[];
 }
 
-export function createWebhookEndpoints(options: WebhookEndpointsOptions): WebhookEndpoints {
+export function createWebhookEndpoints(options: WebhookEndpointsOptions): WebhookEndpoint[] {
   const endpoints: WebhookEndpoint[] = [];
   for (const definition of options.providers ?? PROVIDERS) {
     const { webhooks } = definition;
     if (webhooks === undefined) continue;
-    const settings = options.settings[definition.name];
-    const secrets = webhooks.secrets(settings);
+    const secrets = webhooks.secrets(options.settings[definition.name]);
+    const client = options.clients.get(definition.name) ?? null;
     const offBecause =
       secrets === null
         ? `${webhooks.secretVariable} is not set`
-        : !settings.configured
+        : client === null
           ? `${definition.credentialHint} is not set, so events could not be re-read`
           : null;
-    const finder =
-      offBecause === null && webhooks.createRefundFinder
-        ? webhooks.createRefundFinder(settings, options.shared, options.dependencies)
-        : null;
     endpoints.push({
       provider: definition.name,
       label: definition.label,
       path: definition.name.toLowerCase(),
       webhooks,
       secrets: offBecause === null ? secrets : null,
-      finder,
+      findRefund:
+        client !== null && webhooks.findRefund !== undefined
+          ? (lookup, context) => webhooks.findRefund!(lookup, client, context)
+          : null,
       offBecause,
     });
   }
-  return {
-    endpoints,
-    close: async () => {
-      await Promise.all(endpoints.map(async (endpoint) => endpoint.finder?.close()));
-    },
-  };
+  return endpoints;
 }
 
 /** For the start line: each provider's endpoint, on or off and why (never a secret). */

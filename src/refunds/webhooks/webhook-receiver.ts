@@ -67,8 +67,24 @@ export interface WebhookReceiver {
    * reconciler to retry with this same function.
    */
   processEvent(event: WebhookEventInput): Promise<ProcessOutcome>;
+  /**
+   * `processEvent` for the reconciler's retries: resolves when the event was processed, rejects
+   * (WebhookEventNotProcessedError) when it is left unprocessed, so a failure is never marked done.
+   */
+  retryEvent(event: WebhookEventInput): Promise<void>;
   /** Resolves when no processing started by `receive` is still running. */
   idle(): Promise<void>;
+}
+
+/** A retried event that is still not processed (its refund not found, or a read failing). */
+export class WebhookEventNotProcessedError extends Error {
+  override readonly name = 'WebhookEventNotProcessedError';
+  constructor(
+    event: WebhookEventInput,
+    readonly outcome: Exclude<ProcessOutcome, 'processed'>,
+  ) {
+    super(`The ${event.provider} webhook event ${event.eventId} was not processed (${outcome})`);
+  }
 }
 
 const MESSAGES: Readonly<Record<WebhookRejectionReason, string>> = {
@@ -172,6 +188,10 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       return endpoint ? refuse(endpoint.provider, reason) : NOT_FOUND;
     },
     processEvent: (event) => processor.processEvent(event),
+    async retryEvent(event) {
+      const outcome = await processor.processEvent(event);
+      if (outcome !== 'processed') throw new WebhookEventNotProcessedError(event, outcome);
+    },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
