@@ -201,6 +201,23 @@ describe.each(BACKENDS)('ledger on $name', (backend) => {
       expect(late?.refund.learntFrom).toBe('webhook');
     });
 
+    it.runIf(onPostgres)(
+      'lets two replicas upsert the same refunds in opposite orders at once (no deadlock)',
+      async () => {
+        const settings = await backend.fresh();
+        const [one, two] = [await openLedger(settings), await openLedger(settings)];
+        const refunds = Array.from({ length: 200 }, () => refundModel({ status: 'PENDING' }));
+        await one.record(refunds, 'read');
+        for (let round = 0; round < 3; round += 1) {
+          const status = round % 2 === 0 ? 'SUCCEEDED' : 'FAILED';
+          const next = refunds.map((refund) => ({ ...refund, status, providerStatus: status.toLowerCase() }) as const);
+          const [a, b] = await Promise.all([one.record(next, 'read'), two.record([...next].reverse(), 'webhook')]);
+          expect(a).toHaveLength(200);
+          expect(b).toHaveLength(200);
+        }
+      },
+    );
+
     it('keeps creation facts (actor, idempotency-key hash), fills them in when the refund was seen first, and keeps the first source', async () => {
       const clock = testClock();
       const ledger = await openLedger(await backend.fresh(), clock);

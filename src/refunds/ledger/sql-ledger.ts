@@ -169,7 +169,9 @@ export function createSqlLedger(database: SqlDatabase<LedgerTables>, options: Sq
         }
       }
       const written = new Map<string, RecordedRefund>();
-      const all = [...unique.values()];
+      // In key order, so that two replicas upserting overlapping batches lock rows in the same order
+      // (in any other order, PostgreSQL could find them deadlocked and fail one).
+      const all = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, refund]) => refund);
       await tracked(async () => {
         for (let start = 0; start < all.length; start += ROWS_PER_STATEMENT) {
           const rows = await recordChunk(all.slice(start, start + ROWS_PER_STATEMENT), source, facts, now);
