@@ -174,3 +174,20 @@ export const PAYMENT_REFUNDS_UPDATED = /* GraphQL */ `
     }
   }
 `;
+
+/** The HTTP status a WebSocket upgrade is answered with (101 when it is accepted). */
+export function upgradeStatus(httpUrl: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl(httpUrl), 'graphql-transport-ws', { headers });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      response.resume();
+      socket.terminate();
+    });
+    socket.once('open', () => {
+      resolve(101);
+      socket.close();
+    });
+    socket.once('error', (error) => reject(error));
+  });
+}
