@@ -3,20 +3,26 @@
  *
  * The simulators run in this process; the subgraph runs as its own process, as `npm start` runs it
  * (bench/lib/subgraph-process.ts: the entry compiled by tsc, plain `node` with the start script's
- * node options, configured by environment, NODE_ENV=production), so its peak RSS is its own and its
- * event loop is not shared with the load generator.
- * Keep-alive undici pools drive everything.
- * For each scenario it prints p50/p99 latency, requests/s, provider GETs per operation (from the
- * simulators' request logs) and, at the end, the subgraph's peak RSS; then one markdown table with
- * the issue's targets and PASS/FAIL. Fixed iteration counts, loopback only, a hard time limit; it
- * stops everything it started and exits 1 when a target fails (or the run itself fails), else 0.
+ * node options, configured by environment, NODE_ENV=production), so its CPU time and peak RSS are
+ * its own and its event loop is not shared with the load generator. Two subgraph processes run,
+ * one after the other: `cold` (CACHE_ENABLED=false: every refund is a provider GET) and `warm` (the
+ * refund cache on and filled before the rows run). Keep-alive undici pools drive everything.
+ *
+ * Every row, sequential and at concurrency 8, reports p50/p99 latency, requests/s, provider GETs
+ * per operation (from the simulators' request logs), the subgraph's CPU time per operation (its
+ * own user + system time over the row, every thread, from /proc/<pid>/task/<tid>/schedstat) and
+ * its peak RSS during the row (VmHWM, reset before each row). Then the CPU per additional refund,
+ * (CPU/op of `refunds` of 100 - CPU/op of `refund` of 1) / 99, and the targets with PASS/FAIL.
+ * Fixed iteration counts and a time cap per row, loopback only, a hard time limit for the whole
+ * run; it stops everything it started and exits 1 when a target fails (or the run itself fails).
  *
  * Environment: BENCH_LOG_LEVEL (the subgraph's LOG_LEVEL, default `info`, written to /dev/null),
  * BENCH_SCALE (multiplies the iteration counts, default 1), BENCH_NODE_ARGS (extra node flags for
- * the subgraph, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it), BENCH_SCENARIOS (a
- * comma-separated subset of refund,refunds,entities,dedupe,cache; the floor always runs; `cache` is
- * the refund cache rows of cache-bench.ts), BENCH_NO_BUILD=1
- * (run the last compiled output as is, e.g. to try a change to it).
+ * the subgraph, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it, then
+ * `tsx bench/profile-summary.ts /tmp/prof`), BENCH_SUBGRAPH_ENV (extra subgraph variables as
+ * `NAME=value,NAME=value`, e.g. `PROVIDER_CONCURRENCY=16`), BENCH_SCENARIOS (a comma-separated
+ * subset of refund,refunds10,refunds,entities,dedupe,warm,cache; the floor always runs; `cache` is
+ * the refund cache rows of cache-bench.ts), BENCH_NO_BUILD=1 (run the last compiled output as is).
  */
 import { Pool } from 'undici';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from '../src/providers/efundpay/seed.js';
@@ -37,14 +43,22 @@ import { markdownTable, verdict } from './lib/table.js';
 import { runCacheBench } from './cache-bench.js';
 
 const PROVIDER_LATENCY_MS = 20;
-const PROVIDER_CONCURRENCY = 100;
-const HARD_LIMIT_MS = 240_000;
+const HARD_LIMIT_MS = 300_000;
+/** No row issues new operations after this long (the iterations it finished are reported). */
+const ROW_TIME_CAP_MS = 30_000;
 const SCALE = Math.max(0.1, Number(process.env.BENCH_SCALE ?? 1) || 1);
-const SINGLE_ITERATIONS = Math.round(200 * SCALE);
-const BATCH_ITERATIONS = Math.round(50 * SCALE);
+const iterations = (count: number) => Math.max(5, Math.round(count * SCALE));
 const WARMUP_ITERATIONS = 20;
 const CONCURRENCY = 8;
-const RSS_TARGET_MB = 150;
+
+/** The targets (issue 17). CPU in ms per operation of the subgraph process. */
+const TARGETS = {
+  cpuPerAdditionalRefundMs: 0.15,
+  coldRefundCpuMs: 1.0,
+  warmRefundCpuMs: 0.25,
+  warmTenCpuMs: 0.35,
+  peakRssMb: 200,
+} as const;
 
 const WOOSHPAY_KEY = 'sk_test_bench0123456789abcdef';
 const EFUNDPAY_KEY = 'efundpay_bench_key_0123456789abcdef';
@@ -105,6 +119,8 @@ const HUNDRED_REPRESENTATIONS = HUNDRED_IDS.map((id, i) => {
 /** 100 ids naming 50 distinct refunds: each twice, once global and once bare. */
 const HUNDRED_IDS_FIFTY_DISTINCT = HUNDRED_IDS.slice(0, 50).flatMap((id) => [id, id.slice(id.indexOf(':') + 1)]);
 
+const TEN_IDS = HUNDRED_IDS.slice(0, 10);
+
 const REFUND_QUERY = `query Bench1($id: ID!) { refund(id: $id) { ${REFUND_FIELDS} } }`;
 const REFUNDS_QUERY = `query BenchN($ids: [ID!]!) { refunds(ids: $ids) { ${REFUND_FIELDS} } }`;
 const ENTITIES_QUERY = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Refund { ${REFUND_FIELDS} } } }`;
@@ -118,8 +134,9 @@ interface Sample {
 }
 
 interface Measured {
+  readonly key: string;
   readonly name: string;
-  readonly mode: string;
+  readonly mode: 'sequential' | 'concurrent';
   readonly n: number;
   readonly p50: number;
   readonly p99: number;
@@ -127,17 +144,22 @@ interface Measured {
   /** Provider GETs per operation, from the simulators' logs; null for the floor. */
   readonly getsPerOp: number | null;
   readonly distinct: number | null;
-  /** The subgraph's peak RSS (MB) when this run ended: which run pushed it up. */
+  /** The subgraph's CPU time per operation (ms); null for the floor or without /proc. */
+  readonly cpuMsPerOp: number | null;
+  /** The subgraph's peak RSS during this row (MB); null without /proc. */
   readonly peakRssMb: number | null;
 }
 
-/** Runs `total` operations with `concurrency` workers; each operation validates its own answer. */
+/**
+ * Runs up to `total` operations with `concurrency` workers, and stops issuing new ones after
+ * ROW_TIME_CAP_MS; each operation validates its own answer.
+ */
 async function run(total: number, concurrency: number, operation: () => Promise<void>): Promise<Sample> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   const worker = async () => {
-    while (next < total) {
+    while (next < total && performance.now() - started < ROW_TIME_CAP_MS) {
       next += 1;
       const t0 = performance.now();
       await operation();
@@ -148,32 +170,84 @@ async function run(total: number, concurrency: number, operation: () => Promise<
   return { latencies, elapsedMs: performance.now() - started };
 }
 
-function summarise(
-  name: string,
-  mode: string,
-  sample: Sample,
-  gets: number | null,
-  distinct: number | null,
-  peakRssMb: number | null,
-): Measured {
+interface Scenario {
+  readonly key: string;
+  readonly name: string;
+  readonly op: () => Promise<void>;
+  readonly iterations: number;
+  /** Distinct refunds per operation (expected provider GETs when cold); null for the floor. */
+  readonly distinct: number | null;
+  /** Provider GETs expected per operation; defaults to `distinct`. */
+  readonly expectedGets?: number;
+}
+
+interface Probes {
+  readonly subgraph: SubgraphProcess | null;
+  readonly gets: () => number;
+  readonly resetGets: () => void;
+}
+
+async function measure(scenario: Scenario, mode: Measured['mode'], probes: Probes): Promise<Measured> {
+  const concurrency = mode === 'sequential' ? 1 : CONCURRENCY;
+  if (mode === 'sequential') await run(WARMUP_ITERATIONS, 1, scenario.op);
+  probes.resetGets();
+  // Where the kernel refuses the reset, the peak is the process's peak so far: still an upper bound.
+  probes.subgraph?.resetPeak();
+  const cpuBefore = probes.subgraph?.cpuTimeMs() ?? null;
+  const sample = await run(scenario.iterations, concurrency, scenario.op);
+  const cpuAfter = probes.subgraph?.cpuTimeMs() ?? null;
+  const gets = probes.gets();
+  const memory = probes.subgraph?.memory() ?? null;
   const sorted = ascending(sample.latencies);
-  return {
-    name,
+  const n = sorted.length;
+  const measured: Measured = {
+    key: scenario.key,
+    name: scenario.name,
     mode,
-    n: sorted.length,
+    n,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
-    rps: (sorted.length / sample.elapsedMs) * 1000,
-    getsPerOp: gets === null ? null : gets / sorted.length,
-    distinct,
-    peakRssMb,
+    rps: (n / sample.elapsedMs) * 1000,
+    getsPerOp: scenario.distinct === null ? null : gets / n,
+    distinct: scenario.expectedGets ?? scenario.distinct,
+    cpuMsPerOp: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / n,
+    peakRssMb: memory?.peak ?? null,
   };
+  process.stderr.write(
+    `bench: ${measured.name} ${mode}: p50 ${measured.p50.toFixed(2)} ms, CPU ${measured.cpuMsPerOp?.toFixed(3) ?? '-'} ms/op, ${measured.rps.toFixed(0)} req/s\n`,
+  );
+  return measured;
 }
 
 // ---------------------------------------------------------------------------------------------
 
+const graphqlOp =
+  (pool: Pool, query: string, variables: Record<string, unknown>, expectNonNull: number, field: string) => async () => {
+    const response = await pool.request({
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    const value = body.data?.[field];
+    const nonNull = Array.isArray(value) ? value.filter((v) => v !== null).length : value ? 1 : 0;
+    if (response.statusCode !== 200 || body.errors !== undefined || nonNull !== expectNonNull) {
+      throw new Error(
+        `Expected ${expectNonNull} ${field} without errors, received status ${response.statusCode}, ${nonNull} non-null, errors ${JSON.stringify(body.errors)?.slice(0, 300)}`,
+      );
+    }
+  };
+
+function extraEnv(): Record<string, string> {
+  const pairs = (process.env.BENCH_SUBGRAPH_ENV ?? '').split(',').filter((pair) => pair.includes('='));
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_NO_BUILD !== '1') await buildSubgraph();
+  const selected = process.env.BENCH_SCENARIOS?.split(',').map((key) => key.trim());
+  const wanted = (key: string) => !selected || selected.includes(key);
   const wooshpay = await startWooshPaySimulator({
     secretKey: WOOSHPAY_KEY,
     latencyMs: PROVIDER_LATENCY_MS,
@@ -187,158 +261,168 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     refunds: [...efundpaySeedRefunds, ...EFUNDPAY_EXTRA],
   });
-  let spawned: SubgraphProcess;
-  try {
-    spawned = await startSubgraphProcess({
-      label: 'bench',
+  const gets = () => wooshpay.requestCount() + efundpay.requestCount();
+  const resetGets = () => {
+    wooshpay.resetRequests();
+    efundpay.resetRequests();
+  };
+  const provider = new Pool(wooshpay.origin, { connections: 16 });
+  const started: SubgraphProcess[] = [];
+  const hardLimit = setTimeout(() => {
+    process.stderr.write(`bench: hard limit of ${HARD_LIMIT_MS / 1000}s reached; stopping\n`);
+    for (const subgraph of started) subgraph.child.kill('SIGKILL');
+    process.exit(1);
+  }, HARD_LIMIT_MS);
+  hardLimit.unref();
+
+  const startSubgraph = async (label: string, env: Record<string, string>) => {
+    const spawned = await startSubgraphProcess({
+      label,
       nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
       env: {
         NODE_ENV: 'production',
         ALLOW_WITHOUT_ROUTER_SECRET: 'true', // loopback only
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-        PROVIDER_CONCURRENCY: String(PROVIDER_CONCURRENCY),
         WOOSHPAY_BASE_URL: wooshpay.url,
         WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
         EFUNDPAY_BASE_URL: efundpay.url,
         EFUNDPAY_API_KEY: EFUNDPAY_KEY,
-        // These rows measure fresh reads (every one a provider GET); the cache rows are cache-bench.ts.
-        CACHE_ENABLED: 'false',
+        ...env,
+        ...extraEnv(),
       },
     });
-  } catch (error) {
-    await Promise.all([wooshpay.close(), efundpay.close()]);
-    throw error;
-  }
-  const { child } = spawned;
-  const subgraph = new Pool(spawned.url, { connections: 16 });
-  const provider = new Pool(wooshpay.origin, { connections: 16 });
-  let peakSampled = 0;
-  const sampler = setInterval(() => {
-    const memory = spawned.memory();
-    if (memory) peakSampled = Math.max(peakSampled, memory.rss);
-  }, 50);
+    started.push(spawned);
+    return spawned;
+  };
 
-  const hardLimit = setTimeout(() => {
-    process.stderr.write(`bench: hard limit of ${HARD_LIMIT_MS / 1000}s reached; stopping\n`);
-    child.kill('SIGKILL');
-    process.exit(1);
-  }, HARD_LIMIT_MS);
-  hardLimit.unref();
-
+  const results: Measured[] = [];
   try {
-    const floor = async () => {
-      const response = await provider.request({
-        method: 'GET',
-        path: `/v1/refunds/${encodeURIComponent(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)}`,
-        headers: { authorization: `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}` },
-      });
-      const body = (await response.body.json()) as { id?: string };
-      if (response.statusCode !== 200 || body.id !== WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId) {
-        throw new Error(`Expected the floor GET to return the refund, received ${response.statusCode}`);
-      }
-    };
-    const graphql =
-      (query: string, variables: Record<string, unknown>, expectNonNull: number, field: string) => async () => {
-        const response = await subgraph.request({
-          method: 'POST',
-          path: '/graphql',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query, variables }),
+    const floor: Scenario = {
+      key: 'floor',
+      name: 'provider GET (floor)',
+      iterations: iterations(200),
+      distinct: null,
+      op: async () => {
+        const response = await provider.request({
+          method: 'GET',
+          path: `/v1/refunds/${encodeURIComponent(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)}`,
+          headers: { authorization: `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}` },
         });
-        const body = (await response.body.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-        const value = body.data?.[field];
-        const nonNull = Array.isArray(value) ? value.filter((v) => v !== null).length : value ? 1 : 0;
-        if (response.statusCode !== 200 || body.errors !== undefined || nonNull !== expectNonNull) {
-          throw new Error(
-            `Expected ${expectNonNull} ${field} without errors, received status ${response.statusCode}, ${nonNull} non-null, errors ${JSON.stringify(body.errors)?.slice(0, 300)}`,
-          );
+        const body = (await response.body.json()) as { id?: string };
+        if (response.statusCode !== 200 || body.id !== WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId) {
+          throw new Error(`Expected the floor GET to return the refund, received ${response.statusCode}`);
         }
-      };
-    const scenarios = [
-      { key: 'floor', name: 'provider GET (floor)', op: floor, iterations: SINGLE_ITERATIONS, distinct: null },
-      {
-        key: 'refund',
-        name: '`refund` of 1',
-        op: graphql(REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
-        iterations: SINGLE_ITERATIONS,
-        distinct: 1,
       },
-      {
-        key: 'refunds',
-        name: '`refunds` of 100 distinct',
-        op: graphql(REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
-        iterations: BATCH_ITERATIONS,
-        distinct: 100,
-      },
-      {
-        key: 'entities',
-        name: '`_entities` of 100 (both keys)',
-        op: graphql(ENTITIES_QUERY, { representations: HUNDRED_REPRESENTATIONS }, 100, '_entities'),
-        iterations: BATCH_ITERATIONS,
-        distinct: 100,
-      },
-      {
-        key: 'dedupe',
-        name: '`refunds` of 100 ids, 50 distinct',
-        op: graphql(REFUNDS_QUERY, { ids: HUNDRED_IDS_FIFTY_DISTINCT }, 100, 'refunds'),
-        iterations: BATCH_ITERATIONS,
-        distinct: 50,
-      },
-    ] as const;
-    const selected = process.env.BENCH_SCENARIOS?.split(',').map((key) => key.trim());
-
-    const results: Measured[] = [];
-    const active = scenarios.filter(
-      (scenario) => !selected || scenario.key === 'floor' || selected.includes(scenario.key),
-    );
-    // The issue's measurements (sequential) first, then the concurrency stress rows, so the peak RSS
-    // of the issue's scenarios is not inflated by the stress rows.
-    let peakAfterSequential: number | null = null;
-    for (const [mode, concurrency] of [
-      ['sequential', 1],
-      [`concurrency ${CONCURRENCY}`, CONCURRENCY],
-    ] as const) {
-      for (const scenario of active) {
-        if (concurrency === 1) await run(WARMUP_ITERATIONS, 1, scenario.op);
-        wooshpay.resetRequests();
-        efundpay.resetRequests();
-        const sample = await run(scenario.iterations, concurrency, scenario.op);
-        const gets = wooshpay.requestCount() + efundpay.requestCount();
-        // The floor's own GETs are not provider GETs caused by the subgraph.
-        const peak = spawned.memory()?.peak ?? null;
-        const measured = summarise(
-          scenario.name,
-          mode,
-          sample,
-          scenario.distinct === null ? null : gets,
-          scenario.distinct,
-          peak,
-        );
-        results.push(measured);
-        process.stderr.write(
-          `bench: ${measured.name} ${measured.mode}: p50 ${measured.p50.toFixed(2)} ms, p99 ${measured.p99.toFixed(2)} ms, ${measured.rps.toFixed(0)} req/s\n`,
-        );
-      }
-      if (concurrency === 1) peakAfterSequential = Math.max(peakSampled, spawned.memory()?.peak ?? 0);
+    };
+    for (const mode of ['sequential', 'concurrent'] as const) {
+      results.push(await measure(floor, mode, { subgraph: null, gets, resetGets }));
     }
-    const memory = spawned.memory();
-    const peakRss = Math.max(peakSampled, memory?.peak ?? 0);
-    const passed = printReport(
-      results,
-      memory === null && peakSampled === 0 ? null : { sequential: peakAfterSequential ?? peakRss, overall: peakRss },
-    );
+
+    // Cold: the cache off, every refund a provider GET.
+    const cold = await startSubgraph('bench (cold)', { CACHE_ENABLED: 'false' });
+    const coldPool = new Pool(cold.url, { connections: 16 });
+    try {
+      const coldScenarios: Scenario[] = [
+        {
+          key: 'refund',
+          name: 'cold `refund` of 1',
+          op: graphqlOp(coldPool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
+          iterations: iterations(300),
+          distinct: 1,
+        },
+        {
+          key: 'refunds10',
+          name: 'cold `refunds` of 10 distinct',
+          op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: TEN_IDS }, 10, 'refunds'),
+          iterations: iterations(200),
+          distinct: 10,
+        },
+        {
+          key: 'refunds',
+          name: 'cold `refunds` of 100 distinct',
+          op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
+          iterations: iterations(60),
+          distinct: 100,
+        },
+        {
+          key: 'entities',
+          name: 'cold `_entities` of 100 (both keys)',
+          op: graphqlOp(coldPool, ENTITIES_QUERY, { representations: HUNDRED_REPRESENTATIONS }, 100, '_entities'),
+          iterations: iterations(60),
+          distinct: 100,
+        },
+        {
+          key: 'dedupe',
+          name: 'cold `refunds` of 100 ids, 50 distinct',
+          op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: HUNDRED_IDS_FIFTY_DISTINCT }, 100, 'refunds'),
+          iterations: iterations(60),
+          distinct: 50,
+        },
+      ].filter((scenario) => wanted(scenario.key));
+      for (const mode of ['sequential', 'concurrent'] as const) {
+        for (const scenario of coldScenarios) {
+          results.push(await measure(scenario, mode, { subgraph: cold, gets, resetGets }));
+        }
+      }
+    } finally {
+      await coldPool.close();
+      await cold.stop();
+    }
+
+    // Warm: the refund cache on (in process) and filled, so no row makes a provider GET.
+    if (wanted('warm')) {
+      const warm = await startSubgraph('bench (warm)', {});
+      const warmPool = new Pool(warm.url, { connections: 16 });
+      try {
+        const warmScenarios: Scenario[] = [
+          {
+            key: 'warm',
+            name: 'warm `refund` of 1',
+            op: graphqlOp(warmPool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
+            iterations: iterations(1000),
+            distinct: 1,
+            expectedGets: 0,
+          },
+          {
+            key: 'warm',
+            name: 'warm `refunds` of 10 distinct',
+            op: graphqlOp(warmPool, REFUNDS_QUERY, { ids: TEN_IDS }, 10, 'refunds'),
+            iterations: iterations(1000),
+            distinct: 10,
+            expectedGets: 0,
+          },
+          {
+            key: 'warm',
+            name: 'warm `refunds` of 100 distinct',
+            op: graphqlOp(warmPool, REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
+            iterations: iterations(200),
+            distinct: 100,
+            expectedGets: 0,
+          },
+        ];
+        // Fills the cache: the rows below then read only cached refunds.
+        for (const scenario of warmScenarios) await scenario.op();
+        for (const mode of ['sequential', 'concurrent'] as const) {
+          for (const scenario of warmScenarios) {
+            results.push(await measure(scenario, mode, { subgraph: warm, gets, resetGets }));
+          }
+        }
+      } finally {
+        await warmPool.close();
+        await warm.stop();
+      }
+    }
+    const passed = printReport(results);
     if (!passed) {
       process.stderr.write('bench: a target failed (see **FAIL** above)\n');
       process.exitCode = 1;
     }
   } finally {
-    clearInterval(sampler);
-    await spawned.stop();
-    await Promise.all([subgraph.close(), provider.close()]);
+    for (const subgraph of started) await subgraph.stop();
+    await provider.close();
     await Promise.all([wooshpay.close(), efundpay.close()]);
   }
-  const wanted = process.env.BENCH_SCENARIOS?.split(',').map((key) => key.trim());
-  if (!wanted || wanted.includes('cache')) process.stdout.write(`\n${await runCacheBench()}`);
+  if (wanted('cache')) process.stdout.write(`\n${await runCacheBench()}`);
   clearTimeout(hardLimit);
 }
 
@@ -346,81 +430,105 @@ async function main(): Promise<void> {
 // Report
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
+const cpu = (value: number | null) => (value === null ? '-' : `${value.toFixed(3)} ms`);
 
-/** Prints the table; true when every target passed. */
-function printReport(results: readonly Measured[], peakRssMb: { sequential: number; overall: number } | null): boolean {
-  const find = (name: string, mode: string) => results.find((r) => r.name === name && r.mode === mode);
+/** Prints the table and the targets; true when every target that could be measured passed. */
+function printReport(results: readonly Measured[]): boolean {
+  const find = (name: string, mode: Measured['mode']) => results.find((r) => r.name === name && r.mode === mode);
   const floor = find('provider GET (floor)', 'sequential');
   if (!floor) throw new Error('Expected a floor measurement');
-  const rows: string[][] = [];
   let passed = true;
-  const row = (cells: string[]) => rows.push(cells);
   const verdictOf = (ok: boolean) => {
     passed &&= ok;
     return verdict(ok);
   };
-  for (const r of results) {
-    let target = '';
-    let result = '';
+
+  const rows = results.map((r) => {
     const getsOk = r.getsPerOp === null || r.getsPerOp === r.distinct;
-    if (r.mode === 'sequential') {
-      if (r.name === '`refund` of 1') {
-        const limit = floor.p50 + 3;
-        target = `p50 <= floor + 3 ms (${ms(limit)}); GETs = ${r.distinct}`;
-        result = verdictOf(r.p50 <= limit && getsOk);
-      } else if (r.distinct === 100) {
-        const limit = 2 * floor.p50 + 10;
-        target = `p50 <= 2 x floor + 10 ms (${ms(limit)}); GETs = ${r.distinct}`;
-        result = verdictOf(r.p50 <= limit && getsOk);
-      } else if (r.distinct !== null) {
-        target = `GETs = ${r.distinct} distinct`;
-        result = verdictOf(getsOk);
-      } else {
-        target = 'the floor';
-      }
-    } else if (r.distinct !== null) {
-      target = `GETs = ${r.distinct} distinct`;
-      result = verdictOf(getsOk);
-    }
-    row([
+    return [
       r.name,
-      r.mode,
+      r.mode === 'sequential' ? 'sequential' : `concurrency ${CONCURRENCY}`,
       String(r.n),
       ms(r.p50),
       ms(r.p99),
       r.rps.toFixed(0),
-      r.getsPerOp === null ? '-' : String(Number(r.getsPerOp.toFixed(2))),
+      r.getsPerOp === null
+        ? '-'
+        : `${Number(r.getsPerOp.toFixed(2))}${getsOk ? '' : ` (expected ${r.distinct}) ${verdictOf(false)}`}`,
+      r.key === 'floor' ? '-' : cpu(r.cpuMsPerOp),
       r.peakRssMb === null ? '-' : `${r.peakRssMb.toFixed(0)} MB`,
-      target,
-      result,
+    ];
+  });
+  const table = markdownTable(
+    ['Scenario', 'Mode', 'n', 'p50', 'p99', 'req/s', 'Provider GETs/op', 'CPU/op', 'Peak RSS'],
+    rows,
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+
+  const targets: string[][] = [];
+  const target = (label: string, limit: string, value: number | null, ok: (v: number) => boolean, unit = 'ms') => {
+    targets.push([
+      label,
+      limit,
+      value === null ? 'not measured' : `${value.toFixed(3)} ${unit}`,
+      value === null ? '-' : verdictOf(ok(value)),
     ]);
-  }
-  const peakRow = (label: string, target: string, value: string) =>
-    row([label, '-', '-', '-', '-', '-', '-', '-', target, value]);
-  peakRow(
-    'peak RSS of the subgraph process, sequential scenarios',
-    `<= ${RSS_TARGET_MB} MB`,
-    peakRssMb === null
-      ? 'not measured (no /proc)'
-      : `${peakRssMb.sequential.toFixed(1)} MB ${verdictOf(peakRssMb.sequential <= RSS_TARGET_MB)}`,
+  };
+  const cpuOf = (name: string) => find(name, 'sequential')?.cpuMsPerOp ?? null;
+  const one = cpuOf('cold `refund` of 1');
+  const hundred = cpuOf('cold `refunds` of 100 distinct');
+  const perAdditional = one === null || hundred === null ? null : (hundred - one) / 99;
+  target(
+    'cold: CPU per additional refund, (CPU/op of `refunds` of 100 - CPU/op of `refund` of 1) / 99',
+    `<= ${TARGETS.cpuPerAdditionalRefundMs} ms`,
+    perAdditional,
+    (v) => v <= TARGETS.cpuPerAdditionalRefundMs,
   );
-  peakRow(
-    `peak RSS of the subgraph process, with the concurrency ${CONCURRENCY} stress rows`,
-    'for information',
-    peakRssMb === null ? 'not measured (no /proc)' : `${peakRssMb.overall.toFixed(1)} MB`,
+  target('cold: CPU/op of `refund` of 1', `<= ${TARGETS.coldRefundCpuMs} ms`, one, (v) => v <= TARGETS.coldRefundCpuMs);
+  target(
+    'warm: CPU/op of `refund` of 1',
+    `<= ${TARGETS.warmRefundCpuMs} ms`,
+    cpuOf('warm `refund` of 1'),
+    (v) => v <= TARGETS.warmRefundCpuMs,
   );
+  target(
+    'warm: CPU/op of `refunds` of 10 distinct',
+    `<= ${TARGETS.warmTenCpuMs} ms`,
+    cpuOf('warm `refunds` of 10 distinct'),
+    (v) => v <= TARGETS.warmTenCpuMs,
+  );
+  const tenConcurrent = find('cold `refunds` of 10 distinct', 'concurrent');
+  const p50Limit = 2 * floor.p50 + 10;
+  target(
+    `cold: p50 of \`refunds\` of 10 distinct at concurrency ${CONCURRENCY}`,
+    `<= 2 x floor + 10 ms (${ms(p50Limit)})`,
+    tenConcurrent?.p50 ?? null,
+    (v) => v <= p50Limit,
+  );
+  const peaks = results.map((r) => r.peakRssMb).filter((v): v is number => v !== null);
+  target(
+    'peak RSS of the subgraph processes over the whole bench (every row)',
+    `<= ${TARGETS.peakRssMb} MB`,
+    peaks.length === 0 ? null : Math.max(...peaks),
+    (v) => v <= TARGETS.peakRssMb,
+    'MB',
+  );
+
   const header = [
-    `Refunds subgraph benchmark: provider latency ${PROVIDER_LATENCY_MS} ms, PROVIDER_CONCURRENCY=${PROVIDER_CONCURRENCY}, ` +
-      `LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}, Node ${process.version} with ${START_NODE_OPTIONS.join(' ') || 'no options'} (as npm start), loopback.`,
-    `Latencies are client-side round trips (undici keep-alive pool); the subgraph runs in its own process.`,
+    `Refunds subgraph benchmark: provider latency ${PROVIDER_LATENCY_MS} ms, LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}, ` +
+      `Node ${process.version} with ${START_NODE_OPTIONS.join(' ') || 'no options'} (as npm start)` +
+      `${process.env.BENCH_SUBGRAPH_ENV ? `, ${process.env.BENCH_SUBGRAPH_ENV}` : ''}, loopback.`,
+    "Latencies are client-side round trips (undici keep-alive pool). CPU/op is the subgraph process's own CPU time",
+    '(user + system, every thread) over the row divided by its operations; peak RSS is its peak during the row.',
     '',
   ];
-  const table = markdownTable(
-    ['Scenario', 'Mode', 'n', 'p50', 'p99', 'req/s', 'Provider GETs/op', 'Peak RSS after', 'Target', 'Result'],
-    rows,
-    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
-  );
-  process.stdout.write(`${header.join('\n')}${table}\n`);
+  const targetTable = markdownTable(['Target', 'Limit', 'Measured', 'Result'], targets, [
+    'left',
+    'left',
+    'right',
+    'left',
+  ]);
+  process.stdout.write(`${header.join('\n')}${table}\n\n${targetTable}\n`);
   return passed;
 }
 

@@ -5,7 +5,7 @@
  * dependencies resolve as from dist/), so a bench never touches dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,11 +55,46 @@ export function memoryOf(pid: number): { rss: number; peak: number } | null {
   }
 }
 
+/**
+ * The CPU time (user + system, every thread) a process has used so far, in milliseconds, from the
+ * scheduler's nanosecond counters (/proc/<pid>/task/<tid>/schedstat); null without them. Node's
+ * threads (main, V8 workers, libuv pool) live as long as the process, so the sum over the live
+ * threads is the process's own CPU time.
+ */
+export function cpuTimeMsOf(pid: number): number | null {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return Number.isFinite(ns) ? ns / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resets the process's peak RSS (VmHWM) to its current RSS (Linux clear_refs), so the next
+ * `memoryOf(pid).peak` is the peak since now. False when the kernel refused it.
+ */
+export function resetPeakOf(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface SubgraphProcess {
   readonly child: ChildProcess;
   readonly url: string;
   /** RSS now and at its peak, in MB; null without /proc. */
   memory(): { rss: number; peak: number } | null;
+  /** The process's own CPU time so far (ms, every thread); null without /proc. */
+  cpuTimeMs(): number | null;
+  /** Starts a new peak-RSS period (see resetPeakOf); false when not possible. */
+  resetPeak(): boolean;
   /** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
   stop(): Promise<void>;
 }
@@ -133,5 +168,12 @@ export async function startSubgraphProcess(options: StartOptions): Promise<Subgr
     }
     await sleep(100);
   }
-  return { child, url, memory: () => (child.pid === undefined ? null : memoryOf(child.pid)), stop };
+  return {
+    child,
+    url,
+    memory: () => (child.pid === undefined ? null : memoryOf(child.pid)),
+    cpuTimeMs: () => (child.pid === undefined ? null : cpuTimeMsOf(child.pid)),
+    resetPeak: () => child.pid !== undefined && resetPeakOf(child.pid),
+    stop,
+  };
 }

@@ -16,7 +16,15 @@ import type { BreakerSettings, ProviderHttpSettings } from '../providers/http/ty
 import type { ProviderSettings } from '../providers/definition.js';
 import { PROVIDERS } from '../providers/registry.js';
 import { DEFAULT_SETTLE_MS } from '../simulator-kit/settle.js';
-import { boolean, integer, optionalText, optionalUrl, parseEnv, type Env } from '../providers/settings-fields.js';
+import {
+  boolean,
+  integer,
+  optionalInteger,
+  optionalText,
+  optionalUrl,
+  parseEnv,
+  type Env,
+} from '../providers/settings-fields.js';
 
 export interface AppConfig {
   /** `sandbox`: no credentials at all, the built-in simulators serve; `providers`: real providers. */
@@ -119,7 +127,7 @@ const envSchema = z.object({
         `LOG_FORMAT must be json or pretty, received ${JSON.stringify(issue.input)}; unset it for pretty lines on a terminal and JSON otherwise`,
     })
     .optional(),
-  PROVIDER_CONCURRENCY: integer('PROVIDER_CONCURRENCY', 16, 1, 1024),
+  PROVIDER_CONCURRENCY: optionalInteger('PROVIDER_CONCURRENCY', 1, 1024, 'adaptive concurrency per provider'),
   PROVIDER_ATTEMPT_TIMEOUT_MS: integer('PROVIDER_ATTEMPT_TIMEOUT_MS', 2000, 1, 60_000),
   PROVIDER_DEADLINE_MS: integer('PROVIDER_DEADLINE_MS', 5000, 1, 120_000),
   PROVIDER_MAX_RETRIES: integer('PROVIDER_MAX_RETRIES', 2, 0, 10),

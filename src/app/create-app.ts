@@ -157,6 +157,8 @@ function createProviderClients(
               logger,
               observe: (record) => metrics.observeProviderCall(record),
               onBreakerStateChange: (provider, state) => metrics.setBreakerState(provider, state),
+              concurrency: { max: settings.maxConcurrency, requestsPerSecond: settings.maxRequestsPerSecond },
+              onConcurrencyLimitChange: (provider, limit) => metrics.setConcurrencyLimit(provider, limit),
               ...(attemptHooks ? { attemptHooks } : {}),
             },
           )

@@ -26,6 +26,8 @@ export interface Metrics {
   observeOperation(operationType: string, outcome: 'success' | 'partial' | 'error', durationMs: number): void;
   observeError(code: string): void;
   setBreakerState(provider: RefundProviderName, state: BreakerState): void;
+  /** The provider's current concurrency limit (requests in flight it may have). */
+  setConcurrencyLimit(provider: RefundProviderName, limit: number): void;
   /** The refund cache's counters (hits, misses, stale serves, store errors, evictions). */
   readonly cache: CacheCounters;
   /** A provider call waited for a slot in its provider's request budget. */
@@ -65,6 +67,12 @@ function providerMetrics(registry: Registry) {
     labelNames: ['provider'] as const,
     registers: [registry],
   });
+  const concurrencyLimit = new Gauge({
+    name: 'refunds_provider_concurrency_limit',
+    help: 'Requests in flight each provider may have now: adaptive between 1 and <PROVIDER>_MAX_CONCURRENCY, or PROVIDER_CONCURRENCY when set',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
   const budgetWaits = new Counter({
     name: 'refunds_provider_budget_waits_total',
     help: 'Provider calls that waited for a slot in the provider request budget (<PROVIDER>_MAX_REQUESTS_PER_S), by provider',
@@ -79,6 +87,7 @@ function providerMetrics(registry: Registry) {
     },
     setBreakerState: (provider: RefundProviderName, state: BreakerState) =>
       breaker.set({ provider }, BREAKER_VALUES[state]),
+    setConcurrencyLimit: (provider: RefundProviderName, limit: number) => concurrencyLimit.set({ provider }, limit),
     budgetWait: (provider: RefundProviderName) => budgetWaits.inc({ provider }),
   };
 }

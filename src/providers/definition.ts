@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ProviderIdentity, RefundProviderName } from '../domain/refund.js';
 import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
 import type { BreakerState, ProviderCallContext, ProviderCallObserver, RefundProviderPort } from './port.js';
-import type { ProviderAttemptHooks, SharedProviderSettings } from './http/types.js';
+import type { ProviderAttemptHooks, ProviderConcurrencyBounds, SharedProviderSettings } from './http/types.js';
 import type { Env } from './settings-fields.js';
 
 export interface ProviderDependencies {
@@ -18,6 +18,10 @@ export interface ProviderDependencies {
   readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
   /** Per-attempt hooks (rate-limit budget, tracing); none by default. */
   readonly attemptHooks?: ProviderAttemptHooks;
+  /** The provider's bounds on its requests in flight (from its settings); the HTTP core's defaults otherwise. */
+  readonly concurrency?: ProviderConcurrencyBounds;
+  /** Told the provider's concurrency limit at start and each time it changes (metrics). */
+  readonly onConcurrencyLimitChange?: (provider: RefundProviderName, limit: number) => void;
 }
 
 /** What every provider's parsed settings say, whatever else they hold. */
@@ -29,6 +33,11 @@ export interface ProviderSettings {
    * declared in the provider's own settings); null for no budget.
    */
   readonly maxRequestsPerSecond: number | null;
+  /**
+   * The most requests in flight the provider's adaptive concurrency limit may reach
+   * (`<PROVIDER>_MAX_CONCURRENCY`, declared in the provider's own settings).
+   */
+  readonly maxConcurrency: number;
 }
 
 /** One environment variable a provider reads. */

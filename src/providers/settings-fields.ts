@@ -24,6 +24,24 @@ export const integer = (name: string, fallback: number, min: number, max: number
       return value;
     });
 
+/** A whole number from `min` to `max`, or null when unset; `whenUnset` says what unset means (e.g. "adaptive concurrency"). */
+export const optionalInteger = (name: string, min: number, max: number, whenUnset: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return null;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from ${min} to ${max}, received ${JSON.stringify(raw)}; unset it for ${whenUnset}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
 export const boolean = (name: string) =>
   z
     .string()
@@ -54,6 +72,15 @@ export const requestsPerSecond = (name: string) =>
       }
       return value;
     });
+
+/** The most a provider's adaptive concurrency limit may reach when `<PROVIDER>_MAX_CONCURRENCY` is unset. */
+export const DEFAULT_MAX_CONCURRENCY = 256;
+
+/**
+ * A provider's bound on its requests in flight (`<PROVIDER>_MAX_CONCURRENCY`): a whole number from 1
+ * to 4096, DEFAULT_MAX_CONCURRENCY when unset. The limit adapts below it (src/providers/http/concurrency-limit.ts).
+ */
+export const maxConcurrency = (name: string) => integer(name, DEFAULT_MAX_CONCURRENCY, 1, 4096);
 
 /** Trimmed text, or null when unset or blank. */
 export const optionalText = z

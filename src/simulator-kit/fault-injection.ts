@@ -27,6 +27,12 @@ export type Fault =
     /** Each request fails with `status` (default 503) with probability `rate`, forever. */
     | { kind: 'random'; rate: number; status?: number }
     /**
+     * A provider with room for `max` requests at a time: a request that arrives while `max` others
+     * are in flight is answered `status` (default 429, with the provider's error body) after the
+     * usual latency; the others are answered normally.
+     */
+    | { kind: 'concurrency'; max: number; status?: number; times?: number }
+    /**
      * The request takes effect (a POST creates its refund), and then the answer is lost: the socket
      * hangs, is reset, or gets this 5xx status with the provider's error body instead. This is how
      * a test proves that a timeout after the provider acted never pays twice.
@@ -124,6 +130,9 @@ function validateFault(fault: Fault): void {
   }
   if (fault.kind === 'lose-response' && typeof fault.after === 'number' && !(fault.after >= 500 && fault.after < 600)) {
     throw new RangeError(`Fault 'after' must be 'hang', 'reset' or a 5xx status, received ${String(fault.after)}`);
+  }
+  if (fault.kind === 'concurrency' && !(Number.isInteger(fault.max) && fault.max >= 0)) {
+    throw new RangeError(`Fault 'max' must be a non-negative integer, received ${String(fault.max)}`);
   }
   if (fault.kind === 'latency' && !(fault.ms >= 0)) {
     throw new RangeError(`Fault 'ms' must be a non-negative number, received ${String(fault.ms)}`);

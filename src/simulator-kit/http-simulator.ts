@@ -77,6 +77,8 @@ export async function startHttpSimulator(
   const timers = new Set<NodeJS.Timeout>();
   let baseLatencyMs = options.latencyMs ?? 0;
   let closed = false;
+  /** Requests received and not yet answered (or abandoned), for the concurrency fault. */
+  let inFlight = 0;
 
   // Pending sleeps are dropped on close(): their handlers simply never resume.
   const sleep = (ms: number): Promise<void> =>
@@ -95,12 +97,20 @@ export async function startHttpSimulator(
     res: ServerResponse,
     request: SimulatorRequest,
     answered: Answered,
+    othersInFlight: number,
   ): Promise<void> => {
     await sleep(baseLatencyMs);
     if (closed) return;
 
     const fault = faults.take(request.faultKey, Math.random, request.method);
     switch (fault?.kind) {
+      case 'concurrency':
+        if (othersInFlight >= fault.max) {
+          const status = fault.status ?? 429;
+          sendJson(res, answered, { ...contract.errorResponse(status), status });
+          return;
+        }
+        break;
       case 'hang':
         return;
       case 'reset':
@@ -144,13 +154,18 @@ export async function startHttpSimulator(
   };
 
   const server = createServer((req, res) => {
+    const othersInFlight = inFlight;
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+    });
     readRequestBody(req)
       .then((rawBody) => {
         const request = parseRequest(contract, req, rawBody);
         // Recorded before latency, faults and auth: tests count provider calls from this log.
         const record = log.record(request.method, req.url ?? '/', request.faultKey, req.headers, request.body);
         const answered: Answered = (status) => log.answered(record, status);
-        handleRequest(req, res, request, answered).catch((error: unknown) => {
+        handleRequest(req, res, request, answered, othersInFlight).catch((error: unknown) => {
           // A simulator bug must surface as the provider's 500, not crash the test process.
           console.error('[simulator] unexpected error', error);
           if (!res.headersSent) sendJson(res, answered, contract.errorResponse(500));

@@ -62,7 +62,8 @@ describe('defaults', () => {
         },
       },
       http: {
-        concurrency: 16,
+        // Unset: each provider's concurrency limit adapts.
+        concurrency: null,
         attemptTimeoutMs: 2000,
         deadlineMs: 5000,
         maxRetries: 2,
@@ -84,7 +85,7 @@ describe('defaults', () => {
       EFUNDPAY_BASE_URL: '',
     });
     expect(config.port).toBe(4001);
-    expect(config.http.concurrency).toBe(16);
+    expect(config.http.concurrency).toBeNull();
     expect(config.mode).toBe('sandbox');
     expect(efundpay(config).baseUrl).toBe('https://sandbox.efundpay.com/v4');
   });
@@ -186,12 +187,12 @@ describe('messages for bad values', () => {
     [
       'PROVIDER_CONCURRENCY',
       '0',
-      'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "0"; unset it for the default 16',
+      'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "0"; unset it for adaptive concurrency per provider',
     ],
     [
       'PROVIDER_CONCURRENCY',
       '-3',
-      'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "-3"; unset it for the default 16',
+      'PROVIDER_CONCURRENCY must be a whole number from 1 to 1024, received "-3"; unset it for adaptive concurrency per provider',
     ],
     [
       'PROVIDER_DEADLINE_MS',

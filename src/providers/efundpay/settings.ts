@@ -9,7 +9,16 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { credentialFingerprint } from '../account.js';
 import type { ProviderSettings, ProviderVariable } from '../definition.js';
-import { baseUrl, optionalText, optionalUrl, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
+import {
+  baseUrl,
+  optionalText,
+  optionalUrl,
+  DEFAULT_MAX_CONCURRENCY,
+  maxConcurrency,
+  parseEnv,
+  requestsPerSecond,
+  type Env,
+} from '../settings-fields.js';
 
 export type EfundpayAuthConfig =
   | { readonly kind: 'api-key'; readonly apiKey: string }
@@ -34,6 +43,7 @@ export const EFUNDPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'EFUNDPAY_PRIVATE_KEY_FILE', secret: false },
   { name: 'EFUNDPAY_REFUND_WEBHOOK_URL', secret: false },
   { name: 'EFUNDPAY_MAX_REQUESTS_PER_S', secret: false },
+  { name: 'EFUNDPAY_MAX_CONCURRENCY', secret: false },
   { name: 'EFUNDPAY_WEBHOOK_PUBLIC_KEY', secret: false },
 ];
 
@@ -49,6 +59,7 @@ const schema = z.object({
   EFUNDPAY_PRIVATE_KEY_FILE: optionalText,
   EFUNDPAY_REFUND_WEBHOOK_URL: optionalUrl('EFUNDPAY_REFUND_WEBHOOK_URL', 'https://shop.example.com/webhooks/efundpay'),
   EFUNDPAY_MAX_REQUESTS_PER_S: requestsPerSecond('EFUNDPAY_MAX_REQUESTS_PER_S'),
+  EFUNDPAY_MAX_CONCURRENCY: maxConcurrency('EFUNDPAY_MAX_CONCURRENCY'),
   EFUNDPAY_WEBHOOK_PUBLIC_KEY: optionalText,
 });
 
@@ -64,6 +75,7 @@ export function readEfundpaySettings(env: Env, problems: string[]): EfundpaySett
     auth,
     refundWebhookUrl: vars?.EFUNDPAY_REFUND_WEBHOOK_URL ?? null,
     maxRequestsPerSecond: vars?.EFUNDPAY_MAX_REQUESTS_PER_S ?? null,
+    maxConcurrency: vars?.EFUNDPAY_MAX_CONCURRENCY ?? DEFAULT_MAX_CONCURRENCY,
     webhookPublicKeys: readWebhookPublicKey(vars?.EFUNDPAY_WEBHOOK_PUBLIC_KEY ?? null, problems),
   });
 }

@@ -1,14 +1,18 @@
 /**
  * The attempts of one provider call: how many went out, the final status, whether any may have
- * reached the provider, and the attempt hooks around each of them. The transport awaits
- * `beforeAttempt` from ky's beforeRequest hook (outside the attempt's timeout, inside the call's
- * deadline); ky calls `fetch` once per attempt, inside the attempt's timeout.
+ * reached the provider, the concurrency slot each attempt holds, and the attempt hooks around
+ * each of them. ky awaits `beforeAttempt` from its beforeRequest hook (the wait for a slot and the
+ * hooks, inside the call's deadline); ky calls `fetch` once per attempt, which holds the slot until
+ * the attempt's answer (or failure) and tells the limiter how it went.
  */
+import { TimeoutError } from 'ky';
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { HttpMethod } from '../port.js';
 import type { ProviderAttempt, ProviderAttemptHooks } from './types.js';
 import type { CallSignals } from './call-signals.js';
+import type { ConcurrencyLimiter, ConcurrencySlot, SlotOutcome } from './concurrency-limit.js';
 import { provablyNotSent } from './delivery.js';
+import type { SendAttempt } from './send-attempt.js';
 import { isDeadlineAbort, isRedirectRefusal } from './translate-error.js';
 
 export interface CallAttempts {
@@ -20,28 +24,45 @@ export interface CallAttempts {
   reached: boolean;
   /** True once the failure was logged, so it is logged once. */
   logged: boolean;
+  /** True once the call has answered its caller; a late failure of its attempts is not logged. */
+  settled: boolean;
   readonly requestId: string;
   readonly signals: CallSignals;
   /** The call's extra request headers, if any. */
   readonly headers: Readonly<Record<string, string>> | undefined;
+  /** The JSON request body, serialised once for every attempt. */
+  readonly body: string | undefined;
+  /** Waits for a concurrency slot, then runs the before-attempt hooks. */
   beforeAttempt(): void | Promise<void>;
-  /** ky's `fetch` for this call: the transport with the attempt bookkeeping and hooks around it. */
+  /** ky's `fetch` for this call: one attempt on the wire, with the slot and hooks around it. */
   readonly fetch: typeof fetch;
+  /** Frees a slot taken for an attempt that never went out (e.g. its credentials failed). */
+  releaseUnused(): void;
 }
 
 export interface CallAttemptsInit {
   readonly provider: RefundProviderName;
   readonly method: HttpMethod;
+  /** The provider's origin (`http://host:port`). */
+  readonly origin: string;
+  /** The URL's path and query, as sent. */
   readonly path: string;
   readonly requestId: string;
   readonly signals: CallSignals;
   readonly headers: Readonly<Record<string, string>> | undefined;
-  readonly transport: typeof fetch;
+  readonly body: unknown;
+  readonly attemptTimeoutMs: number;
+  readonly send: SendAttempt;
+  readonly limiter: ConcurrencyLimiter;
   readonly hooks: ProviderAttemptHooks | undefined;
 }
 
+const IGNORE: SlotOutcome = { kind: 'ignore' };
+const OVERLOAD: SlotOutcome = { kind: 'overload' };
+
 export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
-  const { hooks, signals, transport } = init;
+  const { hooks, signals, limiter } = init;
+  let slot: ConcurrencySlot | null = null;
   const describe = (attempt: number): ProviderAttempt => ({
     provider: init.provider,
     method: init.method,
@@ -50,29 +71,79 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
     requestId: init.requestId,
     deadlineAt: signals.deadlineAt,
   });
+  const runHooks = (): void | Promise<void> => {
+    const before = hooks?.beforeAttempt;
+    if (!before) return;
+    try {
+      const wait = before(describe(call.attempts + 1), signals.any);
+      return wait?.catch((error: unknown) => {
+        call.releaseUnused();
+        throw error;
+      });
+    } catch (error) {
+      call.releaseUnused();
+      throw error;
+    }
+  };
   const call: CallAttempts = {
     attempts: 0,
     status: null,
     reached: false,
     logged: false,
+    settled: false,
     requestId: init.requestId,
     signals,
     headers: init.headers,
-    beforeAttempt: () => hooks?.beforeAttempt?.(describe(call.attempts + 1), signals.any),
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    beforeAttempt() {
+      call.releaseUnused();
+      const taken = limiter.acquire(signals.any);
+      if (taken instanceof Promise) {
+        return taken.then((granted) => {
+          slot = granted;
+          return runHooks();
+        });
+      }
+      slot = taken;
+      return runHooks();
+    },
+    releaseUnused() {
+      slot?.release(IGNORE);
+      slot = null;
+    },
     async fetch(input, requestInit) {
       const request = input instanceof Request ? input : new Request(input, requestInit);
+      const held = slot;
+      slot = null;
       call.attempts += 1;
       // Reached until proven otherwise: the call may settle (deadline) while this attempt is in flight.
       const reachedBefore = call.reached;
       call.reached = true;
       const end = hooks?.startAttempt?.(describe(call.attempts), request.headers);
+      const headers: Record<string, string> = {};
+      request.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const started = performance.now();
       try {
-        const response = await transport(request, requestInit);
-        end?.(
-          response.ok ? { status: response.status } : { status: response.status, errorType: String(response.status) },
+        const response = await init.send({
+          request,
+          origin: init.origin,
+          path: init.path,
+          method: init.method,
+          headers,
+          body: call.body,
+          signal: signals.any,
+          timeoutMs: init.attemptTimeoutMs,
+        });
+        const { status } = response;
+        held?.release(
+          status === 429 || status === 503 ? OVERLOAD : { kind: 'answered', latencyMs: performance.now() - started },
         );
+        end?.(response.ok ? { status } : { status, errorType: String(status) });
         return response;
       } catch (error) {
+        held?.release(error instanceof TimeoutError || signals.deadlinePassed() ? OVERLOAD : IGNORE);
         if (provablyNotSent(error)) call.reached = reachedBefore;
         end?.({ status: null, errorType: errorTypeOf(error, signals) });
         throw error;
@@ -85,8 +156,8 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
 /** A short, low-cardinality name for why an attempt got no response (for spans). */
 function errorTypeOf(error: unknown, signals: CallSignals): string {
   if (signals.client?.aborted && !signals.deadlinePassed()) return 'cancelled';
-  // ky's attempt timeout and the call's deadline both abort the request's signal.
-  if (isDeadlineAbort(error)) return 'timeout';
+  // The attempt's own timeout and the call's deadline.
+  if (error instanceof TimeoutError || isDeadlineAbort(error)) return 'timeout';
   if (isRedirectRefusal(error)) return 'redirect';
   let cause: unknown = error;
   while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;

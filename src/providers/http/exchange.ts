@@ -12,7 +12,6 @@ import type { FailureLog } from './failure-log.js';
 import type { ProviderAnswer, ProviderRequest } from './provider-request.js';
 import type { ProviderIdentity } from '../../domain/refund.js';
 import { readJsonBody } from './read-body.js';
-import { createRetryPolicies } from './retry-policy.js';
 import { translateTransportError } from './translate-error.js';
 import type { Transport, TransportContext } from './transport.js';
 
@@ -33,19 +32,16 @@ export type Exchange = <T>(url: URL, request: ProviderRequest<T>, call: CallAtte
 
 export function createExchange(options: ExchangeOptions): Exchange {
   const { provider, http, transport, log } = options;
-  const retryPolicies = createRetryPolicies(http);
 
   return async (url, request, call) => {
     // Still queued when the deadline passed or the client left: no request at all.
     if (call.signals.any.aborted) throw call.signals.any.reason;
     try {
       const context: TransportContext = { call };
-      const response = await transport.client(url, {
+      // The body travels on the call (serialised once); the deadline is applied on the wire.
+      const response = await transport.clients[request.retry](url, {
         method: request.method,
-        json: request.body,
-        signal: call.signals.any,
         context,
-        retry: retryPolicies[request.retry],
         fetch: call.fetch,
       });
       const status = (call.status = response.status);
@@ -57,6 +53,8 @@ export function createExchange(options: ExchangeOptions): Exchange {
       }
       return { ok: true, status, value: request.parse(body) };
     } catch (error) {
+      // The call already answered its caller (deadline or client gone) and logged what it had to.
+      if (call.settled) throw error;
       const cancelled = cancellationOf(provider, call.signals);
       if (cancelled) throw cancelled;
       let providerErrorCode: string | undefined;
@@ -70,6 +68,9 @@ export function createExchange(options: ExchangeOptions): Exchange {
       log.failure(translated, providerErrorCode, call.requestId);
       call.logged = true;
       throw translated;
+    } finally {
+      // A slot taken for an attempt that never went out (its credentials failed) is freed here.
+      call.releaseUnused();
     }
   };
 }

@@ -1,19 +1,24 @@
 /**
  * One HTTP client per provider, composed from small parts: the transport (ky over a keep-alive
  * undici Agent), the per-call retry policy, the call's signals and deadline, the circuit breaker,
- * the process-wide concurrency cap, the failure log and the call record. This file only puts
- * them in order: breaker gate -> concurrency slot -> one exchange (ky runs the attempts) -> answer,
- * refusal or one typed ProviderError.
+ * the process-wide concurrency limit, the failure log and the call record. This file only puts
+ * them in order: breaker gate -> one exchange (ky runs the attempts, each in a concurrency slot)
+ * -> answer, refusal or one typed ProviderError.
  */
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
 import type { ProviderIdentity, RefundProviderName } from '../../domain/refund.js';
-import type { BreakerSettings, ProviderAttemptHooks, ProviderHttpSettings } from './types.js';
+import type {
+  BreakerSettings,
+  ProviderAttemptHooks,
+  ProviderConcurrencyBounds,
+  ProviderHttpSettings,
+} from './types.js';
 import type { BreakerState, ProviderCallContext, ProviderCallObserver } from '../port.js';
 import { startCallAttempts } from './call-attempts.js';
 import { startCallRecord } from './call-record.js';
 import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.js';
+import { createConcurrencyLimiter, type ConcurrencySettings } from './concurrency-limit.js';
 import { createExchange } from './exchange.js';
 import { createProviderBreaker } from './circuit-breaker.js';
 import { createFailureLog } from './failure-log.js';
@@ -44,6 +49,29 @@ export interface ProviderHttpOptions {
   readonly observe: ProviderCallObserver;
   readonly onBreakerStateChange?: (provider: RefundProviderName, state: BreakerState) => void;
   readonly attemptHooks?: ProviderAttemptHooks;
+  /** The provider's own bounds on its requests in flight; DEFAULT_CONCURRENCY_BOUNDS without them. */
+  readonly concurrency?: ProviderConcurrencyBounds;
+  /** Told the provider's concurrency limit at start and each time it changes (metrics). */
+  readonly onConcurrencyLimitChange?: (provider: RefundProviderName, limit: number) => void;
+}
+
+/** The adaptive limit's start. */
+export const INITIAL_CONCURRENCY = 32;
+/** `<PROVIDER>_MAX_CONCURRENCY` unset, and no request budget. */
+export const DEFAULT_CONCURRENCY_BOUNDS: ProviderConcurrencyBounds = { max: 256, requestsPerSecond: null };
+
+/**
+ * The limit a provider's requests in flight are held to: PROVIDER_CONCURRENCY when set (fixed),
+ * else adaptive from INITIAL_CONCURRENCY up to `<PROVIDER>_MAX_CONCURRENCY`, and never above the
+ * provider's request budget per second.
+ */
+export function concurrencySettings(
+  http: ProviderHttpSettings,
+  bounds: ProviderConcurrencyBounds,
+): ConcurrencySettings {
+  if (http.concurrency !== null) return { kind: 'fixed', limit: http.concurrency };
+  const max = Math.min(bounds.max, bounds.requestsPerSecond ?? Number.POSITIVE_INFINITY);
+  return { kind: 'adaptive', initial: Math.min(INITIAL_CONCURRENCY, max), max };
 }
 
 export interface ProviderHttp {
@@ -70,8 +98,16 @@ export function providerUrl(baseUrl: string, path: string): URL {
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http } = options;
   const name = provider.name;
-  const transport = createTransport(options);
-  const limit = pLimit(http.concurrency);
+  const concurrency = concurrencySettings(http, options.concurrency ?? DEFAULT_CONCURRENCY_BOUNDS);
+  const limiter = createConcurrencyLimiter(
+    concurrency,
+    options.onConcurrencyLimitChange && ((limit) => options.onConcurrencyLimitChange?.(name, limit)),
+  );
+  const transport = createTransport({
+    http,
+    authorize: options.authorize,
+    connections: concurrency.kind === 'fixed' ? concurrency.limit : concurrency.max,
+  });
   const breaker = createProviderBreaker(provider, options.breaker, options.logger, options.onBreakerStateChange);
   const log = createFailureLog(name, options.logger, options.credentialSettings);
   const exchange = createExchange({ provider, http, transport, log, errorCodeOf: options.errorCodeOf });
@@ -80,26 +116,27 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   async function send<T>(request: ProviderRequest<T>, context: ProviderCallContext): Promise<ProviderAnswer<T>> {
     const url = providerUrl(options.baseUrl, request.path);
     const record = startCallRecord(name, request.method, url.pathname, [options.observe, context.observe]);
-    // The deadline starts now, so the wait for a free slot under PROVIDER_CONCURRENCY counts too.
+    // The deadline starts now, so the wait for a free concurrency slot counts too.
     const signals = startCallSignals(context.signal, http.deadlineMs);
     const call = startCallAttempts({
       provider: name,
       method: request.method,
-      path: url.pathname,
+      origin: url.origin,
+      path: url.pathname + url.search,
       requestId: context.requestId,
       signals,
       headers:
         request.headers && context.headers
           ? { ...context.headers, ...request.headers }
           : (request.headers ?? context.headers),
-      transport: transport.fetch,
+      body: request.body,
+      attemptTimeoutMs: http.attemptTimeoutMs,
+      send: transport.send,
+      limiter,
       hooks: options.attemptHooks,
     });
-    const run = () =>
-      rejectOnAbort(
-        signals.any,
-        limit(() => exchange(url, request, call)),
-      );
+    // Rejects at the deadline even while ky waits out a backoff (which no signal interrupts).
+    const run = () => rejectOnAbort(signals.any, exchange(url, request, call));
     try {
       const answer = await (request.retry === 'idempotent-read' ? breaker.fire(run) : breaker.guard(run));
       record(answer.ok ? 'ok' : answer.status === 404 ? 'not_found' : 'refused', call.status, call.attempts);
@@ -122,6 +159,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       record('error', call.status, call.attempts, failure.code);
       throw failure;
     } finally {
+      call.settled = true;
       signals.release();
     }
   }

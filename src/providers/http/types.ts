@@ -45,8 +45,11 @@ export interface ProviderAttemptHooks {
 
 /** How every provider's HTTP client behaves (shared settings, the same for all providers). */
 export interface ProviderHttpSettings {
-  /** Concurrent requests per provider, shared by the whole process. */
-  readonly concurrency: number;
+  /**
+   * A fixed number of requests in flight per provider, shared by the whole process
+   * (`PROVIDER_CONCURRENCY`); null: each provider's limit adapts (concurrency-limit.ts).
+   */
+  readonly concurrency: number | null;
   readonly attemptTimeoutMs: number;
   /** Overall time one refund may take, retries included. */
   readonly deadlineMs: number;
@@ -54,6 +57,14 @@ export interface ProviderHttpSettings {
   readonly retryBaseDelayMs: number;
   /** A `Retry-After` longer than this fails the call at once with PROVIDER_RATE_LIMITED. */
   readonly retryAfterCapMs: number;
+}
+
+/** One provider's bounds on its requests in flight (its own settings). */
+export interface ProviderConcurrencyBounds {
+  /** `<PROVIDER>_MAX_CONCURRENCY`: the most the adaptive limit may reach. */
+  readonly max: number;
+  /** `<PROVIDER>_MAX_REQUESTS_PER_S`, or null: the adaptive limit never passes it either. */
+  readonly requestsPerSecond: number | null;
 }
 
 export interface BreakerSettings {

@@ -2,7 +2,15 @@
 import { z } from 'zod';
 import { credentialFingerprint } from '../account.js';
 import type { ProviderSettings, ProviderVariable } from '../definition.js';
-import { baseUrl, optionalText, parseEnv, requestsPerSecond, type Env } from '../settings-fields.js';
+import {
+  baseUrl,
+  optionalText,
+  DEFAULT_MAX_CONCURRENCY,
+  maxConcurrency,
+  parseEnv,
+  requestsPerSecond,
+  type Env,
+} from '../settings-fields.js';
 
 export interface WooshPaySettings extends ProviderSettings {
   readonly baseUrl: string;
@@ -15,6 +23,7 @@ export const WOOSHPAY_VARIABLES: readonly ProviderVariable[] = [
   { name: 'WOOSHPAY_BASE_URL', secret: false },
   { name: 'WOOSHPAY_SECRET_KEY', secret: true },
   { name: 'WOOSHPAY_MAX_REQUESTS_PER_S', secret: false },
+  { name: 'WOOSHPAY_MAX_CONCURRENCY', secret: false },
   { name: 'WOOSHPAY_WEBHOOK_SECRET', secret: true },
 ];
 
@@ -24,6 +33,7 @@ const schema = z.object({
   WOOSHPAY_BASE_URL: baseUrl('WOOSHPAY_BASE_URL', DEFAULT_BASE_URL),
   WOOSHPAY_SECRET_KEY: optionalText,
   WOOSHPAY_MAX_REQUESTS_PER_S: requestsPerSecond('WOOSHPAY_MAX_REQUESTS_PER_S'),
+  WOOSHPAY_MAX_CONCURRENCY: maxConcurrency('WOOSHPAY_MAX_CONCURRENCY'),
   WOOSHPAY_WEBHOOK_SECRET: optionalText,
 });
 
@@ -40,6 +50,7 @@ export function readWooshPaySettings(env: Env, problems: string[]): WooshPaySett
     baseUrl: vars?.WOOSHPAY_BASE_URL ?? DEFAULT_BASE_URL,
     secretKey,
     maxRequestsPerSecond: vars?.WOOSHPAY_MAX_REQUESTS_PER_S ?? null,
+    maxConcurrency: vars?.WOOSHPAY_MAX_CONCURRENCY ?? DEFAULT_MAX_CONCURRENCY,
     webhookSecrets: webhookSecrets(vars?.WOOSHPAY_WEBHOOK_SECRET ?? null),
   });
 }
