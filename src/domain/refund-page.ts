@@ -8,5 +8,6 @@ import type { RetrievedRefund } from './retrieved-refund.js';
 export interface RefundPage {
   readonly nodes: readonly RetrievedRefund[];
   readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
-  readonly totalCount: number | null;
+  /** Asked only when a client selects `totalCount` (counting may cost a query). */
+  readonly totalCount: () => number | null | Promise<number | null>;
 }

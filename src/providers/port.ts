@@ -59,10 +59,25 @@ export interface RefundProviderPort {
    * or another ProviderError.
    */
   createRefund(request: ProviderRefundRequest, context: ProviderCallContext): Promise<ProviderRefundOutcome>;
+  /**
+   * An optional capability, for providers with a list endpoint (without it, a payment's refunds are
+   * what the ledger recorded): every refund of one payment, the provider's id already validated against `payments.idPattern`. Follows the
+   * provider's own cursor to the end, a bounded number of pages, each call under the client's
+   * budget and breaker. Resolves null when the provider has no such payment; rejects with a
+   * ProviderError.
+   */
+  listRefunds?(providerPaymentId: string, context: ProviderCallContext): Promise<ListedRefunds | null>;
   /** `closed`, `open` or `half-open`: the circuit breaker's state, for readiness and metrics. */
   breakerState(): BreakerState;
   /** Releases keep-alive connections. */
   close(): Promise<void>;
+}
+
+/** A payment's refunds as its provider listed them. */
+export interface ListedRefunds {
+  readonly refunds: readonly RefundModel[];
+  /** False when the list went on past the page bound: `refunds` holds the first pages only. */
+  readonly complete: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'not-configured';

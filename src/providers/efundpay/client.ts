@@ -12,6 +12,7 @@ import { createEfundpayBearer } from './auth.js';
 import { createEfundpayRefundCreator } from './create-refund.js';
 import { efundpayErrorCode, isEfundpayNotFoundBody } from './errors.js';
 import { efundpayIdentity } from './identity.js';
+import { createEfundpayRefundLister } from './list-refunds.js';
 import { mapEfundpayRefund } from './mapper.js';
 import { efundpayAccount, type EfundpayAuthConfig, type EfundpaySettings } from './settings.js';
 import { efundpayRefundSchema } from './wire.js';
@@ -60,6 +61,7 @@ export function createEfundpayClient(
     account: efundpayAccount(merchantAccountId, auth),
     getRefund: (id, context) => http.getResource(efundpayRefundPath(id), context, parseRefund(id)),
     createRefund: createEfundpayRefundCreator({ http, webhookUrl, parseRefund }),
+    listRefunds: createEfundpayRefundLister(http, parseRefund(null)),
     breakerState: () => http.breakerState(),
     close: () => http.close(),
   };

@@ -10,6 +10,7 @@
 import { sql, type ColumnType, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import type { SqlKind } from '../../store/sql/sql-database.js';
+import { searchIndexMigrations } from '../search/search-migrations.js';
 
 /** A time column: written as ISO text, read as a Date (PostgreSQL) or the text (SQLite). */
 type SqlTime = ColumnType<Date | string, string, string>;
@@ -137,5 +138,7 @@ export function ledgerMigrations(kind: SqlKind): Record<string, Migration> {
         await db.schema.dropTable('refunds').execute();
       },
     },
+    // 0002: the indexes refundSearch and refundSummary need.
+    ...searchIndexMigrations(),
   };
 }
