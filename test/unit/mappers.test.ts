@@ -107,6 +107,7 @@ describe('WooshPay mapper', () => {
     expect(wooshPay()).toEqual({
       id: WOOSHPAY_USD_SPEC_EXAMPLE.id,
       provider: 'WOOSHPAY',
+      paymentId: 'pi_1787730829493927936',
       providerRefundId: WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId,
       status: 'SUCCEEDED',
       providerStatus: 'succeeded',
@@ -263,6 +264,7 @@ describe('efundpay mapper', () => {
     expect(efundpay()).toEqual({
       id: EFUNDPAY_EUR_DOCS_EXAMPLE.id,
       provider: 'EFUNDPAY',
+      paymentId: '21e7e301-81e7-4e5a-9928-d35624e5aefc',
       providerRefundId: EFUNDPAY_EUR_DOCS_EXAMPLE.providerRefundId,
       status: 'SUCCEEDED',
       providerStatus: 'succeeded',
