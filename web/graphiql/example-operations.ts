@@ -190,6 +190,23 @@ mutation CreateRefund {
 }
 `;
 
+/** A sandbox refund that stays pending: watch it, or paste the id of one createRefund just made. */
+const PENDING_REFUND = 'wooshpay:re_1787731200000000002';
+
+/** Live status over WebSocket: the refund's current state, then every change until the tab stops it. */
+const WATCH_A_REFUND = `# Watch a refund: its current state first, then each change of status or amount.
+# Two-tab demo: run CreateRefund in another tab, paste the new refund's id into the
+# variables below and run this; when the refund settles, SUCCEEDED arrives here.
+subscription WatchARefund($id: ID!) {
+  refundUpdated(id: $id) {
+    id
+    status
+    providerStatus
+    amount { currencyCode decimal }
+  }
+}
+`;
+
 /** One saved operation: GraphiQL names the tab after the operation in `query`. */
 export interface ExampleTab {
   query: string;
@@ -201,6 +218,7 @@ export const EXAMPLE_TABS: readonly ExampleTab[] = [
   ...[DEFAULT_QUERY, ONE_REFUND, MANY_REFUNDS, FAILED_REFUNDS, MONEY_IN_SEVERAL_CURRENCIES, CREATE_REFUND].map(
     (query) => ({ query }),
   ),
+  { query: WATCH_A_REFUND, variables: JSON.stringify({ id: PENDING_REFUND }, null, 2) },
   // The analysts' tabs; "this week" is computed from the moment the page loads.
   ...analystTabs(new Date()),
 ].map((tab) => ({ ...tab, headers: DEFAULT_HEADERS }));

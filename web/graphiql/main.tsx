@@ -14,9 +14,14 @@ import { ANALYSTS_PLUGIN } from './plugin.js';
 
 /*
  * The subgraph serves this page at both "/" and "/graphql", and answers GraphQL POSTs at
- * "/graphql" on the same origin, which is all the page's CSP (connect-src 'self') allows.
+ * "/graphql" on the same origin, and subscriptions over WebSocket (graphql-ws) at the same path:
+ * all the page's CSP (connect-src 'self' and this origin's ws:/wss: URL) allows. The headers
+ * editor's values go in the WebSocket's connection_init payload (where the router secret is read).
  */
-const fetcher = createGraphiQLFetcher({ url: new URL('/graphql', window.location.origin).href });
+const graphqlUrl = new URL('/graphql', window.location.origin);
+const subscriptionUrl = new URL(graphqlUrl);
+subscriptionUrl.protocol = graphqlUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+const fetcher = createGraphiQLFetcher({ url: graphqlUrl.href, subscriptionUrl: subscriptionUrl.href });
 
 /*
  * "?query=..." opens that operation instead of the default one (links from runbooks, browser
