@@ -4,7 +4,15 @@
  * src/server/operation-limits.ts.
  */
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
-import { parseRefundId } from '../providers/ids.js';
+import { parsePaymentId, parseRefundId } from '../providers/ids.js';
+import type { RequestContext } from '../server/graphql/context.js';
+
+/** Search answers are the ledger's latest: never cached (`private, no-store`). */
+function searchFor(context: RequestContext): NonNullable<RequestContext['search']> {
+  context.cachePolicy.privateNoStore = true;
+  if (!context.search) throw new Error('Refund search is not served by this deployment');
+  return context.search;
+}
 
 export const Query: QueryResolvers = {
   refund: (_parent, { id }, { loaders }) => loaders.refund.load(parseRefundId(id)),
@@ -19,4 +27,11 @@ export const Query: QueryResolvers = {
         return error as Error;
       }
     }) as never,
+
+  // A well-formed id is enough: the payment's refunds are read only when asked for.
+  payment: (_parent, { id }) => parsePaymentId(id),
+
+  refundSearch: (_parent, args, context) => searchFor(context).search(args),
+
+  refundSummary: (_parent, args, context) => searchFor(context).summarize(args),
 };

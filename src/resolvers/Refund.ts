@@ -1,7 +1,12 @@
 /** The Refund entity: plain fields come from RefundModel; references resolve through the loader. */
-import type { RefundResolvers } from '../__generated__/resolvers-types.js';
+import type { RefundResolvers, ResolversUnionTypes } from '../__generated__/resolvers-types.js';
 import type { RetrievedRefund } from '../domain/retrieved-refund.js';
+import { parsePaymentKey } from '../providers/ids.js';
+import { hasLedgerOnlyDetails } from '../refunds/search/ledger-node.js';
 import { refundRefFromRepresentation } from './refund-reference.js';
+
+/** The provider details models (the RefundDetails union's members). */
+type RefundDetailsModel = ResolversUnionTypes<Record<string, never>>['RefundDetails'];
 
 export const Refund: RefundResolvers = {
   // Accepts both key shapes: { id } and { provider, providerRefundId }. Async so that a bad
@@ -12,4 +17,18 @@ export const Refund: RefundResolvers = {
   // provider's reply to that call: read just now, never a stale copy.
   retrievedAt: (refund) => (refund as Partial<RetrievedRefund>).retrievedAt ?? new Date(),
   stale: (refund) => (refund as Partial<RetrievedRefund>).stale ?? false,
+  payment: (refund) => {
+    if (refund.paymentId === null) {
+      throw new Error(`The provider did not say which payment refund ${refund.id} belongs to`);
+    }
+    return parsePaymentKey(refund.provider, refund.paymentId);
+  },
+  // A refund found in the ledger (search) holds no provider details: they are read by id, like
+  // `refund(id)` (the refund cache, then the provider), only when asked for.
+  details: async (refund, _args, { loaders }) => {
+    if (!hasLedgerOnlyDetails(refund)) return refund.details as RefundDetailsModel;
+    const read = await loaders.refund.load({ provider: refund.provider, providerRefundId: refund.providerRefundId });
+    if (read === null) throw new Error(`The provider no longer has refund ${refund.id}`);
+    return read.details as RefundDetailsModel;
+  },
 };

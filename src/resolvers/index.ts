@@ -5,8 +5,10 @@ import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { CreateRefundPayload } from './CreateRefundPayload.js';
 import { Money } from './Money.js';
 import { Mutation } from './Mutation.js';
+import { Payment } from './Payment.js';
 import { Query } from './Query.js';
 import { Refund } from './Refund.js';
+import { RefundConnection } from './RefundConnection.js';
 import { RefundDetails } from './RefundDetails.js';
 import { Subscription } from './Subscription.js';
 
@@ -31,4 +33,6 @@ export const resolvers: Resolvers = {
   Refund,
   Money,
   RefundDetails,
+  Payment,
+  RefundConnection,
 };

@@ -17,7 +17,9 @@ import type { LiveMetrics } from '../observability/live-metrics.js';
 import type { RefundCreation } from '../refunds/create/refund-creation.js';
 import type { LiveSettings } from '../refunds/live/live-settings.js';
 import type { LiveStatus } from '../refunds/live/live-status.js';
+import type { PaymentRefunds } from '../refunds/payments/payment-refunds.js';
 import type { RefundReader } from '../refunds/read/refund-reader.js';
+import type { RefundSearch } from '../refunds/search/refund-search.js';
 import {
   createApolloServer,
   createSubgraphSchema,
@@ -56,6 +58,18 @@ export interface ServerParts {
   /** Live refund status, served as subscriptions over WebSocket. */
   readonly live: LiveStatus;
   readonly liveMetrics: LiveMetrics;
+  /** The refunds of payments (Payment.refunds and totals); absent: not served. */
+  readonly paymentRefunds?: PaymentRefunds;
+  /** refundSearch and refundSummary over the ledger; null or absent: not served. */
+  readonly refundSearch?: RefundSearch | null;
+}
+
+/** The payment and search use cases of the parts, for a request context. */
+function paymentsAndSearch(parts: ServerParts) {
+  return {
+    ...(parts.paymentRefunds ? { paymentRefunds: parts.paymentRefunds } : {}),
+    ...(parts.refundSearch ? { refundSearch: parts.refundSearch } : {}),
+  };
 }
 
 export interface ServerOptions {
@@ -107,6 +121,7 @@ export async function startServer(
           refundCreation: parts.creation,
           live: parts.live,
           onSlowConsumer: subscription.onSlowConsumer,
+          ...paymentsAndSearch(parts),
           ...(request.headers.authorization === undefined ? {} : { authorization: request.headers.authorization }),
           ...(parts.tracing ? { span: parts.tracing.span } : {}),
         }),
@@ -147,6 +162,7 @@ export async function startServer(
           signal: aborted.signal,
           onBatch: (size) => parts.metrics.observeBatch(size),
           refundCreation: parts.creation,
+          ...paymentsAndSearch(parts),
           ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
           ...(parts.tracing ? { span: parts.tracing.span } : {}),
         });

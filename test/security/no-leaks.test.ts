@@ -283,7 +283,7 @@ describe('no secret, provider URL or provider body text leaks', () => {
     }
     expect(logs.some((line) => line.breaker === 'open')).toBe(true);
     expect(logs.some((line) => line.breaker === 'closed')).toBe(true);
-    expect(captured.some(({ text }) => text.includes('the only entity this subgraph resolves'))).toBe(true);
+    expect(captured.some(({ text }) => text.includes('the only entities this subgraph resolves'))).toBe(true);
     expect(captured.some(({ source }) => source === 'response 413')).toBe(true);
     expect(elsewhereRequests).toBe(0);
     expect(captured.length).toBeGreaterThan(20);

@@ -4,7 +4,11 @@ import type { CreateRefundInput } from '../../__generated__/schema-types.js';
 import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
 import type { SpanRunner } from '../../observability/tracing.js';
 import type { ProviderCallRecord } from '../../providers/port.js';
+import type { RefundPage } from '../../domain/refund-page.js';
 import type { RefundCreation } from '../../refunds/create/refund-creation.js';
+import { createPaymentLoader, type PaymentLoader } from '../../refunds/payments/payment-loader.js';
+import type { PaymentRefunds } from '../../refunds/payments/payment-refunds.js';
+import type { RefundSearch, SearchArgs, SummaryArgs, SummaryRowModel } from '../../refunds/search/refund-search.js';
 import type { LiveStatus } from '../../refunds/live/live-status.js';
 import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
 import type { CacheReadRecord, RefundReader } from '../../refunds/read/refund-reader.js';
@@ -25,6 +29,15 @@ export interface RequestContext {
   readonly cacheReads: CacheReadRecord[];
   /** For Cache-Control: the earliest time an answer of this operation stops being fresh, and any stale copy. */
   readonly freshness: { until: number; anyStale: boolean; answers: number };
+  /** The operation's payments, read in one batch; null where payments are not served. */
+  readonly payments: PaymentLoader | null;
+  /** refundSearch and refundSummary for this request's caller; null where search is not served. */
+  readonly search: {
+    search(args: SearchArgs): Promise<RefundPage>;
+    summarize(args: SummaryArgs): Promise<SummaryRowModel[]>;
+  } | null;
+  /** Set by fields whose answers must never be cached (search, summary): the response is `private, no-store`. */
+  readonly cachePolicy: { privateNoStore: boolean };
   /** Live refund status, for subscriptions; null where none is served. */
   readonly live: LiveStatus | null;
   /**
@@ -47,6 +60,10 @@ export interface ContextOptions {
   readonly authorization?: string;
   /** Wraps each loader batch in a span (tracing on only). */
   readonly span?: SpanRunner;
+  /** The refunds of payments (Payment.refunds and totals). */
+  readonly paymentRefunds?: PaymentRefunds;
+  /** refundSearch and refundSummary over the ledger. */
+  readonly refundSearch?: RefundSearch;
   readonly live?: LiveStatus;
   /** For a subscription over WebSocket: told when its subscriber stops reading. */
   readonly onSlowConsumer?: () => void;
@@ -59,6 +76,18 @@ export function createRequestContext(options: ContextOptions): RequestContext {
   const freshness = { until: Number.POSITIVE_INFINITY, anyStale: false, answers: 0 };
   const logger = options.logger.child({ requestId: options.requestId });
   const observe = (record: ProviderCallRecord) => providerCalls.push(record);
+  const call = {
+    requestId: options.requestId,
+    ...(options.signal ? { signal: options.signal } : {}),
+    observe,
+    onCacheRead: (record: CacheReadRecord) => cacheReads.push(record),
+    onServed: ({ freshUntil, stale }: { freshUntil: number; stale: boolean }) => {
+      freshness.answers += 1;
+      freshness.until = Math.min(freshness.until, freshUntil);
+      freshness.anyStale ||= stale;
+    },
+  };
+  const refundSearch = options.refundSearch;
   return {
     stats,
     cacheReads,
@@ -76,19 +105,17 @@ export function createRequestContext(options: ContextOptions): RequestContext {
         logger,
         observe,
       }),
+    payments: options.paymentRefunds ? createPaymentLoader(options.paymentRefunds, call) : null,
+    search: refundSearch
+      ? {
+          search: (args) => refundSearch.search(args, options.authorization),
+          summarize: (args) => refundSearch.summarize(args, options.authorization),
+        }
+      : null,
+    cachePolicy: { privateNoStore: false },
     loaders: createLoaders({
       reader: options.reader,
-      call: {
-        requestId: options.requestId,
-        ...(options.signal ? { signal: options.signal } : {}),
-        observe,
-        onCacheRead: (record) => cacheReads.push(record),
-        onServed: ({ freshUntil, stale }) => {
-          freshness.answers += 1;
-          freshness.until = Math.min(freshness.until, freshUntil);
-          freshness.anyStale ||= stale;
-        },
-      },
+      call,
       ...(options.span ? { span: options.span } : {}),
       onBatch: (size) => {
         stats.refundsRequested += size;

@@ -31,6 +31,7 @@ import { InvalidInputError, quoteInput } from '../../domain/errors.js';
 import { parseRefundId, type RefundRef } from '../../providers/ids.js';
 import { refundLoaderKey } from '../../refunds/read/refund-loader.js';
 import { refundRefFromRepresentation } from '../../resolvers/refund-reference.js';
+import { connectionRefunds } from './connection-cost.js';
 import type { RequestContext } from './context.js';
 
 export type OperationLimits = Pick<
@@ -70,6 +71,13 @@ export function createOperationLimitsPlugin(limits: OperationLimits): ApolloServ
             if (!fieldDef) continue;
             countField(field.name.value, getArgumentValues(fieldDef, field, variables.coerced), limits, tally);
           }
+          // Each refund a connection (Payment.refunds, refundSearch) can hold counts too.
+          tally.resolved += connectionRefunds(operation.selectionSet, queryType, {
+            schema,
+            fragments,
+            variables: variables.coerced,
+            included: (node) => included(node, variables.coerced),
+          });
           if (tally.resolved > limits.maxRefundsResolvedPerOperation) {
             throw badInput(
               `This operation would resolve ${tally.resolved} Refund objects (repeated ids and aliases count each time), ${tally.resolved - limits.maxRefundsResolvedPerOperation} more than the limit of ${limits.maxRefundsResolvedPerOperation} per operation; ask for each refund once, or split the operation`,
@@ -104,29 +112,34 @@ function countField(name: string, args: Record<string, unknown>, limits: Operati
         `_entities accepts at most ${limits.maxEntityRepresentations} representations, received ${representations.length}`,
       );
     }
-    tally.resolved += representations.length;
     representations.forEach((representation, index) => {
-      const fields = refundRepresentation(representation, index);
+      const fields = entityRepresentation(representation, index);
+      if (fields.__typename === 'Payment') return;
+      tally.resolved += 1;
       addRef(tally, () => refundRefFromRepresentation(fields));
     });
   }
 }
 
+/** The entities this subgraph resolves. */
+const ENTITY_TYPES: ReadonlySet<unknown> = new Set(['Refund', 'Payment']);
+
 /**
- * `Refund` is the only entity this subgraph resolves. Apollo would fail the whole `_entities` list
- * with an internal error for any other representation, so it is refused here as bad input.
+ * `Refund` and `Payment` are the only entities this subgraph resolves. Apollo would fail the whole
+ * `_entities` list with an internal error for any other representation, so it is refused here as
+ * bad input. (A Payment's refunds count through its `refunds` connection.)
  */
-function refundRepresentation(representation: unknown, index: number): Readonly<Record<string, unknown>> {
+function entityRepresentation(representation: unknown, index: number): Readonly<Record<string, unknown>> {
   const fields =
     typeof representation === 'object' && representation !== null && !Array.isArray(representation)
       ? (representation as Record<string, unknown>)
       : null;
-  if (fields?.__typename !== 'Refund') {
+  if (!ENTITY_TYPES.has(fields?.__typename)) {
     throw badInput(
-      `_entities representation ${index} must be an object with __typename "Refund", the only entity this subgraph resolves; received ${quoteInput(fields ? fields.__typename : representation)}`,
+      `_entities representation ${index} must be an object with __typename "Refund" or "Payment", the only entities this subgraph resolves; received ${quoteInput(fields ? fields.__typename : representation)}`,
     );
   }
-  return fields;
+  return fields!;
 }
 
 function addRef(tally: Tally, parse: () => RefundRef): void {
