@@ -28,6 +28,10 @@ async function main(): Promise<void> {
     logger.warn({ mode: 'sandbox' }, sandboxNotice());
   }
   const server = await startApp(config, { logger });
+  // The sandbox's simulators deliver their webhooks to this subgraph, as the real providers would.
+  for (const [provider, handle] of sandbox?.simulators ?? []) {
+    handle.webhooks?.setTarget(`${server.url}/webhooks/${provider.toLowerCase()}`);
+  }
   const providers = Object.fromEntries(
     [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),
   );
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
       graphiql: config.graphiql,
       node: process.version,
       graphqlAccess,
+      webhooks: server.webhooksSummary,
     },
     `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}; GraphQL answers ${graphqlAccess}`,
   );

@@ -9,6 +9,7 @@ import { DEFAULT_LEDGER_PATH, type LedgerSettings } from '../refunds/ledger/ledg
 import { DEFAULT_REDIS_TIMEOUT_MS } from '../store/redis-store.js';
 import type { RedisSettings } from '../store/redis-connection.js';
 import type { RequestLimits } from '../server/request-limits.js';
+import type { RouterInvalidationSettings } from '../refunds/changes/router-invalidation.js';
 import type { LiveSettings } from '../refunds/live/live-settings.js';
 import type { TracingSettings } from '../observability/tracing.js';
 import type { RefundProviderName } from '../domain/refund.js';
@@ -47,6 +48,8 @@ export interface AppConfig {
   readonly tracing: TracingSettings;
   /** When set, GraphQL requests must carry `Router-Authorization` with this value. */
   readonly routerSecret: string | null;
+  /** Apollo Router's response-cache invalidation (ROUTER_INVALIDATION_URL and ROUTER_INVALIDATION_KEY); null when off. */
+  readonly routerInvalidation: RouterInvalidationSettings | null;
   /** Production without ROUTER_SECRET was allowed explicitly (ALLOW_WITHOUT_ROUTER_SECRET=true). */
   readonly allowWithoutRouterSecret: boolean;
   readonly graphiql: boolean;
@@ -69,10 +72,10 @@ export interface AppConfig {
     /** Time box of each Redis call for the idempotency records, longer than a cache read's: a record is read on every mutation. */
     readonly storeTimeoutMs: number;
   };
-  /** The ledger (PostgreSQL or SQLite) and its reconciler. */
-  readonly ledger: LedgerSettings;
   /** Live refund status (subscriptions over WebSocket): the poll of watched refunds and the connection limits. */
   readonly live: LiveSettings;
+  /** The ledger (PostgreSQL or SQLite) and its reconciler. */
+  readonly ledger: LedgerSettings;
   /** Provider webhooks (POST /webhooks/<provider>). */
   readonly webhooks: {
     /** How far a signed timestamp may be from now, either way, in seconds (WEBHOOK_TOLERANCE_S). */
@@ -159,6 +162,8 @@ const envSchema = z.object({
   OTEL_SDK_DISABLED: boolean('OTEL_SDK_DISABLED'),
   OTEL_TRACES_EXPORTER: optionalText,
   ROUTER_SECRET: optionalText,
+  ROUTER_INVALIDATION_URL: optionalUrl('ROUTER_INVALIDATION_URL', 'http://router:4000/invalidation'),
+  ROUTER_INVALIDATION_KEY: optionalText,
   ALLOW_WITHOUT_ROUTER_SECRET: boolean('ALLOW_WITHOUT_ROUTER_SECRET'),
   GRAPHIQL: boolean('GRAPHIQL'),
   INTROSPECTION: boolean('INTROSPECTION'),
@@ -214,6 +219,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     redis: Object.freeze({ url: vars.REDIS_URL, timeoutMs: vars.REDIS_TIMEOUT_MS }),
     tracing: Object.freeze({ tracesEndpoint: traces, serviceName: vars.OTEL_SERVICE_NAME ?? 'refunds-subgraph' }),
     routerSecret: vars.ROUTER_SECRET,
+    routerInvalidation:
+      vars.ROUTER_INVALIDATION_URL !== null && vars.ROUTER_INVALIDATION_KEY !== null
+        ? Object.freeze({ url: vars.ROUTER_INVALIDATION_URL, key: vars.ROUTER_INVALIDATION_KEY })
+        : null,
     allowWithoutRouterSecret: vars.ALLOW_WITHOUT_ROUTER_SECRET ?? false,
     graphiql,
     introspection: vars.INTROSPECTION ?? (graphiql || !isProduction),
@@ -226,12 +235,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       storeTimeoutMs: vars.IDEMPOTENCY_STORE_TIMEOUT_MS,
     }),
     webhooks: Object.freeze({ toleranceS: vars.WEBHOOK_TOLERANCE_S }),
+    ledger,
     live: Object.freeze({
       pollIntervalMs: vars.LIVE_POLL_INTERVAL_S * 1000,
       maxSubscriptionsPerConnection: vars.MAX_SUBSCRIPTIONS_PER_CONNECTION,
       maxConnections: vars.MAX_WS_CONNECTIONS,
     }),
-    ledger,
   });
 }
 
@@ -288,6 +297,11 @@ function checkCombinations(
   { isProduction, anyCredentials }: { isProduction: boolean; anyCredentials: boolean },
   problems: string[],
 ): void {
+  if ((vars.ROUTER_INVALIDATION_URL === null) !== (vars.ROUTER_INVALIDATION_KEY === null)) {
+    problems.push(
+      "ROUTER_INVALIDATION_URL and ROUTER_INVALIDATION_KEY go together: set both to invalidate Apollo Router's response cache when a refund changes, or neither",
+    );
+  }
   if (isProduction && !anyCredentials) {
     const credentialSettings = PROVIDERS.map((definition) => definition.credentialSettings).join(', and ');
     problems.push(

@@ -20,7 +20,14 @@ import { createIdempotencyRecords } from '../refunds/create/idempotency-records.
 import { createRefundAudit } from '../refunds/create/refund-audit.js';
 import { createRefundCreation, type RefundCreation } from '../refunds/create/refund-creation.js';
 import { createLiveStatus, type LiveStatus } from '../refunds/live/live-status.js';
+import { createPaymentRefunds, type PaymentRefunds } from '../refunds/payments/payment-refunds.js';
+import { createRefundListCache } from '../refunds/payments/refund-list-cache.js';
 import { createRefundCache } from '../refunds/read/cache/refund-cache.js';
+import { createRefundSearch, type RefundSearch } from '../refunds/search/refund-search.js';
+import { createLedgerQueries } from '../refunds/search/ledger-queries.js';
+import { recordReads } from '../refunds/ledger/recording-reader.js';
+import { createLedgerMetrics } from '../observability/ledger-metrics.js';
+import { createLedgerParts, type LedgerParts } from './ledger-parts.js';
 import { ProviderRefundReader, type RefundReader } from '../refunds/read/refund-reader.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -51,6 +58,12 @@ export interface App {
    */
   readonly live: LiveStatus;
   readonly liveMetrics: LiveMetrics;
+  /** The refunds of payments: provider lists (cached like refunds) and the ledger's record. */
+  readonly paymentRefunds: PaymentRefunds;
+  /** refundSearch and refundSummary, over the ledger only. */
+  readonly refundSearch: RefundSearch;
+  /** The ledger and what keeps it current: webhooks, the reconciler, the background recorder of reads. */
+  readonly ledger: LedgerParts;
   /** What /ready reports beside the providers and the cache. */
   readiness(): ReadinessReport;
   /** Closes everything, in the reverse order it was built. */
@@ -70,53 +83,135 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     config.redis.url === null ? null : createRedisConnection({ url: config.redis.url, logger, warning: redisWarning });
   const tracing = await startTracing(config.tracing);
   const clients = createProviderClients(config, logger, metrics, redis, tracing);
-  const reader = createReader(config, clients, { logger, metrics, redis, redisWarning, tracing });
-  const idempotencyStore: KeyValueStore = redis
-    ? new RedisStore({ client: redis.client, timeoutMs: config.idempotency.storeTimeoutMs })
-    : new MemoryStore({ maxEntries: MEMORY_IDEMPOTENCY_RECORDS });
+  const { source, reader: cachedReader } = createReader(config, clients, {
+    logger,
+    metrics,
+    redis,
+    redisWarning,
+    tracing,
+  });
+  const listStore = createListStore(config, redis);
+  const listCache = listStore ? createRefundListCache(listStore, logger) : null;
+  // Built after the ledger it reads; the ledger's feeders reach it through this late binding.
+  let paymentRefunds: PaymentRefunds | null = null;
+  const ledgerParts = await createLedgerParts(config, {
+    logger,
+    metrics: createLedgerMetrics(metrics.registry),
+    clients,
+    source,
+    reader: cachedReader,
+    // A refund re-read for a webhook or the reconciler may be new to its payment's cached list.
+    onRefreshed: async (refund) => paymentRefunds?.forget(refund),
+  });
+  // Reads feed the ledger in the background from here on.
+  const reader = recordReads(cachedReader, ledgerParts.recorder);
+  const queries = createLedgerQueries(ledgerParts.database);
+  paymentRefunds = createPaymentRefunds({
+    clients,
+    reader,
+    ledger: ledgerParts.ledger,
+    queries,
+    listCache,
+    freshness: config.cache,
+    logger,
+  });
   const authorizer = createRefundAuthorizer(config.auth, config.isProduction);
-  const creation = createRefundCreation({
+  const refundSearch = createRefundSearch({ queries, authorizer });
+  const creation = createCreation(config, {
     clients,
     authorizer,
+    logger,
+    metrics,
+    redis,
+    reader,
+    ledgerParts,
+    paymentRefunds,
+  });
+  const liveMetrics = createLiveMetrics(metrics.registry);
+  const live = createLiveStatus({ reader, redis, settings: config.live, logger, counters: liveMetrics });
+  // Every change the ledger records reaches live subscribers, on every replica.
+  ledgerParts.changes.listen(({ model }) => live.refundChanged(model));
+  return {
+    config,
+    logger,
+    metrics,
+    redis,
+    tracing,
+    clients,
+    reader,
+    creation: creation.creation,
+    authorizer,
+    live,
+    liveMetrics,
+    ledger: ledgerParts,
+    paymentRefunds,
+    refundSearch,
+    readiness: () => ({
+      redis: redis === null ? { status: 'not-configured' } : { status: redis.health(), usedBy: redisUsers(config) },
+      idempotency: { store: creation.store.kind },
+      ledger: ledgerParts.state(),
+    }),
+    async close() {
+      await live.close();
+      await ledgerParts.close();
+      await paymentRefunds.idle();
+      await Promise.all([...clients.values()].map(async (client) => client?.close()));
+      await creation.store.close();
+      await listStore?.close();
+      await tracing?.shutdown();
+      await redis?.close();
+    },
+  };
+}
+
+/** Where payments' provider refund lists are cached: beside the refund cache, off with it. */
+function createListStore(config: AppConfig, redis: RedisConnection | null): KeyValueStore | null {
+  if (!config.cache.enabled) return null;
+  return redis
+    ? new RedisStore({ client: redis.client, timeoutMs: config.redis.timeoutMs })
+    : new MemoryStore({ maxEntries: config.cache.maxEntries });
+}
+
+/**
+ * Refund creation: its idempotency records (on the shared Redis connection, or in memory), and what
+ * follows a created refund before the answer goes back — the cache, its payment's list, the ledger.
+ */
+function createCreation(
+  config: AppConfig,
+  parts: {
+    clients: ProviderClients;
+    authorizer: RefundAuthorizer;
+    logger: Logger;
+    metrics: Metrics;
+    redis: RedisConnection | null;
+    reader: RefundReader;
+    ledgerParts: LedgerParts;
+    paymentRefunds: PaymentRefunds;
+  },
+): { creation: RefundCreation; store: KeyValueStore } {
+  const { logger, metrics, redis, reader, ledgerParts, paymentRefunds } = parts;
+  const store: KeyValueStore = redis
+    ? new RedisStore({ client: redis.client, timeoutMs: config.idempotency.storeTimeoutMs })
+    : new MemoryStore({ maxEntries: MEMORY_IDEMPOTENCY_RECORDS });
+  const creation = createRefundCreation({
+    clients: parts.clients,
+    authorizer: parts.authorizer,
     records: createIdempotencyRecords({
-      store: idempotencyStore,
+      store,
       waitMs: config.idempotency.waitMs,
       // Longer than any creation can take (a POST, a lookup and one more POST, each within the deadline).
       leaseMs: Math.max(60_000, 4 * config.http.deadlineMs),
       logger,
     }),
     audit: createRefundAudit(logger, metrics.registry),
-    // A created refund enters the refund cache (best effort: a store failure is only logged).
-    onRefundCreated: async (refund) => {
+    onRefundCreated: async (refund, facts) => {
       await reader.remember(refund);
+      await paymentRefunds.forget(refund);
+      const recorded = await ledgerParts.ledger.record([refund], 'created', facts);
+      ledgerParts.changes.recorded(recorded, [refund], 'created');
     },
   });
-  const liveMetrics = createLiveMetrics(metrics.registry);
-  const live = createLiveStatus({ reader, redis, settings: config.live, logger, counters: liveMetrics });
-  return {
-    config,
-    logger,
-    metrics,
-    live,
-    liveMetrics,
-    redis,
-    tracing,
-    clients,
-    reader,
-    creation,
-    authorizer,
-    readiness: () => ({
-      redis: redis === null ? { status: 'not-configured' } : { status: redis.health(), usedBy: redisUsers(config) },
-      idempotency: { store: idempotencyStore.kind },
-    }),
-    async close() {
-      await live.close();
-      await Promise.all([...clients.values()].map(async (client) => client?.close()));
-      await idempotencyStore.close();
-      await tracing?.shutdown();
-      await redis?.close();
-    },
-  };
+  return { creation, store };
 }
 
 /** What shares the one Redis connection, for /ready. */
@@ -184,9 +279,9 @@ function createReader(
     redisWarning: ThrottledWarning;
     tracing: Tracing | null;
   },
-): RefundReader {
+): { source: ProviderRefundReader; reader: RefundReader } {
   const source = new ProviderRefundReader({ clients, freshness: config.cache });
-  if (!config.cache.enabled) return source;
+  if (!config.cache.enabled) return { source, reader: source };
   const { logger, metrics, redis, tracing } = parts;
   const store: KeyValueStore = redis
     ? new RedisStore({ client: redis.client, timeoutMs: config.redis.timeoutMs })
@@ -202,5 +297,5 @@ function createReader(
     ...(tracing ? { span: tracing.span } : {}),
   });
   metrics.watchCacheState(() => cache.state().status);
-  return cache;
+  return { source, reader: cache };
 }

@@ -31,6 +31,8 @@ export interface RunningApp {
   readonly refundCache: RefundReader;
   /** Live refund status (e.g. to tell subscribers of a change learnt outside this app's own paths). */
   readonly live: LiveStatus;
+  /** Which provider webhook endpoints are on, in words, for the start line. */
+  readonly webhooksSummary: string;
   /** Stops HTTP (in-flight requests finish, bounded), then closes every part. */
   stop(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     clients: parts.clients,
     authorizer: parts.authorizer,
     refundCache: parts.reader,
+    webhooksSummary: parts.ledger.webhooksSummary,
     live: parts.live,
     stop: () => {
       stopping ??= server.stop().then(() => parts.close());

@@ -30,6 +30,10 @@ export const REDACTED_PATHS = [
   '*.privateKeyPem',
   'routerSecret',
   '*.routerSecret',
+  'routerInvalidation',
+  '*.routerInvalidation',
+  'databaseUrl',
+  '*.databaseUrl',
   'token',
   '*.token',
 ];

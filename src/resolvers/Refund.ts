@@ -17,6 +17,8 @@ export const Refund: RefundResolvers = {
   // provider's reply to that call: read just now, never a stale copy.
   retrievedAt: (refund) => (refund as Partial<RetrievedRefund>).retrievedAt ?? new Date(),
   stale: (refund) => (refund as Partial<RetrievedRefund>).stale ?? false,
+  lastChangedAt: (refund, _args, { lastChanged }) =>
+    lastChanged.load({ provider: refund.provider, providerRefundId: refund.providerRefundId }),
   payment: (refund) => {
     if (refund.paymentId === null) {
       throw new Error(`The provider did not say which payment refund ${refund.id} belongs to`);

@@ -29,6 +29,10 @@ import {
 import { createRequestContext } from './graphql/context.js';
 import { createGraphiqlRouter } from './http/graphiql.js';
 import { createOperationsRouter, type ReadinessReport } from './http/operations-routes.js';
+import { createWebhookRouter } from './http/webhook-routes.js';
+import { createThrottledWarning } from '../observability/throttled-warning.js';
+import type { Ledger } from '../refunds/ledger/ledger.js';
+import type { WebhookReceiver } from '../refunds/webhooks/webhook-receiver.js';
 import { createRequestGuards } from './http/request-guards.js';
 import { requestIdFrom } from './http/request-id.js';
 import { createRouterAuth } from './http/router-auth.js';
@@ -55,6 +59,8 @@ export interface ServerParts {
   readonly tracing: Tracing | null;
   /** What /ready reports beside the providers and the cache (Redis, the idempotency records). */
   readonly readiness: () => ReadinessReport;
+  /** The ledger (for `lastChangedAt`) and the providers' webhook receiver (POST /webhooks/<provider>). */
+  readonly ledger: { readonly ledger: Pick<Ledger, 'getMany'>; readonly webhooks: WebhookReceiver };
   /** Live refund status, served as subscriptions over WebSocket. */
   readonly live: LiveStatus;
   readonly liveMetrics: LiveMetrics;
@@ -111,7 +117,8 @@ export async function startServer(
       validationRules: graphqlProtection(settings).validationRules,
       logger: parts.logger,
       metrics: parts.liveMetrics,
-      createContext: (request, subscription) =>
+      live: parts.live,
+      createContext: (connection, subscription) =>
         createRequestContext({
           reader: parts.reader,
           logger: parts.logger,
@@ -122,13 +129,20 @@ export async function startServer(
           live: parts.live,
           onSlowConsumer: subscription.onSlowConsumer,
           ...paymentsAndSearch(parts),
-          ...(request.headers.authorization === undefined ? {} : { authorization: request.headers.authorization }),
+          ...(connection.authorization === undefined ? {} : { authorization: connection.authorization }),
           ...(parts.tracing ? { span: parts.tracing.span } : {}),
         }),
     },
     options.ws,
   );
 
+  const ledgerReadWarning = createThrottledWarning(
+    parts.logger,
+    'Ledger unavailable: lastChangedAt answers null until it is back',
+    60_000,
+  );
+  // The providers call the webhooks, not the router: outside the router secret, limited per source.
+  app.use(createWebhookRouter({ receiver: parts.ledger.webhooks }));
   app.use(
     createOperationsRouter({
       isReady: () => ready,
@@ -162,6 +176,8 @@ export async function startServer(
           signal: aborted.signal,
           onBatch: (size) => parts.metrics.observeBatch(size),
           refundCreation: parts.creation,
+          ledger: parts.ledger.ledger,
+          onLedgerReadFailure: (reason) => ledgerReadWarning({ event: 'ledger.read_failed', reason }),
           ...paymentsAndSearch(parts),
           ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
           ...(parts.tracing ? { span: parts.tracing.span } : {}),

@@ -80,6 +80,7 @@ describe('GET /health and GET /ready', () => {
       cache: { enabled: false, store: null, status: 'disabled' },
       redis: { status: 'not-configured' },
       idempotency: { store: 'memory' },
+      ledger: { kind: 'sqlite', status: 'ok' },
     });
   });
 
@@ -143,6 +144,7 @@ describe('GET /ready while a provider is down', () => {
       cache: { enabled: false, store: null, status: 'disabled' },
       redis: { status: 'not-configured' },
       idempotency: { store: 'memory' },
+      ledger: { kind: 'sqlite', status: 'ok' },
     });
     const exposition = await scrape(stack.url);
     expect(valueOf(exposition, 'refunds_provider_breaker_state', { provider: 'WOOSHPAY' })).toBe(2);

@@ -1,6 +1,7 @@
 /**
  * The process's one Redis connection, against Debian's real redis-server: the refund cache, the
- * idempotency records and the provider budgets all go through it (CLIENT LIST shows one client),
+ * idempotency records and the provider budgets all go through it (CLIENT LIST shows one command
+ * client, beside the one pub/sub connection live status needs),
  * /ready reports it once, and a two-minute outage writes at most two warn lines.
  */
 import { createClient } from 'redis';
@@ -20,14 +21,18 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** The clients connected to the server, less the one asking. */
-async function otherClients(url: string): Promise<string[]> {
+/** The clients connected to the server, less the one asking, split into command and pub/sub connections. */
+async function otherClients(url: string): Promise<{ commands: string[]; pubsub: string[] }> {
   const inspector = createClient({ url });
   await inspector.connect();
   try {
     const own = await inspector.clientId();
-    const list = await inspector.clientList();
-    return list.filter((client) => Number(client.id) !== own).map((client) => client.name || client.addr);
+    const others = (await inspector.clientList()).filter((client) => Number(client.id) !== own);
+    const subscribed = (client: (typeof others)[number]) => Number(client.sub) > 0 || Number(client.psub) > 0;
+    return {
+      commands: others.filter((client) => !subscribed(client)).map((client) => client.addr),
+      pubsub: others.filter(subscribed).map((client) => client.addr),
+    };
   } finally {
     await inspector.close();
   }
@@ -68,7 +73,10 @@ describe('one Redis connection per process', () => {
     expect(keys.some((key) => key.startsWith('refunds:v'))).toBe(true);
     expect(keys.some((key) => key.includes('idem'))).toBe(true);
     expect(keys.some((key) => key.startsWith('refunds:budget'))).toBe(true);
-    expect(await otherClients(redis.url)).toHaveLength(1);
+    // One connection for every command, and the one dedicated pub/sub connection of live status.
+    const clients = await otherClients(redis.url);
+    expect(clients.commands).toHaveLength(1);
+    expect(clients.pubsub).toHaveLength(1);
   });
 
   it('/ready reports Redis once, with what uses it', async () => {

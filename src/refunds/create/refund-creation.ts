@@ -26,6 +26,12 @@ import { providerDefinition } from '../../providers/ids.js';
 import type { ProviderCallObserver, RefundProviderPort } from '../../providers/port.js';
 import { validateCreateRefundInput } from './validate-input.js';
 
+/** Who created a refund, for the ledger. */
+export interface CreatedBy {
+  readonly actor: string;
+  readonly idempotencyKeyHash: string;
+}
+
 const CREATE_PERMISSION: Permission = { operation: 'createRefund', scope: REFUND_WRITE_SCOPE };
 
 export interface RefundCreationOptions {
@@ -34,10 +40,10 @@ export interface RefundCreationOptions {
   readonly records: IdempotencyRecords;
   readonly audit: RefundAudit;
   /**
-   * Told about every refund a provider created or confirmed: the single place where a new refund
-   * enters the refund cache.
+   * Told about every refund a provider created or confirmed, before the answer goes back: the single
+   * place where a new refund enters the refund cache and the ledger (with who created it).
    */
-  readonly onRefundCreated?: (refund: RefundModel) => void | Promise<void>;
+  readonly onRefundCreated?: (refund: RefundModel, facts: CreatedBy) => void | Promise<void>;
 }
 
 /** What one GraphQL request knows that refund creation needs. */
@@ -101,7 +107,14 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
               providerCode: answer.providerCode,
             };
           }
-          await enterCache(answer.refund, request.logger);
+          await tellCreated(
+            answer.refund,
+            {
+              actor: caller?.actor ?? 'anonymous',
+              idempotencyKeyHash: idempotencyKeyHash(input.idempotencyKey),
+            },
+            request.logger,
+          );
           return { kind: 'RefundCreated', refund: answer.refund, replayed: answer.existing };
         });
         audit.record({ ...base(), outcome: auditOutcome(outcome), replayed: fromRecord || isReplayed(outcome) });
@@ -118,12 +131,13 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
     },
   };
 
-  async function enterCache(refund: RefundModel, logger: Logger): Promise<void> {
+  async function tellCreated(refund: RefundModel, facts: CreatedBy, logger: Logger): Promise<void> {
     try {
-      await options.onRefundCreated?.(refund);
+      await options.onRefundCreated?.(refund, facts);
     } catch (error) {
-      // The refund exists; a cache that cannot take it only costs a provider GET later.
-      logger.warn({ err: error }, 'a created refund could not enter the refund cache');
+      // The refund exists: never fail its answer for this. A cache that cannot take it only costs a
+      // provider GET later; the ledger records it on its next read.
+      logger.warn({ err: error }, 'a created refund could not enter the refund cache or the ledger');
     }
   }
 }

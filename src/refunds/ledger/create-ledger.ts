@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { createThrottledWarning } from '../../observability/throttled-warning.js';
 import { migrateToLatest, type MigrateReport } from '../../store/sql/migrate.js';
-import { openSqlDatabase, type SqlDatabaseSettings } from '../../store/sql/sql-database.js';
+import { openSqlDatabase, type SqlDatabase, type SqlDatabaseSettings } from '../../store/sql/sql-database.js';
 import type { Ledger } from './ledger.js';
 import type { LedgerSettings } from './ledger-settings.js';
 import { LEDGER_MIGRATION_SET, ledgerMigrations, type LedgerTables } from './ledger-tables.js';
@@ -19,6 +19,8 @@ export interface OpenLedgerOptions extends SqlLedgerOptions {
 
 export interface OpenedLedger {
   readonly ledger: Ledger;
+  /** The database under it, for the ledger's read side (payment refunds, search). */
+  readonly database: SqlDatabase<LedgerTables>;
   /** Where it is, never credentials: the file, `:memory:`, or host:port/database. */
   readonly target: string;
   readonly migrations: MigrateReport;
@@ -39,7 +41,7 @@ export async function openSqlLedger(
     await database.close().catch(() => undefined);
     throw error;
   }
-  return { ledger: createSqlLedger(database, options), target: database.target, migrations };
+  return { ledger: createSqlLedger(database, options), database, target: database.target, migrations };
 }
 
 /** What createLedgerFromConfig reads of the configuration (AppConfig fits). */
@@ -49,6 +51,11 @@ export interface LedgerConfig {
 }
 
 export async function createLedgerFromConfig(config: LedgerConfig, logger: Logger): Promise<Ledger> {
+  return (await openLedgerFromConfig(config, logger)).ledger;
+}
+
+/** As createLedgerFromConfig, with the database under the ledger (for the composition root). */
+export async function openLedgerFromConfig(config: LedgerConfig, logger: Logger): Promise<OpenedLedger> {
   const settings: SqlDatabaseSettings =
     config.ledger.databaseUrl === null
       ? { kind: 'sqlite', path: config.ledger.sqlitePath }
@@ -58,20 +65,20 @@ export async function createLedgerFromConfig(config: LedgerConfig, logger: Logge
     'ledger database connection failed; the pool reconnects on the next query',
     60_000,
   );
-  const { ledger, target, migrations } = await openSqlLedger(settings, {
+  const opened = await openSqlLedger(settings, {
     onPoolError: (error) => poolWarning({ err: { message: error.message } }),
   });
   logger.info(
-    { ledger: { kind: settings.kind, target, migrationsApplied: migrations.applied } },
-    `ledger ready (${settings.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} at ${target})`,
+    { ledger: { kind: settings.kind, target: opened.target, migrationsApplied: opened.migrations.applied } },
+    `ledger ready (${settings.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} at ${opened.target})`,
   );
   if (config.isProduction && settings.kind === 'sqlite') {
     logger.warn(
-      { ledger: { kind: settings.kind, target } },
+      { ledger: { kind: settings.kind, target: opened.target } },
       settings.path === ':memory:'
         ? 'ledger is in memory: it is lost on restart and replicas cannot share it; set DATABASE_URL (PostgreSQL) for production'
-        : `ledger is a SQLite file (${target}): replicas cannot share it; set DATABASE_URL (PostgreSQL) to run more than one replica`,
+        : `ledger is a SQLite file (${opened.target}): replicas cannot share it; set DATABASE_URL (PostgreSQL) to run more than one replica`,
     );
   }
-  return ledger;
+  return opened;
 }

@@ -33,8 +33,11 @@ export interface ReadRecorderOptions {
   readonly warnEveryMs?: number;
   /** Milliseconds clock for lag (default Date.now). */
   readonly now?: () => number;
-  /** Told of what each write did (new and changed refunds: cache updates, live events). Errors it throws are logged. */
-  readonly onRecorded?: (recorded: readonly RecordedRefund[]) => void;
+  /**
+   * Told of what each write did (new and changed refunds: live events), with the refunds written,
+   * one per record in the same order. Errors it throws are logged.
+   */
+  readonly onRecorded?: (recorded: readonly RecordedRefund[], refunds: readonly ObservedRefund[]) => void;
 }
 
 export interface ReadRecorderCounters {
@@ -139,7 +142,10 @@ export function createReadRecorder(options: ReadRecorderOptions): ReadRecorder {
       for (const waiting of batch) known.set(keyOf(waiting.refund), stateOf(waiting.refund));
       if (options.onRecorded) {
         try {
-          options.onRecorded(recorded);
+          options.onRecorded(
+            recorded,
+            batch.map((waiting) => waiting.refund),
+          );
         } catch (error) {
           options.logger.error({ err: error }, 'read recorder: onRecorded threw');
         }

@@ -28,7 +28,7 @@ export interface ReconcilerOptions {
   /** Processes a webhook event as its receiver would (re-read, record, update the cache); absent: events are left alone. */
   readonly processEvent?: (event: WebhookEvent) => Promise<void>;
   /** Told of every refund a round found new or changed (cache updates, live events). Errors are logged. */
-  readonly onChanged?: (recorded: RecordedRefund) => void | Promise<void>;
+  readonly onChanged?: (recorded: RecordedRefund, refund: RefundModel) => void | Promise<void>;
   readonly settings: ReconcileSettings;
   readonly logger: Logger;
   /** Refunds or events claimed at a time (default 25). */
@@ -100,10 +100,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const describe = (error: unknown) =>
     error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
 
-  async function notify(recorded: RecordedRefund): Promise<void> {
+  async function notify(recorded: RecordedRefund, refund: RefundModel): Promise<void> {
     if (!options.onChanged) return;
     try {
-      await options.onChanged(recorded);
+      await options.onChanged(recorded, refund);
     } catch (error) {
       log.error({ err: describe(error), refund: recorded.refund.providerRefundId }, 'reconciler: onChanged failed');
     }
@@ -144,10 +144,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         );
         const found = read.filter((model): model is RefundModel => model !== null);
         if (found.length > 0) {
-          for (const recorded of await ledger.record(found, 'reconciled')) {
+          const recordedAll = await ledger.record(found, 'reconciled');
+          for (const [index, recorded] of recordedAll.entries()) {
             if (recorded.outcome === 'unchanged') continue;
             changed += 1;
-            await notify(recorded);
+            await notify(recorded, found[index]!);
           }
         }
         if (claimed.length < batchSize) break;

@@ -11,12 +11,16 @@ import type { PaymentRefunds } from '../../refunds/payments/payment-refunds.js';
 import type { RefundSearch, SearchArgs, SummaryArgs, SummaryRowModel } from '../../refunds/search/refund-search.js';
 import type { LiveStatus } from '../../refunds/live/live-status.js';
 import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
+import { createLastChangedLoader, type LastChangedLoader } from '../../refunds/ledger/last-changed-loader.js';
+import type { Ledger } from '../../refunds/ledger/ledger.js';
 import type { CacheReadRecord, RefundReader } from '../../refunds/read/refund-reader.js';
 
 export interface RequestContext {
   readonly requestId: string;
   readonly logger: Logger;
   readonly loaders: Loaders;
+  /** `Refund.lastChangedAt` from the ledger, in one query per operation (null when the ledger cannot answer). */
+  readonly lastChanged: LastChangedLoader;
   /** Every provider call made for this request, in completion order. */
   readonly providerCalls: ProviderCallRecord[];
   /** The analysts' debug view: list provider calls in the response's extensions. */
@@ -48,6 +52,10 @@ export interface RequestContext {
 }
 
 export interface ContextOptions {
+  /** The ledger, for `lastChangedAt`; absent: the field is null. */
+  readonly ledger?: Pick<Ledger, 'getMany'>;
+  /** Told when the ledger could not answer `lastChangedAt` in time (a throttled warning). */
+  readonly onLedgerReadFailure?: (reason: string) => void;
   readonly reader: RefundReader;
   readonly logger: Logger;
   readonly requestId: string;
@@ -68,6 +76,9 @@ export interface ContextOptions {
   /** For a subscription over WebSocket: told when its subscriber stops reading. */
   readonly onSlowConsumer?: () => void;
 }
+
+/** How long `lastChangedAt` waits for the ledger before answering null: a slow ledger never holds a read up. */
+const LEDGER_READ_TIMEOUT_MS = 250;
 
 export function createRequestContext(options: ContextOptions): RequestContext {
   const providerCalls: ProviderCallRecord[] = [];
@@ -113,6 +124,11 @@ export function createRequestContext(options: ContextOptions): RequestContext {
         }
       : null,
     cachePolicy: { privateNoStore: false },
+    lastChanged: createLastChangedLoader({
+      ledger: options.ledger ?? null,
+      timeoutMs: LEDGER_READ_TIMEOUT_MS,
+      onFailure: (reason) => options.onLedgerReadFailure?.(reason),
+    }),
     loaders: createLoaders({
       reader: options.reader,
       call,
