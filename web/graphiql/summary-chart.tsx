@@ -14,6 +14,20 @@ import { SERIES_PALETTE, STATUS_COLOURS, statusLabel } from './refund-status.js'
 import type { DaySummary } from './result-shapes.js';
 
 const CHART_HEIGHT = 260;
+const DAY_S = 86_400;
+const HALF_DAY_S = DAY_S / 2;
+const DAY_TICKS = [1, 2, 7, 14, 28, 91].map((days) => days * DAY_S);
+const DAY_LABEL = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** The UTC day `YYYY-MM-DD` as uPlot's x value: seconds since the epoch at its start. */
+function daySeconds(day: string | undefined): number | undefined {
+  return day === undefined ? undefined : Date.parse(`${day}T00:00:00Z`) / 1000;
+}
+
+/** `Dec 4` for the UTC day starting at `seconds`. */
+function dayLabel(seconds: number): string {
+  return DAY_LABEL.format(new Date(seconds * 1000));
+}
 
 export function SummaryChart({ summary }: { summary: DaySummary }) {
   const [measure, setMeasure] = useState<Measure>('count');
@@ -100,13 +114,22 @@ function chartOptions(
   colourSlots: ReadonlyMap<string, number>,
   width: number,
 ): uPlot.Options {
+  const [firstDay = 0, lastDay = firstDay] = [data.days[0], data.days.at(-1)].map(daySeconds);
   return {
     width: Math.max(width, 200),
     height: CHART_HEIGHT,
     // Days are UTC (the summary's `day`); show them as such whatever the browser's time zone.
     tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
-    scales: { y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [{}, { label: measure === 'count' ? 'Refunds' : 'Amount', size: 60 }],
+    scales: {
+      // Half a day of margin either side, so a single day is a point in the middle, not a year-wide axis.
+      x: { time: true, auto: false, range: () => [firstDay - HALF_DAY_S, lastDay + HALF_DAY_S] },
+      y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
+    axes: [
+      // Ticks on whole days (or weeks, months), labelled as UTC days.
+      { incrs: DAY_TICKS, values: (_plot, ticks) => ticks.map(dayLabel) },
+      { label: measure === 'count' ? 'Refunds' : 'Amount', size: 60 },
+    ],
     series: [
       { label: 'Day', value: '{YYYY}-{MM}-{DD}' },
       ...data.series.map((series, index) => ({
