@@ -41,6 +41,7 @@ import {
 } from './lib/subgraph-process.js';
 import { markdownTable, verdict } from './lib/table.js';
 import { runCacheBench } from './cache-bench.js';
+import { runSubscriptionsBench } from './subscriptions-bench.js';
 
 const PROVIDER_LATENCY_MS = 20;
 const HARD_LIMIT_MS = 300_000;
@@ -427,6 +428,7 @@ async function main(): Promise<void> {
     await Promise.all([wooshpay.close(), efundpay.close()]);
   }
   if (wanted('cache')) process.stdout.write(`\n${await runCacheBench()}`);
+  if (wanted('subscriptions')) process.stdout.write(`\n${await runSubscriptionsBench()}`);
   clearTimeout(hardLimit);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Live refund status (served over WebSocket only; src/server/ws/). Ids are validated before
  * anything is watched or read: a bad id fails that subscription alone with BAD_USER_INPUT.
- * `refundUpdated` reads the refund's current state through the loader (cache or provider) and
+ * `refundUpdated` reads the refund's current state through the read port (cache or provider) and
  * delivers it first; `paymentRefundsUpdated` starts with nothing. Neither ends on a final status.
  */
 import type { SubscriptionResolvers } from '../__generated__/resolvers-types.js';
@@ -24,7 +24,7 @@ export const Subscription: SubscriptionResolvers = {
       // Listening starts before the read, so a change between the two is not missed.
       const watch = live.watchRefund(ref, subscriber);
       try {
-        const current = await context.loaders.refund.load(ref);
+        const current = await live.current(ref, context.requestId);
         if (current === null) {
           throw new InvalidInputError(
             `No refund ${quoteInput(id)}: ${providerDefinition(ref.provider).label} has none with this id`,

@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import type { PaymentRef } from '../../domain/payment.js';
 import type { RefundModel, RefundProviderName } from '../../domain/refund.js';
+import type { RetrievedRefund } from '../../domain/retrieved-refund.js';
 import type { RedisConnection } from '../../store/redis-connection.js';
 import { toGlobalId, type RefundRef } from '../../providers/ids.js';
 import { isSettled } from '../read/freshness.js';
@@ -69,6 +70,8 @@ export interface LiveStatus {
   refundChanged(refund: RefundModel): void;
   watchRefund(ref: RefundRef, subscriber: Subscriber): RefundWatch;
   watchPayment(payment: PaymentRef, subscriber: Subscriber): AsyncIterableIterator<RefundModel>;
+  /** A refund's current state through the read port (cache or provider); null when the provider has none. */
+  current(ref: RefundRef, requestId: string): Promise<RetrievedRefund | null>;
   /** One poll round now (tests and operators; the poller runs on its own otherwise). */
   poll(): Promise<void>;
   state(): { readonly pubsub: PubSubState; readonly watchedRefunds: number; readonly watches: number };
@@ -197,6 +200,12 @@ export function createLiveStatus(options: LiveStatusOptions): LiveStatus {
         polled.clear();
       });
       return queue;
+    },
+
+    async current(ref, requestId) {
+      const [result] = await options.reader.readMany([ref], { requestId });
+      if (result instanceof Error) throw result;
+      return result ?? null;
     },
 
     poll: () => poller.poll(),

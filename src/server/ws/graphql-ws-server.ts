@@ -45,6 +45,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { LiveMetrics } from '../../observability/live-metrics.js';
 import type { LiveSettings } from '../../refunds/live/live-settings.js';
+import type { LiveStatus } from '../../refunds/live/live-status.js';
 import type { RequestContext } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
 import { nestsDeeperThan, MAX_JSON_DEPTH } from '../http/request-guards.js';
@@ -57,6 +58,8 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4413;
 export const SHUTDOWN_CLOSE_CODE = 1001;
 /** Room in a message beside the document: the message type, the id, the operation name and variables. */
 export const MESSAGE_ENVELOPE_BYTES = 4096;
+/** Parsed and validated subscription documents kept for reuse. */
+const PREPARED_DOCUMENTS = 100;
 /** How long connection_init may take (graphql-ws closes 4408 after it). */
 const CONNECTION_INIT_WAIT_MS = 10_000;
 /** Ping interval; a peer that has not answered a ping by the next one is dropped. */
@@ -76,8 +79,19 @@ export interface GraphqlWsParts {
   readonly validationRules: readonly ValidationRule[];
   readonly logger: Logger;
   readonly metrics: LiveMetrics;
-  /** A fresh context for one subscription. */
-  readonly createContext: (request: IncomingMessage, subscription: SubscriptionHooks) => RequestContext;
+  readonly live: LiveStatus;
+  /**
+   * A fresh full context for one subscription. Made only when a resolver needs more than the
+   * request id, live status and subscription hooks (which most subscriptions never do): an open
+   * subscription then holds no loaders.
+   */
+  readonly createContext: (connection: ConnectionFacts, subscription: SubscriptionHooks) => RequestContext;
+}
+
+/** What a connection keeps of its upgrade request (the request itself is not kept). */
+export interface ConnectionFacts {
+  /** The `Authorization` header of the upgrade, if any. */
+  readonly authorization: string | undefined;
 }
 
 export interface SubscriptionHooks {
@@ -102,9 +116,8 @@ export interface GraphqlWsServer {
 type ConnectionInit = Readonly<Record<string, unknown>>;
 
 /** What graphql-ws's context carries for one of our connections. */
-interface Extra {
+interface Extra extends ConnectionFacts {
   readonly socket: WebSocket;
-  readonly request: IncomingMessage;
   /** The upgrade carried the router secret. */
   readonly authorized: boolean;
 }
@@ -168,7 +181,8 @@ export function attachGraphqlWs(
       );
     }
     const authorized = secretMatches === null || header !== undefined;
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, authorized));
+    const authorization = request.headers.authorization;
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, { authorized, authorization }));
   };
   httpServer.on('upgrade', onUpgrade);
 
@@ -199,16 +213,20 @@ export function attachGraphqlWs(
           ),
         ];
       }
-      const prepared = prepare(payload.query, payload.operationName ?? null, payload.variables ?? null);
-      if (Array.isArray(prepared)) return prepared;
+      const document = prepareCached(payload.query, payload.operationName ?? null, payload.variables ?? null);
+      if (Array.isArray(document)) return document;
       const requestId = randomUUID();
-      const contextValue = parts.createContext(ctx.extra.request, {
+      const hooks: SubscriptionHooks = {
         requestId,
         onSlowConsumer: () => closeSlowConsumer(ctx.extra.socket, requestId),
-      });
+      };
+      const contextValue = lazyContext(
+        { requestId, live: parts.live, subscription: { onSlowConsumer: hooks.onSlowConsumer } },
+        () => parts.createContext(ctx.extra, hooks),
+      );
       return {
         schema: parts.schema,
-        document: prepared,
+        document,
         operationName: payload.operationName ?? null,
         variableValues: payload.variables ?? null,
         contextValue,
@@ -218,12 +236,35 @@ export function attachGraphqlWs(
     onError: (_ctx, _id, _payload, errors) => errors.map((error) => toClientError(error)),
   });
 
-  /** The document of a subscription, or the errors that refuse it. */
-  const prepare = (
+  /**
+   * Parsed and validated documents by their text (at most PREPARED_DOCUMENTS, least recently used
+   * go first): many subscribers send the same few documents, and each then shares one tree.
+   */
+  const prepared = new Map<string, DocumentNode | GraphQLError[]>();
+  const prepareCached = (
     query: string,
     operationName: string | null,
     variables: Record<string, unknown> | null,
   ): DocumentNode | GraphQLError[] => {
+    if (nestsDeeperThan(variables, MAX_JSON_DEPTH)) {
+      return [clientError(`The variables nest deeper than ${MAX_JSON_DEPTH} levels`, 'BAD_REQUEST')];
+    }
+    const key = `${operationName ?? ''}\n${query}`;
+    let result = prepared.get(key);
+    if (result === undefined) {
+      result = prepare(query, operationName);
+      // Only documents that fit the limit are kept, so the map holds at most its count times that.
+      if (!Array.isArray(result)) prepared.set(key, result);
+      if (prepared.size > PREPARED_DOCUMENTS) prepared.delete(prepared.keys().next().value!);
+    } else {
+      prepared.delete(key);
+      prepared.set(key, result);
+    }
+    return result;
+  };
+
+  /** The document of a subscription, or the errors that refuse it. */
+  const prepare = (query: string, operationName: string | null): DocumentNode | GraphQLError[] => {
     // A UTF-16 unit is at most 3 UTF-8 bytes, so a short string needs no exact count.
     if (query.length * 3 > settings.limits.maxDocumentBytes) {
       const bytes = Buffer.byteLength(query, 'utf8');
@@ -235,9 +276,6 @@ export function attachGraphqlWs(
           ),
         ];
       }
-    }
-    if (nestsDeeperThan(variables, MAX_JSON_DEPTH)) {
-      return [clientError(`The variables nest deeper than ${MAX_JSON_DEPTH} levels`, 'BAD_REQUEST')];
     }
     let document: DocumentNode;
     try {
@@ -310,22 +348,25 @@ export function attachGraphqlWs(
     closeWithin(socket, SLOW_CONSUMER_CLOSE_CODE, 'Not reading: too many events waiting', CLOSE_GRACE_MS);
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage, authorized: boolean) => {
-    parts.metrics.connectionOpened();
-    const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
-    let answered = true;
-    const pinger = setInterval(() => {
-      if (!answered) {
+  // One keep-alive timer for every connection: a connection that has not answered the last ping by
+  // the next round is dropped.
+  const unanswered = new Set<WebSocket>();
+  const pinger = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (unanswered.has(socket)) {
         logger.info({ event: 'ws.keepalive_timeout' }, 'Dropped a WebSocket connection that stopped answering pings');
         socket.terminate();
-        return;
+        continue;
       }
-      answered = false;
+      unanswered.add(socket);
       socket.ping();
-    }, keepAliveMs);
-    socket.on('pong', () => {
-      answered = true;
-    });
+    }
+  }, options.keepAliveMs ?? KEEP_ALIVE_MS);
+  pinger.unref();
+
+  const onConnection = (socket: WebSocket, facts: Omit<Extra, 'socket'>) => {
+    parts.metrics.connectionOpened();
+    socket.on('pong', () => unanswered.delete(socket));
     socket.on('error', (error) => {
       logger.debug({ event: 'ws.socket_error', err: error }, 'A WebSocket connection failed');
     });
@@ -348,10 +389,10 @@ export function attachGraphqlWs(
           });
         },
       },
-      { socket, request, authorized },
+      { socket, ...facts },
     );
     socket.once('close', (code, reason) => {
-      clearInterval(pinger);
+      unanswered.delete(socket);
       contexts.delete(socket);
       parts.metrics.connectionClosed();
       closed(code, reason.toString()).catch((error: unknown) => {
@@ -364,12 +405,31 @@ export function attachGraphqlWs(
     connections: () => wss.clients.size,
     async close(timeoutMs) {
       closing = true;
+      clearInterval(pinger);
       httpServer.off('upgrade', onUpgrade);
       const sockets = [...wss.clients];
       await Promise.all(sockets.map((socket) => completeAndClose(socket, contexts.get(socket) ?? null, timeoutMs)));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A subscription's context: the request id, live status and subscription hooks at once, the rest of
+ * the request context (loaders, …) made on first use.
+ */
+function lazyContext(
+  eager: Pick<RequestContext, 'requestId' | 'live' | 'subscription'>,
+  make: () => RequestContext,
+): RequestContext {
+  let full: RequestContext | null = null;
+  return new Proxy(eager as RequestContext, {
+    get(target, key, receiver) {
+      if (Object.hasOwn(target, key)) return Reflect.get(target, key, receiver) as unknown;
+      full ??= make();
+      return Reflect.get(full, key) as unknown;
+    },
+  });
 }
 
 /** Completes the connection's subscriptions (each client gets `complete`), then closes it with 1001. */
