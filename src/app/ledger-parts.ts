@@ -88,6 +88,8 @@ export async function createLedgerParts(config: AppConfig, deps: LedgerDependenc
     processEvent: (event) => webhooks.retryEvent(event),
     onChanged: (recorded, refund) => changes.recorded([recorded], [refund], 'reconciled'),
     settings: config.ledger.reconcile,
+    // An event is the receiving replica's for two rounds; after that its replica is taken to have died.
+    eventGraceMs: 2 * config.ledger.reconcile.intervalMs,
     logger,
     onRound: (round) => metrics.reconcileRound(round),
   });

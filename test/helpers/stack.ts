@@ -23,6 +23,8 @@ export type Simulators = Readonly<Record<ProviderPrefix, SimulatorHandle>>;
 
 export interface SimulatorsOptions {
   readonly latencyMs?: number;
+  /** How long refunds created at the simulators stay pending (their default otherwise). */
+  readonly settleMs?: number;
   /**
    * Replaces a provider's simulator with one the test starts itself (e.g. one that accepts JWTs),
    * with the variables that point the subgraph at it.
@@ -45,7 +47,10 @@ export interface TestSimulators {
 
 /** Every provider's simulator on loopback, and the environment that points a subgraph at them. */
 export async function startTestSimulators(options: SimulatorsOptions = {}): Promise<TestSimulators> {
-  const running = await startSimulators({ latencyMs: options.latencyMs ?? 0 });
+  const running = await startSimulators({
+    latencyMs: options.latencyMs ?? 0,
+    ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+  });
   const env: Record<string, string> = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...running.env };
   const handles: SimulatorHandle[] = [];
   const simulators = {} as Record<ProviderPrefix, SimulatorHandle>;
@@ -108,6 +113,8 @@ export interface StackOptions extends SimulatorsOptions {
    * must not grow its heap with them).
    */
   readonly onLogLine?: (line: string) => void;
+  /** Points each simulator's webhooks at this subgraph, as the sandbox does (off by default: most suites count provider calls). */
+  readonly deliverWebhooks?: boolean;
 }
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -177,6 +184,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const server = await startApp(config, { logger: createLogger(config, destination), ...options.server });
   const url = `http://127.0.0.1:${server.port}`;
+  if (options.deliverWebhooks) {
+    // As in the sandbox: each simulator delivers its signed events to this subgraph.
+    for (const [prefix, handle] of Object.entries(simulators.simulators)) {
+      handle.webhooks?.setTarget(`${url}/webhooks/${prefix}`);
+    }
+  }
   return {
     url,
     config,

@@ -67,14 +67,17 @@ export function createWebhookEventProcessor(options: WebhookEventProcessorOption
     const context: ProviderCallContext = { requestId: `webhook-${randomUUID()}` };
     const refundId = await refundIdOf(event, context);
     if (refundId === null) {
-      logger.warn({ provider, eventId }, 'Webhook event names no refund the provider has; left for the reconciler');
+      logger.warn(
+        { event: 'webhook.unresolved', provider, eventId },
+        'Webhook event names no refund the provider has; left for the reconciler',
+      );
       return 'unresolved';
     }
     const retrievedAt = now();
     const refund = await readRefund(provider, refundId, context);
     if (refund === null) {
       logger.warn(
-        { provider, eventId, refundId },
+        { event: 'webhook.unresolved', provider, eventId, refundId },
         'Webhook event names a refund the provider does not have; left for the reconciler',
       );
       return 'unresolved';
@@ -84,13 +87,23 @@ export function createWebhookEventProcessor(options: WebhookEventProcessorOption
     if (recorded === undefined) throw new Error('The ledger recorded nothing for one refund');
     await ledger.markEventProcessed(provider, eventId, now());
     logger.info(
-      { provider, eventId, refundId: refund.id, status: refund.status, change: recorded.outcome },
+      {
+        event: 'webhook.processed',
+        provider,
+        eventId,
+        refundId: refund.id,
+        status: refund.status,
+        change: recorded.outcome,
+      },
       'Webhook event processed',
     );
     try {
       await options.onRefreshed?.({ refund, retrievedAt, recorded });
     } catch (error) {
-      logger.warn({ provider, eventId, err: error }, 'Updating after a webhook failed; the ledger holds the change');
+      logger.warn(
+        { event: 'webhook.update_failed', provider, eventId, err: error },
+        'Updating after a webhook failed; the ledger holds the change',
+      );
     }
     return 'processed';
   }
@@ -102,7 +115,7 @@ export function createWebhookEventProcessor(options: WebhookEventProcessorOption
         outcome = await process(event);
       } catch (error) {
         logger.warn(
-          { provider: event.provider, eventId: event.eventId, err: error },
+          { event: 'webhook.failed', provider: event.provider, eventId: event.eventId, err: error },
           'Webhook event could not be processed; left for the reconciler',
         );
         outcome = 'failed';

@@ -123,7 +123,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   };
 
   const refuse = (provider: RefundProviderName, reason: WebhookRejectionReason): WebhookAnswer => {
-    logger.warn({ provider, reason }, 'Webhook refused');
+    logger.warn({ event: 'webhook.refused', provider, reason }, 'Webhook refused');
     observe({ provider, outcome: 'rejected', reason });
     return json(400, { error: reason, message: MESSAGES[reason] });
   };
@@ -163,11 +163,11 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       return UNAVAILABLE;
     }
     if (recorded === 'duplicate') {
-      logger.info({ provider, eventId }, 'Webhook event received again; already recorded');
+      logger.info({ event: 'webhook.duplicate', provider, eventId }, 'Webhook event received again; already recorded');
       observe({ provider, outcome: 'duplicate' });
       return accepted;
     }
-    logger.info({ provider, eventId }, 'Webhook event recorded');
+    logger.info({ event: 'webhook.recorded', provider, eventId }, 'Webhook event recorded');
     observe({ provider, outcome: 'recorded' });
     processLater(event);
     return accepted;
