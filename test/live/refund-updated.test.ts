@@ -179,3 +179,41 @@ describe('over HTTP', () => {
     });
   });
 });
+
+describe('refundUpdated driven by the simulator’s webhook', () => {
+  let own: Stack;
+  let ownClient: Client;
+
+  beforeAll(async () => {
+    // No poll during the test (one an hour): only the webhook can deliver the settled state.
+    own = await startLiveStack(1500, { env: { LIVE_POLL_INTERVAL_S: '3600' } });
+    for (const [prefix, handle] of Object.entries(own.simulators)) {
+      handle.webhooks?.setTarget(`${own.url}/webhooks/${prefix}`);
+    }
+    ownClient = graphqlWsClient(own.url);
+  });
+
+  afterAll(async () => {
+    await ownClient?.dispose();
+    await own?.stop();
+  });
+
+  it('delivers SUCCEEDED when the simulator’s signed webhook reports the refund settled', async () => {
+    const response = await own.graphql<{ createRefund: { refund: { id: string; status: string } } }>(CREATE_REFUND, {
+      input: {
+        provider: 'WOOSHPAY',
+        paymentId: PAYMENT,
+        amount: { minorUnits: 100, currencyCode: 'USD' },
+        reason: 'REQUESTED_BY_CUSTOMER',
+        idempotencyKey: 'live-webhook-settle-1',
+      },
+    });
+    const id = response.body.data!.createRefund.refund.id;
+    const results = subscribe<Watched>(ownClient, REFUND_UPDATED, { id });
+    expect((await nextOf(results, 'the current state')).data?.refundUpdated.status).toBe('PENDING');
+    const settled = await nextOf(results, 'the settled state');
+    expect(settled.data?.refundUpdated).toMatchObject({ id, status: 'SUCCEEDED' });
+    expect(own.logs.some((line) => typeof line.event === 'string' && line.event.startsWith('webhook'))).toBe(true);
+    await results.return?.();
+  });
+});
