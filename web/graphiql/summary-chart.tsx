@@ -19,6 +19,15 @@ const HALF_DAY_S = DAY_S / 2;
 const DAY_TICKS = [1, 2, 7, 14, 28, 91].map((days) => days * DAY_S);
 const DAY_LABEL = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
+/** Whole numbers only: a count of refunds has no 0.5. */
+const COUNT_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000];
+
+/** Line width and point size of the series `layer` places below the top one (capped at 4). */
+function layerSize(layer: number): Pick<uPlot.Series, 'width' | 'points'> {
+  const depth = Math.min(layer, 4);
+  return { width: 2 + depth, points: { show: true, size: 7 + 4 * depth } };
+}
+
 /** The UTC day `YYYY-MM-DD` as uPlot's x value: seconds since the epoch at its start. */
 function daySeconds(day: string | undefined): number | undefined {
   return day === undefined ? undefined : Date.parse(`${day}T00:00:00Z`) / 1000;
@@ -128,15 +137,16 @@ function chartOptions(
     axes: [
       // Ticks on whole days (or weeks, months), labelled as UTC days.
       { incrs: DAY_TICKS, values: (_plot, ticks) => ticks.map(dayLabel) },
-      { label: measure === 'count' ? 'Refunds' : 'Amount', size: 60 },
+      measure === 'count' ? { label: 'Refunds', size: 60, incrs: COUNT_TICKS } : { label: 'Amount', size: 60 },
     ],
     series: [
       { label: 'Day', value: '{YYYY}-{MM}-{DD}' },
       ...data.series.map((series, index) => ({
         label: series.status ? statusLabel(series.status) : series.label,
         stroke: seriesColour(series.status, colourSlots.get(series.label) ?? index),
-        width: 2,
-        points: { show: true, size: 7 },
+        // Earlier series are drawn wider and with bigger points, so where two series meet
+        // (the same count on the same day) the later one shows inside the earlier one.
+        ...layerSize(data.series.length - 1 - index),
       })),
     ],
   };
