@@ -43,6 +43,32 @@ const PAYMENT_FIELDS = /* GraphQL */ `
   }
 `;
 
+interface MoneyView {
+  readonly minorUnits: number;
+  readonly currencyCode: string;
+  readonly decimal?: string;
+}
+
+interface PaymentView {
+  readonly id: string;
+  readonly provider: string;
+  readonly refundsComplete: boolean;
+  readonly refundedAmount: MoneyView | null;
+  readonly pendingRefundAmount: MoneyView | null;
+  readonly refunds: {
+    readonly totalCount: number;
+    readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+    readonly nodes: Array<{
+      readonly id: string;
+      readonly status: string;
+      readonly amount: MoneyView;
+      readonly payment: { readonly id: string };
+      readonly createdAt: string;
+      readonly providerRefundId: string;
+    }>;
+  };
+}
+
 function listCalls(stack: Stack, transactionId: string): number {
   return stack.simulators.efundpay.requests.filter(
     (request) => request.method === 'GET' && request.path.startsWith(`/v4/transactions/${transactionId}/refunds`),
@@ -87,7 +113,7 @@ describe('Payment', () => {
 
   it('lists efundpay payments from efundpay: one list call per payment for several payments in one operation', async () => {
     stack.resetCounters();
-    const { body, headers } = await stack.graphql<Record<string, Record<string, unknown>>>(
+    const { body, headers } = await stack.graphql<Record<string, PaymentView>>(
       /* GraphQL */ `
         query Payments($first: Int) {
           usd: payment(id: "efundpay:${USD_TRANSACTION.toUpperCase()}") { ${PAYMENT_FIELDS} }
@@ -105,20 +131,20 @@ describe('Payment', () => {
     // The list brought the refunds: no GET by id.
     expect(stack.simulators.efundpay.requests.filter((request) => request.path.startsWith('/v4/refunds/'))).toEqual([]);
 
-    const usd = body.data!.usd as Record<string, any>;
+    const usd = body.data!.usd!;
     expect(usd.id).toBe(`efundpay:${USD_TRANSACTION}`);
     expect(usd.provider).toBe('EFUNDPAY');
     expect(usd.refundsComplete).toBe(true);
     expect(usd.refunds.totalCount).toBe(3);
     // Newest first: the last created first.
-    expect(usd.refunds.nodes.map((node: { id: string }) => node.id)).toEqual([...usdRefunds].reverse());
-    expect(usd.refunds.nodes[0].payment.id).toBe(`efundpay:${USD_TRANSACTION}`);
+    expect(usd.refunds.nodes.map((node) => node.id)).toEqual([...usdRefunds].reverse());
+    expect(usd.refunds.nodes[0]!.payment.id).toBe(`efundpay:${USD_TRANSACTION}`);
     const pending = usd.refunds.nodes
-      .filter((node: { status: string }) => node.status === 'PENDING' || node.status === 'REQUIRES_ACTION')
-      .reduce((sum: number, node: { amount: { minorUnits: number } }) => sum + node.amount.minorUnits, 0);
+      .filter((node) => node.status === 'PENDING' || node.status === 'REQUIRES_ACTION')
+      .reduce((sum, node) => sum + node.amount.minorUnits, 0);
     const succeeded = usd.refunds.nodes
-      .filter((node: { status: string }) => node.status === 'SUCCEEDED')
-      .reduce((sum: number, node: { amount: { minorUnits: number } }) => sum + node.amount.minorUnits, 0);
+      .filter((node) => node.status === 'SUCCEEDED')
+      .reduce((sum, node) => sum + node.amount.minorUnits, 0);
     expect(pending + succeeded).toBe(1350);
     expect(usd.pendingRefundAmount).toEqual(
       pending === 0 ? null : { minorUnits: pending, currencyCode: 'USD', decimal: (pending / 100).toFixed(2) },
@@ -127,8 +153,8 @@ describe('Payment', () => {
       succeeded === 0 ? null : { minorUnits: succeeded, currencyCode: 'USD', decimal: (succeeded / 100).toFixed(2) },
     );
 
-    const eur = body.data!.eur as Record<string, any>;
-    expect(eur.refunds.nodes.map((node: { id: string }) => node.id)).toEqual([...eurRefunds].reverse());
+    const eur = body.data!.eur!;
+    expect(eur.refunds.nodes.map((node) => node.id)).toEqual([...eurRefunds].reverse());
     expect(body.data!.none).toMatchObject({
       refundsComplete: true,
       refundedAmount: null,
@@ -175,7 +201,7 @@ describe('Payment', () => {
   });
 
   it('answers a WooshPay payment from the ledger: the refunds created here, newest first, not complete', async () => {
-    const { body } = await stack.graphql<{ payment: Record<string, any> }>(
+    const { body } = await stack.graphql<{ payment: PaymentView }>(
       `{ payment(id: "${WOOSHPAY_PAYMENT}") {
           id refundsComplete refundedAmount { minorUnits } pendingRefundAmount { minorUnits }
           refunds { nodes { id createdAt providerRefundId } }
@@ -185,7 +211,7 @@ describe('Payment', () => {
     const payment = body.data!.payment;
     expect(payment.id).toBe(`wooshpay:${WOOSHPAY_PAYMENT}`);
     expect(payment.refundsComplete).toBe(false);
-    const nodes = payment.refunds.nodes as Array<{ id: string; createdAt: string; providerRefundId: string }>;
+    const nodes = payment.refunds.nodes;
     expect(nodes.map((node) => node.id).sort()).toEqual([...wooshpayRefunds].sort());
     // WooshPay's createdAt has whole seconds: ties go by provider refund id.
     const newestFirst = [...nodes].sort(
