@@ -14,6 +14,8 @@ import { SERIES_PALETTE, STATUS_COLOURS, statusLabel } from './refund-status.js'
 import type { DaySummary } from './result-shapes.js';
 
 const CHART_HEIGHT = 260;
+/** Grid lines and ticks: grey at low opacity reads on light and dark themes alike. */
+const GRID = 'rgba(128, 128, 128, 0.3)';
 const DAY_S = 86_400;
 const HALF_DAY_S = DAY_S / 2;
 const DAY_TICKS = [1, 2, 7, 14, 28, 91].map((days) => days * DAY_S);
@@ -25,7 +27,7 @@ const COUNT_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_00
 /** Line width and point size of the series `layer` places below the top one (capped at 4). */
 function layerSize(layer: number): Pick<uPlot.Series, 'width' | 'points'> {
   const depth = Math.min(layer, 4);
-  return { width: 2 + depth, points: { show: true, size: 7 + 4 * depth } };
+  return { width: 1.5 + 0.75 * depth, points: { show: true, size: 6 + 3 * depth } };
 }
 
 /** The UTC day `YYYY-MM-DD` as uPlot's x value: seconds since the epoch at its start. */
@@ -105,7 +107,10 @@ function Plot({ data, measure, colourSlots }: PlotProps) {
   useEffect(() => {
     const target = container.current;
     if (!target) return undefined;
-    const plot = new uPlot(chartOptions(data, measure, colourSlots, target.clientWidth), alignedData(data), target);
+    // Axes are drawn on the canvas, so they take the panel's text colour (light or dark theme) here.
+    const ink = getComputedStyle(target).color;
+    const options = chartOptions(data, measure, colourSlots, target.clientWidth, ink);
+    const plot = new uPlot(options, alignedData(data), target);
     const resize = new ResizeObserver(() => plot.setSize({ width: target.clientWidth, height: CHART_HEIGHT }));
     resize.observe(target);
     return () => {
@@ -122,7 +127,9 @@ function chartOptions(
   measure: Measure,
   colourSlots: ReadonlyMap<string, number>,
   width: number,
+  ink: string,
 ): uPlot.Options {
+  const axis = { stroke: ink, grid: { stroke: GRID }, ticks: { stroke: GRID } };
   const [firstDay = 0, lastDay = firstDay] = [data.days[0], data.days.at(-1)].map(daySeconds);
   return {
     width: Math.max(width, 200),
@@ -136,8 +143,8 @@ function chartOptions(
     },
     axes: [
       // Ticks on whole days (or weeks, months), labelled as UTC days.
-      { incrs: DAY_TICKS, values: (_plot, ticks) => ticks.map(dayLabel) },
-      measure === 'count' ? { label: 'Refunds', size: 60, incrs: COUNT_TICKS } : { label: 'Amount', size: 60 },
+      { ...axis, incrs: DAY_TICKS, values: (_plot, ticks) => ticks.map(dayLabel) },
+      { ...axis, size: 60, ...(measure === 'count' ? { label: 'Refunds', incrs: COUNT_TICKS } : { label: 'Amount' }) },
     ],
     series: [
       { label: 'Day', value: '{YYYY}-{MM}-{DD}' },
