@@ -4,6 +4,7 @@
  * SHUTDOWN_TIMEOUT_MS, close provider connections, exit 0).
  */
 import { ConfigError, loadConfig, type AppConfig } from './app/config.js';
+import { seedSandboxLedger } from './sandbox/seed-ledger.js';
 import { sandboxNotice, startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
 import { refundCreationNotices } from './refunds/create/start-notices.js';
 import { startApp } from './app/start-app.js';
@@ -31,6 +32,13 @@ async function main(): Promise<void> {
   // The sandbox's simulators deliver their webhooks to this subgraph, as the real providers would.
   for (const [provider, handle] of sandbox?.simulators ?? []) {
     handle.webhooks?.setTarget(`${server.url}/webhooks/${provider.toLowerCase()}`);
+  }
+  if (sandbox) {
+    const seeded = await seedSandboxLedger(server, sandbox.sandboxStarts, logger);
+    logger.info(
+      { event: 'sandbox.seeded', ...seeded },
+      `Sandbox ledger: ${seeded.read} seeded refunds read, ${seeded.created} demo refunds created (search and payments have something to show)`,
+    );
   }
   const providers = Object.fromEntries(
     [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),

@@ -7,6 +7,7 @@ import type { RefundAuthorizer } from '../auth/refund-authorizer.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ProviderClients } from '../providers/port.js';
 import type { LiveStatus } from '../refunds/live/live-status.js';
+import type { RefundCreation } from '../refunds/create/refund-creation.js';
 import type { RefundReader } from '../refunds/read/refund-reader.js';
 import { startServer, type ServerOptions } from '../server/create-server.js';
 import type { Express } from 'express';
@@ -31,6 +32,10 @@ export interface RunningApp {
   readonly refundCache: RefundReader;
   /** Live refund status (e.g. to tell subscribers of a change learnt outside this app's own paths). */
   readonly live: LiveStatus;
+  /** createRefund outside a GraphQL request (the sandbox's start). */
+  readonly creation: RefundCreation;
+  /** Resolves once the background ledger writes queued so far are done. */
+  flushLedger(): Promise<void>;
   /** Which provider webhook endpoints are on, in words, for the start line. */
   readonly webhooksSummary: string;
   /** Stops HTTP (in-flight requests finish, bounded), then closes every part. */
@@ -61,6 +66,8 @@ export async function startApp(config: AppConfig, options: AppOptions = {}): Pro
     authorizer: parts.authorizer,
     refundCache: parts.reader,
     webhooksSummary: parts.ledger.webhooksSummary,
+    creation: parts.creation,
+    flushLedger: () => parts.ledger.recorder.flush(),
     live: parts.live,
     stop: () => {
       stopping ??= server.stop().then(() => parts.close());

@@ -62,6 +62,20 @@ export interface StartedProviderSimulator {
   readonly handle: SimulatorHandle;
   /** The provider's variables that point the subgraph at this simulator, with fresh credentials. */
   readonly env: Readonly<Record<string, string>>;
+  /** What the sandbox starts its ledger with, so analysts' search has something to show. */
+  readonly sandboxStart?: SandboxStart;
+}
+
+/** The sandbox's first activity at one provider: its seeded refunds, read once, and a few refunds made through createRefund. */
+export interface SandboxStart {
+  /** The refunds the simulator was seeded with (as if made in the provider's dashboard). */
+  readonly seededRefundIds: readonly string[];
+  /** Refunds the sandbox creates at start, several on one payment, so a payment with many refunds can be tried. */
+  readonly demoRefunds: ReadonlyArray<{
+    readonly paymentId: string;
+    readonly minorUnits: number;
+    readonly currencyCode: string;
+  }>;
 }
 
 export interface ProviderDefinition<S extends ProviderSettings = ProviderSettings> extends ProviderIdentity {

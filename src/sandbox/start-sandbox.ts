@@ -6,12 +6,15 @@
  */
 import { loadConfig, type AppConfig, type LoadConfigOptions } from '../app/config.js';
 import type { RefundProviderName } from '../domain/refund.js';
+import type { SandboxStart } from '../providers/definition.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { Env } from '../providers/settings-fields.js';
 import type { SimulatorHandle } from '../simulator-kit/fault-injection.js';
 
 export interface RunningSimulators {
   readonly simulators: ReadonlyMap<RefundProviderName, SimulatorHandle>;
+  /** What each simulator gives the sandbox's ledger to start with. */
+  readonly sandboxStarts: ReadonlyMap<RefundProviderName, SandboxStart>;
   /** The providers' variables that point the subgraph at the simulators, credentials included. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -38,8 +41,12 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     }),
   );
   const simulators = new Map(started.map(([name, simulator]) => [name, simulator.handle]));
+  const sandboxStarts = new Map(
+    started.flatMap(([name, simulator]) => (simulator.sandboxStart ? [[name, simulator.sandboxStart] as const] : [])),
+  );
   return {
     simulators,
+    sandboxStarts,
     env: Object.assign({}, ...started.map(([, simulator]) => simulator.env)) as Record<string, string>,
     close: async () => {
       await Promise.all([...simulators.values()].map((handle) => handle.close()));

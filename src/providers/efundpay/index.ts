@@ -1,5 +1,6 @@
 /** efundpay as a registered provider: everything the subgraph knows about it comes from this folder. */
 import { randomBytes } from 'node:crypto';
+import { efundpaySeedRefunds } from './seed.js';
 import { defineProvider } from '../definition.js';
 import { createEfundpayClient } from './client.js';
 import {
@@ -58,6 +59,18 @@ export const efundpayProvider = defineProvider({
         // to the target set on its handle instead (the subgraph's port is known only later).
         EFUNDPAY_REFUND_WEBHOOK_URL: `${handle.origin}/sandbox/refund-webhooks`,
         EFUNDPAY_WEBHOOK_PUBLIC_KEY: signing.publicKeyPem,
+      },
+      sandboxStart: {
+        // Seeded refunds of the account the subgraph is configured for (others' answer 404).
+        seededRefundIds: efundpaySeedRefunds
+          .filter((seeded) => seeded.merchantAccountId === merchantAccountId)
+          .map((seeded) => seeded.refund.id),
+        // Two refunds on the EUR 80.00 transaction (20.00 in all).
+        demoRefunds: [1200, 800].map((minorUnits) => ({
+          paymentId: '3f8a9c1e-7b2d-4e6f-9a0b-1c2d3e4f5a61',
+          minorUnits,
+          currencyCode: 'EUR',
+        })),
       },
     };
   },

@@ -1,5 +1,6 @@
 /** WooshPay as a registered provider: everything the subgraph knows about it comes from this folder. */
 import { randomBytes } from 'node:crypto';
+import { wooshPaySeedRefunds } from './seed.js';
 import { defineProvider } from '../definition.js';
 import { createWooshPayClient } from './client.js';
 import {
@@ -47,6 +48,15 @@ export const wooshPayProvider = defineProvider({
     return {
       handle,
       env: { WOOSHPAY_BASE_URL: handle.url, WOOSHPAY_SECRET_KEY: secretKey, WOOSHPAY_WEBHOOK_SECRET: webhookSecret },
+      sandboxStart: {
+        seededRefundIds: wooshPaySeedRefunds.map((refund) => refund.id),
+        // Three refunds on the EUR 80.00 payment (17.50 in all).
+        demoRefunds: [1000, 550, 200].map((minorUnits) => ({
+          paymentId: 'pi_1787730900000000002',
+          minorUnits,
+          currencyCode: 'EUR',
+        })),
+      },
     };
   },
   webhooks: wooshPayWebhooks,
