@@ -76,24 +76,104 @@ const keyOf = (refund: ObservedRefund): string => `${refund.provider}\u0000${ref
 const stateOf = (refund: ObservedRefund): string =>
   `${refund.status}\u0000${refund.providerStatus}\u0000${refund.amount.minorUnits}\u0000${refund.amount.currencyCode}`;
 
-export function createReadRecorder(options: ReadRecorderOptions): ReadRecorder {
-  const maxBatch = options.maxBatch ?? 100;
-  const flushEveryMs = options.flushEveryMs ?? 50;
-  const maxQueue = options.maxQueue ?? 10_000;
-  const now = options.now ?? Date.now;
-  const known = new LRUCache<string, string>({ max: options.knownEntries ?? 10_000 });
+/**
+ * What waits to be written, keyed by refund in note order, and what was last written for each
+ * refund (a bounded LRU). Counts the notes it turns away: skipped (as last written) and dropped
+ * (the queue full).
+ */
+interface WaitingRoom {
+  /** Refunds waiting now. */
+  readonly size: number;
+  readonly skipped: number;
+  readonly dropped: number;
+  /**
+   * Queues each refund unless it is as last written (skipped) or the queue is full (dropped); a
+   * refund already waiting is replaced by the newer read and keeps its place. Throws on a malformed
+   * refund, leaving the refunds before it queued.
+   */
+  admit(refunds: readonly ObservedRefund[], notedAt: number): void;
+  /** Takes up to `max` waiting refunds off the queue, oldest first. */
+  take(max: number): Waiting[];
+  /** Remembers what was written for each refund, so an unchanged re-read is skipped. */
+  remember(written: readonly Waiting[]): void;
+  /** When the oldest waiting refund was noted; undefined when none waits. */
+  oldestNotedAt(): number | undefined;
+}
+
+function createWaitingRoom(maxQueue: number, knownEntries: number): WaitingRoom {
+  const known = new LRUCache<string, string>({ max: knownEntries });
   const queue = new Map<string, Waiting>();
-  const warn = createThrottledWarning(
-    options.logger,
-    'ledger write of read refunds failed; reads are unaffected, the refunds are noted again on their next read',
-    options.warnEveryMs ?? 60_000,
-    now,
-  );
-  let written = 0;
   let skipped = 0;
   let dropped = 0;
-  let errors = 0;
-  let lastWriteLagMs = 0;
+  return {
+    get size() {
+      return queue.size;
+    },
+    get skipped() {
+      return skipped;
+    },
+    get dropped() {
+      return dropped;
+    },
+    admit(refunds, notedAt) {
+      for (const refund of refunds) {
+        const key = keyOf(refund);
+        const waiting = queue.get(key);
+        if (waiting !== undefined) {
+          waiting.refund = refund;
+          continue;
+        }
+        if (known.get(key) === stateOf(refund)) {
+          skipped += 1;
+          continue;
+        }
+        if (queue.size >= maxQueue) {
+          dropped += 1;
+          continue;
+        }
+        queue.set(key, { refund, notedAt });
+      }
+    },
+    take(max) {
+      const batch: Waiting[] = [];
+      for (const [key, waiting] of queue) {
+        if (batch.length >= max) break;
+        batch.push(waiting);
+        queue.delete(key);
+      }
+      return batch;
+    },
+    remember(written) {
+      for (const waiting of written) known.set(keyOf(waiting.refund), stateOf(waiting.refund));
+    },
+    oldestNotedAt() {
+      const oldest = queue.values().next();
+      return oldest.done ? undefined : oldest.value.notedAt;
+    },
+  };
+}
+
+/**
+ * Drains a queue by batches, one write in flight at a time: `write` runs `flushEveryMs` after
+ * `schedule()` first finds something waiting, or on a later turn of the event loop (never in the
+ * caller's stack) once `maxBatch` wait. `write` takes its batch off the queue and must not reject.
+ */
+interface BatchDrain {
+  /** Arranges a write for what waits, unless one is pending or in flight, or the drain is closed. */
+  schedule(): void;
+  /** Writes everything waiting now, batch after batch; resolves when done. */
+  flush(): Promise<void>;
+  /** Flushes, then schedules nothing more. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+function createBatchDrain(
+  queue: { readonly size: number },
+  maxBatch: number,
+  flushEveryMs: number,
+  write: () => Promise<void>,
+): BatchDrain {
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
   let closed = false;
@@ -118,45 +198,10 @@ export function createReadRecorder(options: ReadRecorderOptions): ReadRecorder {
 
   function startWrite(): void {
     if (inFlight !== null || queue.size === 0) return;
-    inFlight = writeBatch().finally(() => {
+    inFlight = write().finally(() => {
       inFlight = null;
       schedule();
     });
-  }
-
-  async function writeBatch(): Promise<void> {
-    const batch: Waiting[] = [];
-    for (const [key, waiting] of queue) {
-      if (batch.length >= maxBatch) break;
-      batch.push(waiting);
-      queue.delete(key);
-    }
-    try {
-      const recorded = await options.ledger.record(
-        batch.map((waiting) => waiting.refund),
-        'read',
-      );
-      const at = now();
-      written += batch.length;
-      lastWriteLagMs = Math.max(0, ...batch.map((waiting) => at - waiting.notedAt));
-      for (const waiting of batch) known.set(keyOf(waiting.refund), stateOf(waiting.refund));
-      if (options.onRecorded) {
-        try {
-          options.onRecorded(
-            recorded,
-            batch.map((waiting) => waiting.refund),
-          );
-        } catch (error) {
-          options.logger.error({ err: error }, 'read recorder: onRecorded threw');
-        }
-      }
-    } catch (error) {
-      errors += 1;
-      warn({
-        err: error instanceof Error ? { name: error.name, message: error.message } : String(error),
-        refunds: batch.length,
-      });
-    }
   }
 
   async function flush(): Promise<void> {
@@ -169,53 +214,101 @@ export function createReadRecorder(options: ReadRecorderOptions): ReadRecorder {
   }
 
   return {
-    note(refunds) {
-      if (closed) return;
-      try {
-        const at = now();
-        for (const refund of refunds) {
-          const key = keyOf(refund);
-          const waiting = queue.get(key);
-          if (waiting !== undefined) {
-            waiting.refund = refund;
-            continue;
-          }
-          if (known.get(key) === stateOf(refund)) {
-            skipped += 1;
-            continue;
-          }
-          if (queue.size >= maxQueue) {
-            dropped += 1;
-            continue;
-          }
-          queue.set(key, { refund, notedAt: at });
-        }
-        schedule();
-      } catch (error) {
-        // A malformed refund must not fail the read that noted it.
-        errors += 1;
-        warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
-      }
-    },
-
-    counters() {
-      const oldest = queue.values().next();
-      return {
-        written,
-        skipped,
-        dropped,
-        errors,
-        queued: queue.size,
-        lagMs: oldest.done ? 0 : Math.max(0, now() - oldest.value.notedAt),
-        lastWriteLagMs,
-      };
-    },
-
+    schedule,
     flush,
-
     async close() {
       await flush();
       closed = true;
     },
+    get closed() {
+      return closed;
+    },
+  };
+}
+
+/** Tells `onRecorded` what a write of `batch` did; what it throws is logged, never passed on. */
+function tellRecorded(
+  options: ReadRecorderOptions,
+  recorded: readonly RecordedRefund[],
+  batch: readonly Waiting[],
+): void {
+  if (!options.onRecorded) return;
+  try {
+    options.onRecorded(
+      recorded,
+      batch.map((waiting) => waiting.refund),
+    );
+  } catch (error) {
+    options.logger.error({ err: error }, 'read recorder: onRecorded threw');
+  }
+}
+
+const describeError = (error: unknown) =>
+  error instanceof Error ? { name: error.name, message: error.message } : String(error);
+
+export function createReadRecorder(options: ReadRecorderOptions): ReadRecorder {
+  const maxBatch = options.maxBatch ?? 100;
+  const now = options.now ?? Date.now;
+  const room = createWaitingRoom(options.maxQueue ?? 10_000, options.knownEntries ?? 10_000);
+  const warn = createThrottledWarning(
+    options.logger,
+    'ledger write of read refunds failed; reads are unaffected, the refunds are noted again on their next read',
+    options.warnEveryMs ?? 60_000,
+    now,
+  );
+  let written = 0;
+  let errors = 0;
+  let lastWriteLagMs = 0;
+
+  /** Writes one batch off the front of the queue; a failure is counted and warned about, never thrown. */
+  async function writeBatch(): Promise<void> {
+    const batch = room.take(maxBatch);
+    try {
+      const recorded = await options.ledger.record(
+        batch.map((waiting) => waiting.refund),
+        'read',
+      );
+      const at = now();
+      written += batch.length;
+      lastWriteLagMs = Math.max(0, ...batch.map((waiting) => at - waiting.notedAt));
+      room.remember(batch);
+      tellRecorded(options, recorded, batch);
+    } catch (error) {
+      errors += 1;
+      warn({ err: describeError(error), refunds: batch.length });
+    }
+  }
+
+  const drain = createBatchDrain(room, maxBatch, options.flushEveryMs ?? 50, writeBatch);
+
+  return {
+    note(refunds) {
+      if (drain.closed) return;
+      try {
+        room.admit(refunds, now());
+        drain.schedule();
+      } catch (error) {
+        // A malformed refund must not fail the read that noted it.
+        errors += 1;
+        warn({ err: describeError(error) });
+      }
+    },
+
+    counters() {
+      const oldestNotedAt = room.oldestNotedAt();
+      return {
+        written,
+        skipped: room.skipped,
+        dropped: room.dropped,
+        errors,
+        queued: room.size,
+        lagMs: oldestNotedAt === undefined ? 0 : Math.max(0, now() - oldestNotedAt),
+        lastWriteLagMs,
+      };
+    },
+
+    flush: () => drain.flush(),
+
+    close: () => drain.close(),
   };
 }
