@@ -12,9 +12,12 @@ import {
   type Permission,
   type RefundAuthorizer,
 } from '../../auth/refund-authorizer.js';
-import { ProviderNotConfiguredError } from '../../domain/errors.js';
-import type { CreateRefundCommand, RefundCreationOutcome } from '../../domain/refund-creation.js';
-import type { RefundModel, RefundProviderName } from '../../domain/refund.js';
+import type {
+  CreateRefundCommand,
+  ProviderRefundRequest,
+  RefundCreationOutcome,
+} from '../../domain/refund-creation.js';
+import type { RefundModel } from '../../domain/refund.js';
 import type { IdempotencyRecords } from './idempotency-records.js';
 import {
   idempotencyKeyHash,
@@ -22,8 +25,8 @@ import {
   providerIdempotencyKey,
   type IdempotencyScope,
 } from './idempotency-keys.js';
-import { providerDefinition } from '../../providers/ids.js';
-import type { ProviderCallObserver, RefundProviderPort } from '../../providers/port.js';
+import { providerNotConfigured } from '../../providers/ids.js';
+import type { ProviderCallObserver, ProviderClients, RefundProviderPort } from '../../providers/port.js';
 import { validateCreateRefundInput } from './validate-input.js';
 
 /** Who created a refund, for the ledger. */
@@ -35,7 +38,7 @@ export interface CreatedBy {
 const CREATE_PERMISSION: Permission = { operation: 'createRefund', scope: REFUND_WRITE_SCOPE };
 
 export interface RefundCreationOptions {
-  readonly clients: ReadonlyMap<RefundProviderName, RefundProviderPort | null>;
+  readonly clients: ProviderClients;
   readonly authorizer: RefundAuthorizer;
   readonly records: IdempotencyRecords;
   readonly audit: RefundAudit;
@@ -80,43 +83,21 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
         authorizer.requireScope(caller, CREATE_PERMISSION);
         command = validateCreateRefundInput(input);
         const client = clients.get(command.provider);
-        if (!client) {
-          throw new ProviderNotConfiguredError(
-            providerDefinition(command.provider),
-            'no credentials are configured for this provider',
-          );
-        }
+        if (!client) throw providerNotConfigured(command.provider);
         const scope: IdempotencyScope = {
           provider: command.provider,
           account: client.account,
           caller: caller.id,
           key: input.idempotencyKey,
         };
+        const createdBy: CreatedBy = {
+          actor: caller.actor,
+          idempotencyKeyHash: idempotencyKeyHash(input.idempotencyKey),
+        };
         const ready = command;
-        const { outcome, fromRecord } = await records.run(scope, inputFingerprint(ready), async () => {
-          const answer = await client.createRefund(
-            { ...ready, providerKey: providerIdempotencyKey(scope) },
-            // No client signal: a refund POST is never abandoned half-way because the caller left.
-            { requestId: request.requestId, ...(request.observe ? { observe: request.observe } : {}) },
-          );
-          if (answer.kind === 'rejected') {
-            return {
-              kind: 'RefundRejected',
-              code: answer.code,
-              message: answer.message,
-              providerCode: answer.providerCode,
-            };
-          }
-          await tellCreated(
-            answer.refund,
-            {
-              actor: caller?.actor ?? 'anonymous',
-              idempotencyKeyHash: idempotencyKeyHash(input.idempotencyKey),
-            },
-            request.logger,
-          );
-          return { kind: 'RefundCreated', refund: answer.refund, replayed: answer.existing };
-        });
+        const { outcome, fromRecord } = await records.run(scope, inputFingerprint(ready), () =>
+          createAtProvider(client, { ...ready, providerKey: providerIdempotencyKey(scope) }, createdBy, request),
+        );
         audit.record({ ...base(), outcome: auditOutcome(outcome), replayed: fromRecord || isReplayed(outcome) });
         return outcome;
       } catch (error) {
@@ -130,6 +111,25 @@ export function createRefundCreation(options: RefundCreationOptions): RefundCrea
       }
     },
   };
+
+  /** The one provider call of a key (idempotency records run it at most once), and what follows a created refund. */
+  async function createAtProvider(
+    client: RefundProviderPort,
+    providerRequest: ProviderRefundRequest,
+    createdBy: CreatedBy,
+    request: RefundCreationRequest,
+  ): Promise<RefundCreationOutcome> {
+    const answer = await client.createRefund(
+      providerRequest,
+      // No client signal: a refund POST is never abandoned half-way because the caller left.
+      { requestId: request.requestId, ...(request.observe ? { observe: request.observe } : {}) },
+    );
+    if (answer.kind === 'rejected') {
+      return { kind: 'RefundRejected', code: answer.code, message: answer.message, providerCode: answer.providerCode };
+    }
+    await tellCreated(answer.refund, createdBy, request.logger);
+    return { kind: 'RefundCreated', refund: answer.refund, replayed: answer.existing };
+  }
 
   async function tellCreated(refund: RefundModel, facts: CreatedBy, logger: Logger): Promise<void> {
     try {
