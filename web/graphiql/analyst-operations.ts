@@ -11,11 +11,11 @@
  */
 
 /**
- * A sandbox payment with refunds: the transaction of efundpay's documented example refund
- * (efundpay lists a transaction's refunds itself, so `refundsComplete` is true). Bare, as the
- * README's sandbox tables cite seeded transactions; `payment(id:)` takes either form.
+ * A sandbox payment with several refunds: the sandbox makes three on this WooshPay payment when it
+ * starts (src/providers/wooshpay/index.ts, sandboxStart). WooshPay has no list endpoint, so its
+ * `refundsComplete` is false.
  */
-export const PAYMENT_WITH_REFUNDS = '21e7e301-81e7-4e5a-9928-d35624e5aefc';
+export const PAYMENT_WITH_REFUNDS = 'wooshpay:pi_1787730900000000002';
 
 const DAY_MS = 86_400_000;
 
@@ -59,10 +59,11 @@ export const REFUNDS_THIS_WEEK = `# Refunds this week by day and currency: count
 # on the left) for a chart and a table.
 # $from (in Variables below) is the start of the UTC
 # day six days before this tab was first opened:
-# seven days up to now. The sandbox's seeded refunds
-# are from 2024; to chart them, set the variables to
-# {"from": "2024-04-20T00:00:00.000Z",
-#  "to": "2024-06-10T00:00:00.000Z"}
+# seven days up to now. The sandbox's own refunds are
+# from its start; its seeded ones are from 2024: to
+# chart two weeks of those, set the variables to
+# {"from": "2024-04-24T00:00:00.000Z",
+#  "to": "2024-05-08T00:00:00.000Z"}
 query RefundsThisWeekByDayAndCurrency($from: DateTime!, $to: DateTime) {
   refundSummary(
     filter: { createdFrom: $from, createdTo: $to }

@@ -24,10 +24,19 @@ const DAY_LABEL = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric'
 /** Whole numbers only: a count of refunds has no 0.5. */
 const COUNT_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000];
 
-/** Line width and point size of the series `layer` places below the top one (capped at 4). */
-function layerSize(layer: number): Pick<uPlot.Series, 'width' | 'points'> {
-  const depth = Math.min(layer, 4);
-  return { width: 1.5 + 0.75 * depth, points: { show: true, size: 6 + 3 * depth } };
+/**
+ * Lines 2 px wide; a point on each day with refunds (a day at 0 is only the line passing through).
+ * Earlier series get bigger points, so where two series meet (the same value on the same day)
+ * the later one's point shows inside the earlier one's, as rings. `layer` counts from the top.
+ */
+function seriesStyle(layer: number): Pick<uPlot.Series, 'width' | 'points'> {
+  return { width: 2, points: { show: true, size: 7 + 4 * Math.min(layer, 3), filter: daysWithRefunds } };
+}
+
+/** The indices of a series' non-zero values: where its points are drawn. */
+function daysWithRefunds(plot: uPlot, seriesIndex: number): number[] {
+  const values: ArrayLike<number | null | undefined> = plot.data[seriesIndex] ?? [];
+  return Array.from(values).flatMap((value, index) => (typeof value === 'number' && value > 0 ? [index] : []));
 }
 
 /** The UTC day `YYYY-MM-DD` as uPlot's x value: seconds since the epoch at its start. */
@@ -151,9 +160,7 @@ function chartOptions(
       ...data.series.map((series, index) => ({
         label: series.status ? statusLabel(series.status) : series.label,
         stroke: seriesColour(series.status, colourSlots.get(series.label) ?? index),
-        // Earlier series are drawn wider and with bigger points, so where two series meet
-        // (the same count on the same day) the later one shows inside the earlier one.
-        ...layerSize(data.series.length - 1 - index),
+        ...seriesStyle(data.series.length - 1 - index),
       })),
     ],
   };
