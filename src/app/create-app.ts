@@ -26,7 +26,7 @@ import { createRefundCache } from '../refunds/read/cache/refund-cache.js';
 import { createRefundSearch, type RefundSearch } from '../refunds/search/refund-search.js';
 import { createLedgerQueries } from '../refunds/search/ledger-queries.js';
 import { recordReads } from '../refunds/ledger/recording-reader.js';
-import { createLedgerMetrics } from '../observability/ledger-metrics.js';
+import { createLedgerMetrics, type LedgerMetrics } from '../observability/ledger-metrics.js';
 import { createLedgerParts, type LedgerParts } from './ledger-parts.js';
 import { ProviderRefundReader, type RefundReader } from '../refunds/read/refund-reader.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
@@ -91,12 +91,13 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     tracing,
   });
   const listStore = createListStore(config, redis);
-  const listCache = listStore ? createRefundListCache(listStore, logger) : null;
+  const listCache = listStore ? createRefundListCache(listStore, logger, redis ? redisWarning : undefined) : null;
   // Built after the ledger it reads; the ledger's feeders reach it through this late binding.
   let paymentRefunds: PaymentRefunds | null = null;
+  const ledgerMetrics = createLedgerMetrics(metrics.registry);
   const ledgerParts = await createLedgerParts(config, {
     logger,
-    metrics: createLedgerMetrics(metrics.registry),
+    metrics: ledgerMetrics,
     clients,
     source,
     reader: cachedReader,
@@ -126,6 +127,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     reader,
     ledgerParts,
     paymentRefunds,
+    ledgerMetrics,
+    redisWarning,
   });
   const liveMetrics = createLiveMetrics(metrics.registry);
   const live = createLiveStatus({ reader, redis, settings: config.live, logger, counters: liveMetrics });
@@ -187,9 +190,23 @@ function createCreation(
     reader: RefundReader;
     ledgerParts: LedgerParts;
     paymentRefunds: PaymentRefunds;
+    ledgerMetrics: LedgerMetrics;
+    redisWarning: ThrottledWarning;
   },
 ): { creation: RefundCreation; store: KeyValueStore } {
   const { logger, metrics, redis, reader, ledgerParts, paymentRefunds } = parts;
+  /** Each step on its own: one failing never skips the next, nor fails the created refund's answer. */
+  const step = async (what: string, run: () => Promise<unknown>, onFailure?: () => void) => {
+    try {
+      await run();
+    } catch (error) {
+      onFailure?.();
+      logger.warn(
+        { event: 'refund.created_follow_up_failed', step: what, err: error },
+        `A created refund: ${what} failed`,
+      );
+    }
+  };
   const store: KeyValueStore = redis
     ? new RedisStore({ client: redis.client, timeoutMs: config.idempotency.storeTimeoutMs })
     : new MemoryStore({ maxEntries: MEMORY_IDEMPOTENCY_RECORDS });
@@ -202,13 +219,23 @@ function createCreation(
       // Longer than any creation can take (a POST, a lookup and one more POST, each within the deadline).
       leaseMs: Math.max(60_000, 4 * config.http.deadlineMs),
       logger,
+      ...(redis ? { storeWarning: parts.redisWarning } : {}),
     }),
     audit: createRefundAudit(logger, metrics.registry),
     onRefundCreated: async (refund, facts) => {
-      await reader.remember(refund);
-      await paymentRefunds.forget(refund);
-      const recorded = await ledgerParts.ledger.record([refund], 'created', facts);
-      ledgerParts.changes.recorded(recorded, [refund], 'created');
+      await step('entering the refund cache', () => reader.remember(refund));
+      await step("dropping its payment's cached list", () => paymentRefunds.forget(refund));
+      // Before the answer: the ledger knows who made it. On failure its next read records it.
+      await step(
+        'recording it in the ledger',
+        async () =>
+          ledgerParts.changes.recorded(
+            await ledgerParts.ledger.record([refund], 'created', facts),
+            [refund],
+            'created',
+          ),
+        () => parts.ledgerMetrics.writeFailed(),
+      );
     },
   });
   return { creation, store };
@@ -217,7 +244,7 @@ function createCreation(
 /** What shares the one Redis connection, for /ready. */
 function redisUsers(config: AppConfig): string[] {
   const budgets = PROVIDERS.some((definition) => config.providers[definition.name].maxRequestsPerSecond !== null);
-  return [...(config.cache.enabled ? ['cache'] : []), 'idempotency', ...(budgets ? ['budgets'] : [])];
+  return [...(config.cache.enabled ? ['cache'] : []), 'idempotency', ...(budgets ? ['budgets'] : []), 'live'];
 }
 
 /** Every registered provider's client (null without credentials), under its budget and tracing hooks. */

@@ -23,6 +23,9 @@ import { createWebhookEndpoints, describeWebhookEndpoints } from '../refunds/web
 import { createWebhookReceiver, type WebhookReceiver } from '../refunds/webhooks/webhook-receiver.js';
 import type { AppConfig } from './config.js';
 
+/** How often the ledger's database is asked whether it answers, for /ready. */
+const LEDGER_CHECK_INTERVAL_MS = 10_000;
+
 export interface LedgerParts {
   readonly ledger: Ledger;
   /** The database under the ledger, for its read side (payment refunds, search). */
@@ -94,6 +97,9 @@ export async function createLedgerParts(config: AppConfig, deps: LedgerDependenc
     onRound: (round) => metrics.reconcileRound(round),
   });
   reconciler.start();
+  // /ready shows the ledger's last known state; a quiet replica still asks the database now and then.
+  const health = setInterval(() => void ledger.check(), LEDGER_CHECK_INTERVAL_MS);
+  health.unref();
   return {
     ledger,
     database,
@@ -104,6 +110,7 @@ export async function createLedgerParts(config: AppConfig, deps: LedgerDependenc
     reconciler,
     state: () => ledger.state(),
     async close() {
+      clearInterval(health);
       await reconciler.stop();
       await webhooks.idle();
       await recorder.close();

@@ -24,6 +24,13 @@ export interface RedisSettings {
   readonly timeoutMs: number;
 }
 
+/**
+ * How long one connect attempt may take. Generous: the process's start does synchronous work (schema,
+ * migrations) right after the first attempt begins, and an attempt cut short only delays readiness.
+ * Commands never wait for it: while not connected they fail at once.
+ */
+const CONNECT_TIMEOUT_FLOOR_MS = 5000;
+
 /** The warn interval while Redis is down: one line a minute. */
 export const REDIS_WARNING_INTERVAL_MS = 60_000;
 
@@ -59,7 +66,7 @@ function reconnectDelay(retries: number): number {
 
 export interface RedisClientOptions {
   readonly url: string;
-  /** The socket connect timeout floor (a connect takes at least 1 s to give up). */
+  /** The socket connect timeout, raised to CONNECT_TIMEOUT_FLOOR_MS when lower. */
   readonly connectTimeoutMs?: number;
   /** Told about every connection error; the client keeps reconnecting on its own. */
   readonly onError: (error: Error) => void;
@@ -80,7 +87,7 @@ export function openRedisClient(options: RedisClientOptions): RedisClient {
     disableOfflineQueue: true,
     // Bounds what piles up while Redis hangs (written commands wait for a reply we no longer want).
     commandsQueueMaxLength: 10_000,
-    socket: { connectTimeout: Math.max(1000, options.connectTimeoutMs ?? 0), reconnectStrategy: reconnectDelay },
+    socket: { connectTimeout: Math.max(CONNECT_TIMEOUT_FLOOR_MS, options.connectTimeoutMs ?? 0), reconnectStrategy: reconnectDelay },
   });
   // Without a listener, an 'error' event would crash the process.
   client.on('error', (error: Error) => options.onError(error));

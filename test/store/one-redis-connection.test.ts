@@ -81,7 +81,7 @@ describe('one Redis connection per process', () => {
 
   it('/ready reports Redis once, with what uses it', async () => {
     const ready = (await (await fetch(`${stack.url}/ready`)).json()) as Record<string, unknown>;
-    expect(ready.redis).toEqual({ status: 'ok', usedBy: ['cache', 'idempotency', 'budgets'] });
+    expect(ready.redis).toEqual({ status: 'ok', usedBy: ['cache', 'idempotency', 'budgets', 'live'] });
     expect(ready.idempotency).toEqual({ store: 'redis' });
   });
 

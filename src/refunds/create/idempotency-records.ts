@@ -17,6 +17,7 @@
  *   `pending` until its lease ends, and the provider-level key keeps repeats safe after that.
  */
 import type { Logger } from 'pino';
+import type { ThrottledWarning } from '../../observability/throttled-warning.js';
 import { RequestRefusedError } from '../../domain/errors.js';
 import type { RefundCreationOutcome } from '../../domain/refund-creation.js';
 import type { RefundModel } from '../../domain/refund.js';
@@ -37,6 +38,11 @@ export interface IdempotencyRecordsOptions {
   /** How long a `pending` claim lives if its replica dies mid-call; longer than any provider call. */
   readonly leaseMs: number;
   readonly logger: Logger;
+  /**
+   * Where a store failure is reported instead of a warn line each: the shared Redis warning (one
+   * line a minute), since each refused call is in its own audit line already.
+   */
+  readonly storeWarning?: ThrottledWarning;
 }
 
 export interface IdempotencyRecords {
@@ -55,10 +61,9 @@ export function createIdempotencyRecords(options: IdempotencyRecordsOptions): Id
   const { store, logger } = options;
 
   const unavailable = (cause: unknown) => {
-    logger.warn(
-      { err: cause, store: store.kind },
-      'idempotency store unavailable: refund creation refused, nothing was sent',
-    );
+    const fields = { err: cause, store: store.kind };
+    if (options.storeWarning) options.storeWarning({ ...fields, refused: 'createRefund' });
+    else logger.warn(fields, 'idempotency store unavailable: refund creation refused, nothing was sent');
     return new RequestRefusedError(
       'IDEMPOTENCY_STORE_UNAVAILABLE',
       'The idempotency records cannot be read right now, so no refund was attempted; try again shortly with the same idempotencyKey',

@@ -7,6 +7,7 @@
  * failure is a miss.
  */
 import type { Logger } from 'pino';
+import type { ThrottledWarning } from '../../observability/throttled-warning.js';
 import type { PaymentRef } from '../../domain/payment.js';
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { KeyValueStore } from '../../store/key-value-store.js';
@@ -27,14 +28,19 @@ export interface RefundListCache {
 
 const VERSION = 1;
 
-export function createRefundListCache(store: KeyValueStore, logger: Logger): RefundListCache {
+/** `warning`: where store failures go (the shared Redis warning, one line a minute); a warn line each otherwise. */
+export function createRefundListCache(
+  store: KeyValueStore,
+  logger: Logger,
+  warning?: ThrottledWarning,
+): RefundListCache {
   const keyOf = (payment: PaymentRef, account: string) =>
     `payment-refunds:v${VERSION}:${payment.provider}:${account}:${payment.providerPaymentId}`;
-  const warn = (error: unknown, operation: string) =>
-    logger.warn(
-      { err: { message: error instanceof Error ? error.message : String(error) } },
-      `refund list cache ${operation} failed`,
-    );
+  const warn = (error: unknown, operation: string) => {
+    const fields = { err: { message: error instanceof Error ? error.message : String(error) } };
+    if (warning) warning({ ...fields, operation: `refund list ${operation}` });
+    else logger.warn(fields, `refund list cache ${operation} failed`);
+  };
   return {
     async get(payment, account) {
       try {
