@@ -106,6 +106,87 @@ function isJson(contentType: string | readonly string[] | undefined): boolean {
   return value?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
+/** What handling one request needs from its receiver. */
+interface RequestContext {
+  readonly ledger: WebhookReceiverOptions['ledger'];
+  readonly logger: WebhookReceiverOptions['logger'];
+  readonly toleranceS: number;
+  readonly now: () => Date;
+  readonly observe: (observation: WebhookObservation) => void;
+  /** Starts processing a newly recorded event on a later turn, after the answer is handed back. */
+  readonly processLater: (event: WebhookEventInput) => void;
+}
+
+/** The 400 for a refused request, with its one warn line and its observation. */
+function refuseRequest(
+  context: RequestContext,
+  provider: RefundProviderName,
+  reason: WebhookRejectionReason,
+): WebhookAnswer {
+  context.logger.warn({ event: 'webhook.refused', provider, reason }, 'Webhook refused');
+  context.observe({ provider, outcome: 'rejected', reason });
+  return json(400, { error: reason, message: MESSAGES[reason] });
+}
+
+/**
+ * Handles one request to an endpoint that is on (`secrets` are its own): refuses what is too
+ * large, not JSON or does not verify; answers 2xx to a verified event of a kind not followed;
+ * records the rest.
+ */
+async function receiveAt(
+  context: RequestContext,
+  endpoint: WebhookEndpoint,
+  secrets: readonly string[],
+  rawBody: Buffer,
+  headers: WebhookHeaders,
+): Promise<WebhookAnswer> {
+  const { provider } = endpoint;
+  if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return refuseRequest(context, provider, 'body_too_large');
+  if (!isJson(headers['content-type'])) return refuseRequest(context, provider, 'unsupported_media_type');
+  const receivedAt = context.now();
+  const verification = endpoint.webhooks.verify(rawBody, headers, secrets, receivedAt, context.toleranceS);
+  if (!verification.ok) return refuseRequest(context, provider, verification.reason);
+
+  const { eventId, providerRefundId, lookup } = verification.event;
+  const accepted = endpoint.webhooks.acceptedAnswer;
+  if (providerRefundId === null && lookup === null) {
+    context.observe({ provider, outcome: 'ignored' });
+    return accepted;
+  }
+  const event: WebhookEventInput = { provider, eventId, receivedAt, signature: 'valid', providerRefundId, lookup };
+  return recordEvent(context, event, accepted);
+}
+
+/**
+ * Records a verified event durably and answers: 503 when the ledger fails (the provider retries),
+ * else `accepted`. A new event is processed after the answer; a duplicate is not.
+ */
+async function recordEvent(
+  context: RequestContext,
+  event: WebhookEventInput,
+  accepted: WebhookAnswer,
+): Promise<WebhookAnswer> {
+  const { logger, observe } = context;
+  const { provider, eventId } = event;
+  let recorded;
+  try {
+    recorded = await context.ledger.recordEvent(event);
+  } catch (error) {
+    logger.error({ provider, eventId, err: error }, 'Webhook event could not be recorded; answered 503');
+    observe({ provider, outcome: 'record_failed' });
+    return UNAVAILABLE;
+  }
+  if (recorded === 'duplicate') {
+    logger.info({ event: 'webhook.duplicate', provider, eventId }, 'Webhook event received again; already recorded');
+    observe({ provider, outcome: 'duplicate' });
+    return accepted;
+  }
+  logger.info({ event: 'webhook.recorded', provider, eventId }, 'Webhook event recorded');
+  observe({ provider, outcome: 'recorded' });
+  context.processLater(event);
+  return accepted;
+}
+
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   const { ledger, logger, toleranceS } = options;
   const now = options.now ?? (() => new Date());
@@ -122,17 +203,12 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     return endpoint?.secrets ? endpoint : undefined;
   };
 
-  const refuse = (provider: RefundProviderName, reason: WebhookRejectionReason): WebhookAnswer => {
-    logger.warn({ event: 'webhook.refused', provider, reason }, 'Webhook refused');
-    observe({ provider, outcome: 'rejected', reason });
-    return json(400, { error: reason, message: MESSAGES[reason] });
-  };
-
   const processLater = (event: WebhookEventInput) => {
     const processing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => processor.processEvent(event));
     running.add(processing);
     void processing.finally(() => running.delete(processing));
   };
+  const context: RequestContext = { ledger, logger, toleranceS, now, observe, processLater };
 
   async function receive(path: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAnswer> {
     const endpoint = active(path);
@@ -140,37 +216,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       observe({ provider: byPath.get(path)?.provider ?? 'unknown', outcome: 'not_found' });
       return NOT_FOUND;
     }
-    const { provider } = endpoint;
-    if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return refuse(provider, 'body_too_large');
-    if (!isJson(headers['content-type'])) return refuse(provider, 'unsupported_media_type');
-    const receivedAt = now();
-    const verification = endpoint.webhooks.verify(rawBody, headers, endpoint.secrets, receivedAt, toleranceS);
-    if (!verification.ok) return refuse(provider, verification.reason);
-
-    const { eventId, providerRefundId, lookup } = verification.event;
-    const accepted = endpoint.webhooks.acceptedAnswer;
-    if (providerRefundId === null && lookup === null) {
-      observe({ provider, outcome: 'ignored' });
-      return accepted;
-    }
-    const event: WebhookEventInput = { provider, eventId, receivedAt, signature: 'valid', providerRefundId, lookup };
-    let recorded;
-    try {
-      recorded = await ledger.recordEvent(event);
-    } catch (error) {
-      logger.error({ provider, eventId, err: error }, 'Webhook event could not be recorded; answered 503');
-      observe({ provider, outcome: 'record_failed' });
-      return UNAVAILABLE;
-    }
-    if (recorded === 'duplicate') {
-      logger.info({ event: 'webhook.duplicate', provider, eventId }, 'Webhook event received again; already recorded');
-      observe({ provider, outcome: 'duplicate' });
-      return accepted;
-    }
-    logger.info({ event: 'webhook.recorded', provider, eventId }, 'Webhook event recorded');
-    observe({ provider, outcome: 'recorded' });
-    processLater(event);
-    return accepted;
+    return receiveAt(context, endpoint, endpoint.secrets, rawBody, headers);
   }
 
   return {
@@ -185,7 +231,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     },
     refuse: (path, reason) => {
       const endpoint = active(path);
-      return endpoint ? refuse(endpoint.provider, reason) : NOT_FOUND;
+      return endpoint ? refuseRequest(context, endpoint.provider, reason) : NOT_FOUND;
     },
     processEvent: (event) => processor.processEvent(event),
     async retryEvent(event) {
