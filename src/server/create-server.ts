@@ -38,6 +38,7 @@ import { requestIdFrom } from './http/request-id.js';
 import { createRouterAuth } from './http/router-auth.js';
 import { createOperationSpanMiddleware } from './http/tracing-middleware.js';
 import { attachGraphqlWs, type GraphqlWsOptions } from './ws/graphql-ws-server.js';
+import { refuseHttpSubscriptions } from './ws/refuse-http-subscriptions.js';
 
 export interface ServerSettings extends GraphqlSettings {
   readonly host: string;
@@ -159,6 +160,7 @@ export async function startServer(
     createRouterAuth(settings.routerSecret),
     express.json({ limit: settings.limits.maxBodyBytes }),
     createRequestGuards({ maxDocumentBytes: settings.limits.maxDocumentBytes }),
+    refuseHttpSubscriptions({ maxTokens: settings.limits.maxTokens }),
     ...(parts.tracing ? [createOperationSpanMiddleware(parts.tracing)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

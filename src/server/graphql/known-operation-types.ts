@@ -16,7 +16,8 @@ export function createKnownOperationTypesPlugin(): ApolloServerPlugin<RequestCon
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, schema }) {
-          // Subscriptions are served over WebSocket (src/server/ws/); over HTTP they are a client error.
+          // Subscriptions are served over WebSocket (src/server/ws/). Over HTTP they are refused before
+          // Apollo sees them (refuse-http-subscriptions.ts); this catches any that slip through.
           if (operation?.operation === OperationTypeNode.SUBSCRIPTION && schema.getSubscriptionType()) {
             throw new GraphQLError(SUBSCRIPTIONS_OVER_WEBSOCKET, {
               nodes: operation,

@@ -283,7 +283,14 @@ export function attachGraphqlWs(
     } catch (error) {
       return [clientError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
     }
-    const errors = validate(parts.schema, document, rules);
+    let errors: readonly GraphQLError[];
+    try {
+      errors = validate(parts.schema, document, rules);
+    } catch (error) {
+      // graphql 16's single-root-field rule throws on a root field skipped by an undefined variable.
+      if (!(error instanceof GraphQLError)) throw error;
+      errors = [error];
+    }
     if (errors.length > 0) {
       return errors.map((error) =>
         error.extensions.code === undefined
