@@ -89,50 +89,85 @@ export interface WebhookSender {
 /** Deliveries kept for tests; older ones are dropped. */
 const MAX_DELIVERIES = 1000;
 
+/** One POST of a message; never rejects: no answer (refused, timed out) is a null status. */
+async function postMessage(
+  url: string,
+  message: WebhookMessage,
+  timeoutMs: number,
+): Promise<{ status: number | null; body: string }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: message.headers,
+      body: message.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, body: await response.text() };
+  } catch {
+    return { status: null, body: '' };
+  }
+}
+
+/**
+ * The sender's timers: sleeps between retries and scheduled sends. `cancelAll()` clears every
+ * pending one and ends it at once: a sleep resolves early, a scheduled call never runs.
+ */
+interface PendingTimers {
+  sleep(ms: number): Promise<void>;
+  after(ms: number, run: () => void): void;
+  cancelAll(): void;
+}
+
+function createPendingTimers(): PendingTimers {
+  /** Each pending timer, with what cancelAll() runs to end it at once. */
+  const timers = new Map<NodeJS.Timeout, () => void>();
+  return {
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, ms);
+        timers.set(timer, resolve);
+      }),
+    after(ms, run) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        run();
+      }, ms);
+      timers.set(timer, () => undefined);
+    },
+    cancelAll() {
+      for (const [timer, end] of timers) {
+        clearTimeout(timer);
+        end();
+      }
+      timers.clear();
+    },
+  };
+}
+
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const maxAttempts = options.maxAttempts ?? 5;
   const baseDelayMs = options.baseDelayMs ?? 200;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
   const deliveries: WebhookDelivery[] = [];
   const inFlight = new Set<Promise<boolean>>();
-  /** Waiting retries and scheduled sends, each with what close() runs to end it at once. */
-  const timers = new Map<NodeJS.Timeout, () => void>();
+  const timers = createPendingTimers();
   let target: string | null = null;
   let closed = false;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.set(timer, resolve);
-    });
-
-  async function attempt(url: string, message: WebhookMessage): Promise<{ status: number | null; body: string }> {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: message.headers,
-        body: message.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(attemptTimeoutMs),
-      });
-      return { status: response.status, body: await response.text() };
-    } catch {
-      return { status: null, body: '' };
-    }
-  }
-
+  /** Attempts one delivery until accepted, out of attempts, closed or the target unset; records each attempt. */
   async function run(
     event: { eventId: string; refundId: string },
     build: () => WebhookMessage,
     attempts: number,
   ): Promise<boolean> {
     for (let number = 1; number <= attempts && !closed; number += 1) {
-      if (number > 1) await sleep(baseDelayMs * 2 ** (number - 2));
+      if (number > 1) await timers.sleep(baseDelayMs * 2 ** (number - 2));
       if (closed || target === null) return false;
-      const answer = await attempt(target, build());
+      const answer = await postMessage(target, build(), attemptTimeoutMs);
       if (closed) return false;
       const accepted = answer.status !== null && options.isAccepted(answer.status, answer.body);
       deliveries.push({ ...event, attempt: number, status: answer.status, accepted });
@@ -164,22 +199,16 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     },
     later(ms, send) {
       if (closed) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
+      timers.after(ms, () => {
         if (!closed) send();
-      }, ms);
-      timers.set(timer, () => undefined);
+      });
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     close() {
       closed = true;
-      for (const [timer, end] of timers) {
-        clearTimeout(timer);
-        end();
-      }
-      timers.clear();
+      timers.cancelAll();
     },
   };
 }
