@@ -3,9 +3,15 @@
  * fault injection and JSON replies. A provider contract supplies only routing, auth, lookup and
  * its own error body shape. This toolkit imports nothing else of this repository.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultRegistry, type SimulatorHandle } from './fault-injection.js';
+import { FaultRegistry, type AppliedFault, type SimulatorHandle } from './fault-injection.js';
 import { RequestLog } from './request-log.js';
 
 export interface SimulatorRequest {
@@ -79,78 +85,19 @@ export async function startHttpSimulator(
   let closed = false;
   /** Requests received and not yet answered (or abandoned), for the concurrency fault. */
   let inFlight = 0;
-
-  // Pending sleeps are dropped on close(): their handlers simply never resume.
-  const sleep = (ms: number): Promise<void> =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            resolve();
-          }, ms);
-          timers.add(timer);
-        });
+  const simulator: RunningSimulator = { contract, sleep: (ms) => droppableSleep(timers, ms), closed: () => closed };
 
   const handleRequest = async (
-    req: IncomingMessage,
-    res: ServerResponse,
+    exchange: Exchange,
     request: SimulatorRequest,
-    answered: Answered,
     othersInFlight: number,
   ): Promise<void> => {
-    await sleep(baseLatencyMs);
+    await simulator.sleep(baseLatencyMs);
     if (closed) return;
-
     const fault = faults.take(request.faultKey, Math.random, request.method);
-    switch (fault?.kind) {
-      case 'concurrency':
-        if (othersInFlight >= fault.max) {
-          const status = fault.status ?? 429;
-          sendJson(res, answered, { ...contract.errorResponse(status), status });
-          return;
-        }
-        break;
-      case 'hang':
-        return;
-      case 'reset':
-        req.socket.resetAndDestroy();
-        return;
-      case 'status': {
-        const reply = contract.errorResponse(fault.status);
-        const headers =
-          fault.retryAfter === undefined ? reply.headers : { ...reply.headers, 'Retry-After': fault.retryAfter };
-        sendJson(res, answered, { ...reply, status: fault.status, headers });
-        return;
-      }
-      case 'raw':
-        send(res, answered, fault.status ?? 200, { 'Content-Type': fault.contentType }, fault.body);
-        return;
-      case 'redirect':
-        send(res, answered, fault.status ?? 302, { Location: fault.location }, '');
-        return;
-      case 'latency':
-        await sleep(fault.ms);
-        if (closed) return;
-        break;
-      case 'lose-response': {
-        // The request takes effect first; only its answer is lost.
-        await contract.handle(request);
-        if (closed) return;
-        if (fault.after === 'hang') return;
-        if (fault.after === 'reset') {
-          req.socket.resetAndDestroy();
-          return;
-        }
-        sendJson(res, answered, { ...contract.errorResponse(fault.after), status: fault.after });
-        return;
-      }
-      case undefined:
-        break;
-    }
-
+    if (await answeredByFault(simulator, fault, exchange, request, othersInFlight)) return;
     const reply = await contract.handle(request);
-    if (!closed) sendJson(res, answered, reply);
+    if (!closed) sendJson(exchange.res, exchange.answered, reply);
   };
 
   const server = createServer((req, res) => {
@@ -159,33 +106,9 @@ export async function startHttpSimulator(
     res.once('close', () => {
       inFlight -= 1;
     });
-    readRequestBody(req)
-      .then((rawBody) => {
-        const request = parseRequest(contract, req, rawBody);
-        // Recorded before latency, faults and auth: tests count provider calls from this log.
-        const record = log.record(request.method, req.url ?? '/', request.faultKey, req.headers, request.body);
-        const answered: Answered = (status) => log.answered(record, status);
-        handleRequest(req, res, request, answered, othersInFlight).catch((error: unknown) => {
-          // A simulator bug must surface as the provider's 500, not crash the test process.
-          console.error('[simulator] unexpected error', error);
-          if (!res.headersSent) sendJson(res, answered, contract.errorResponse(500));
-        });
-      })
-      .catch(() => {
-        // An over-long or broken request body: the provider's 400, recorded like any request.
-        const record = log.record(req.method ?? 'GET', req.url ?? '/', null, req.headers);
-        if (!res.headersSent) sendJson(res, (status) => log.answered(record, status), contract.errorResponse(400));
-      });
+    receiveRequest(contract, log, req, res, (exchange, request) => handleRequest(exchange, request, othersInFlight));
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const origin = `http://${urlHost(server.address() as AddressInfo)}`;
 
   return {
@@ -216,6 +139,137 @@ export async function startHttpSimulator(
       return stopped;
     },
   };
+}
+
+/** One request and its response, with what records the status it was answered with. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly answered: Answered;
+}
+
+/** What a request's handling shares with its simulator. */
+interface RunningSimulator {
+  readonly contract: ProviderContract;
+  /** Resolves after `ms`, or never once the simulator closes. */
+  sleep(ms: number): Promise<void>;
+  closed(): boolean;
+}
+
+/**
+ * A sleep that close() can drop: the timer is kept in `timers` until it fires, and a cleared one
+ * never resolves, so the handler waiting on it simply never resumes. 0 ms or less resolves at once.
+ */
+function droppableSleep(timers: Set<NodeJS.Timeout>, ms: number): Promise<void> {
+  return ms <= 0
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, ms);
+        timers.add(timer);
+      });
+}
+
+/**
+ * Reads, parses and logs a request, then hands it to `handle`. A body over the limit or broken is
+ * logged and answered with the provider's 400; a handler that throws, with the provider's 500.
+ */
+function receiveRequest(
+  contract: ProviderContract,
+  log: RequestLog,
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: (exchange: Exchange, request: SimulatorRequest) => Promise<void>,
+): void {
+  readRequestBody(req)
+    .then((rawBody) => {
+      const request = parseRequest(contract, req, rawBody);
+      // Recorded before latency, faults and auth: tests count provider calls from this log.
+      const record = log.record(request.method, req.url ?? '/', request.faultKey, req.headers, request.body);
+      const answered: Answered = (status) => log.answered(record, status);
+      handle({ req, res, answered }, request).catch((error: unknown) => {
+        // A simulator bug must surface as the provider's 500, not crash the test process.
+        console.error('[simulator] unexpected error', error);
+        if (!res.headersSent) sendJson(res, answered, contract.errorResponse(500));
+      });
+    })
+    .catch(() => {
+      // An over-long or broken request body: the provider's 400, recorded like any request.
+      const record = log.record(req.method ?? 'GET', req.url ?? '/', null, req.headers);
+      if (!res.headersSent) sendJson(res, (status) => log.answered(record, status), contract.errorResponse(400));
+    });
+}
+
+/**
+ * Plays a fault taken for a request. True when the fault answered the request or dropped it (hang,
+ * reset, a lost response, or the simulator closed meanwhile); false when the contract answers it
+ * (no fault, added latency, or a concurrency fault under its maximum).
+ */
+async function answeredByFault(
+  simulator: RunningSimulator,
+  fault: AppliedFault | undefined,
+  { req, res, answered }: Exchange,
+  request: SimulatorRequest,
+  othersInFlight: number,
+): Promise<boolean> {
+  const { contract } = simulator;
+  switch (fault?.kind) {
+    case 'concurrency':
+      if (othersInFlight >= fault.max) {
+        const status = fault.status ?? 429;
+        sendJson(res, answered, { ...contract.errorResponse(status), status });
+        return true;
+      }
+      return false;
+    case 'hang':
+      return true;
+    case 'reset':
+      req.socket.resetAndDestroy();
+      return true;
+    case 'status': {
+      const reply = contract.errorResponse(fault.status);
+      const headers =
+        fault.retryAfter === undefined ? reply.headers : { ...reply.headers, 'Retry-After': fault.retryAfter };
+      sendJson(res, answered, { ...reply, status: fault.status, headers });
+      return true;
+    }
+    case 'raw':
+      send(res, answered, fault.status ?? 200, { 'Content-Type': fault.contentType }, fault.body);
+      return true;
+    case 'redirect':
+      send(res, answered, fault.status ?? 302, { Location: fault.location }, '');
+      return true;
+    case 'latency':
+      await simulator.sleep(fault.ms);
+      return simulator.closed();
+    case 'lose-response': {
+      // The request takes effect first; only its answer is lost.
+      await contract.handle(request);
+      if (simulator.closed()) return true;
+      if (fault.after === 'hang') return true;
+      if (fault.after === 'reset') {
+        req.socket.resetAndDestroy();
+        return true;
+      }
+      sendJson(res, answered, { ...contract.errorResponse(fault.after), status: fault.after });
+      return true;
+    }
+    case undefined:
+      return false;
+  }
+}
+
+/** Listens on `port` and `host`; rejects when the server cannot (e.g. the port is taken). */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function parseRequest(contract: ProviderContract, req: IncomingMessage, rawBody: string): SimulatorRequest {
