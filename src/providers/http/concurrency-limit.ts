@@ -77,6 +77,91 @@ interface Waiter {
 }
 
 /**
+ * The limit's arithmetic, apart from slots and waiters: AIMD with slow start, the ceiling held
+ * after a decrease, and the moving minimum latency. Fixed settings make it a constant.
+ * `onLimitChange` is told the whole-number limit at construction and each time it changes.
+ */
+class LimitState {
+  /** The limit, in fractions of a slot, between 1 and `max`. */
+  private value: number;
+  private decreases = 0;
+  private readonly adaptive: boolean;
+  private readonly max: number;
+  private reported: number;
+  private slowStart = true;
+  /** Where growth stops until `holdAnswers` more answers came back (after an overload signal). */
+  private ceiling: number;
+  private holdAnswers = 0;
+  private minLatency = Number.POSITIVE_INFINITY;
+  private windowMin = Number.POSITIVE_INFINITY;
+  private windowAnswers = 0;
+
+  constructor(
+    settings: ConcurrencySettings,
+    private readonly onLimitChange: ((limit: number) => void) | undefined,
+  ) {
+    this.adaptive = settings.kind === 'adaptive';
+    this.max = settings.kind === 'adaptive' ? Math.max(1, settings.max) : settings.limit;
+    this.value = settings.kind === 'adaptive' ? Math.min(Math.max(1, settings.initial), this.max) : settings.limit;
+    this.reported = slots(this.value);
+    this.ceiling = this.max;
+    onLimitChange?.(this.reported);
+  }
+
+  /** Bumped by each decrease: a slot taken before it cannot decrease the limit again. */
+  get epoch(): number {
+    return this.decreases;
+  }
+
+  /** The limit in whole slots. */
+  slots(): number {
+    return slots(this.value);
+  }
+
+  /**
+   * Learns from how an attempt that held a slot taken in `slotEpoch` ended. `inUse` says whether
+   * the limit is in use (calls wait, or every slot was taken until this one came back); it is
+   * asked only of an answer.
+   */
+  learn(outcome: SlotOutcome, slotEpoch: number, inUse: () => boolean): void {
+    if (!this.adaptive || outcome.kind === 'ignore') return;
+    if (outcome.kind === 'overload') {
+      if (slotEpoch !== this.decreases) return;
+      this.decreases += 1;
+      this.slowStart = false;
+      this.ceiling = Math.max(1, Math.floor(this.value * CEILING_MARGIN));
+      this.holdAnswers = HOLD_ROUND_TRIPS * slots(this.value);
+      this.set(this.value * DECREASE_FACTOR);
+      return;
+    }
+    if (this.holdAnswers > 0 && (this.holdAnswers -= 1) === 0) this.ceiling = this.max;
+    const { latencyMs } = outcome;
+    this.windowMin = Math.min(this.windowMin, latencyMs);
+    this.windowAnswers += 1;
+    const windowSize = Math.max(MIN_LATENCY_ANSWERS, MIN_LATENCY_ROUND_TRIPS * slots(this.value));
+    if (this.windowAnswers >= windowSize || this.minLatency === Number.POSITIVE_INFINITY) {
+      this.minLatency = this.windowMin;
+      this.windowMin = Number.POSITIVE_INFINITY;
+      this.windowAnswers = 0;
+    }
+    // Only a limit that is in use is raised.
+    if (!inUse() || latencyMs > LATENCY_TOLERANCE * Math.max(this.minLatency, 1)) return;
+    if (this.value < this.ceiling) {
+      this.set(Math.min(this.ceiling, this.value + (this.slowStart ? 1 : 1 / this.value)));
+    }
+  }
+
+  private set(next: number): void {
+    this.value = Math.min(this.max, Math.max(1, next));
+    const whole = slots(this.value);
+    if (whole !== this.reported) {
+      this.reported = whole;
+      this.onLimitChange?.(whole);
+    }
+  }
+}
+
+/**
  * A limiter for one provider. `onLimitChange` is told the whole-number limit at once and each
  * time it changes (the metric).
  */
@@ -84,72 +169,22 @@ export function createConcurrencyLimiter(
   settings: ConcurrencySettings,
   onLimitChange?: (limit: number) => void,
 ): ConcurrencyLimiter {
-  const adaptive = settings.kind === 'adaptive';
-  const max = adaptive ? Math.max(1, settings.max) : settings.limit;
-  let limit = adaptive ? Math.min(Math.max(1, settings.initial), max) : settings.limit;
-  let reported = slots(limit);
   let inFlight = 0;
   /** Arrival order; a Set so an aborted waiter leaves in O(1). */
   const waiting = new Set<Waiter>();
-  /** Bumped by each decrease: a slot taken before it cannot decrease the limit again. */
-  let epoch = 0;
-  let slowStart = true;
-  /** Where growth stops until `holdAnswers` more answers came back (after an overload signal). */
-  let ceiling = max;
-  let holdAnswers = 0;
-  let minLatency = Number.POSITIVE_INFINITY;
-  let windowMin = Number.POSITIVE_INFINITY;
-  let windowAnswers = 0;
-
-  onLimitChange?.(reported);
-
-  const setLimit = (next: number) => {
-    limit = Math.min(max, Math.max(1, next));
-    const whole = slots(limit);
-    if (whole !== reported) {
-      reported = whole;
-      onLimitChange?.(whole);
-    }
-  };
-
-  const learn = (outcome: SlotOutcome, slotEpoch: number) => {
-    if (!adaptive || outcome.kind === 'ignore') return;
-    if (outcome.kind === 'overload') {
-      if (slotEpoch !== epoch) return;
-      epoch += 1;
-      slowStart = false;
-      ceiling = Math.max(1, Math.floor(limit * CEILING_MARGIN));
-      holdAnswers = HOLD_ROUND_TRIPS * slots(limit);
-      setLimit(limit * DECREASE_FACTOR);
-      return;
-    }
-    if (holdAnswers > 0 && (holdAnswers -= 1) === 0) ceiling = max;
-    const { latencyMs } = outcome;
-    windowMin = Math.min(windowMin, latencyMs);
-    windowAnswers += 1;
-    const windowSize = Math.max(MIN_LATENCY_ANSWERS, MIN_LATENCY_ROUND_TRIPS * slots(limit));
-    if (windowAnswers >= windowSize || minLatency === Number.POSITIVE_INFINITY) {
-      minLatency = windowMin;
-      windowMin = Number.POSITIVE_INFINITY;
-      windowAnswers = 0;
-    }
-    // Only a limit that is in use is raised: calls are waiting for a slot, or every slot was
-    // taken until this one came back.
-    const inUse = waiting.size > 0 || inFlight + 1 >= slots(limit);
-    if (!inUse || latencyMs > LATENCY_TOLERANCE * Math.max(minLatency, 1)) return;
-    if (limit < ceiling) setLimit(Math.min(ceiling, limit + (slowStart ? 1 : 1 / limit)));
-  };
+  const limit = new LimitState(settings, onLimitChange);
 
   const take = (): ConcurrencySlot => {
     inFlight += 1;
-    const slotEpoch = epoch;
+    const slotEpoch = limit.epoch;
     let released = false;
     return {
       release(outcome) {
         if (released) return;
         released = true;
         inFlight -= 1;
-        learn(outcome, slotEpoch);
+        // In use: calls are waiting for a slot, or every slot was taken until this one came back.
+        limit.learn(outcome, slotEpoch, () => waiting.size > 0 || inFlight + 1 >= limit.slots());
         drain();
       },
     };
@@ -157,7 +192,7 @@ export function createConcurrencyLimiter(
 
   const drain = () => {
     for (const waiter of waiting) {
-      if (inFlight >= slots(limit)) return;
+      if (inFlight >= limit.slots()) return;
       waiting.delete(waiter);
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       waiter.resolve(take());
@@ -167,7 +202,7 @@ export function createConcurrencyLimiter(
   return {
     acquire(signal) {
       if (signal.aborted) return Promise.reject(signal.reason as Error);
-      if (inFlight < slots(limit) && waiting.size === 0) return take();
+      if (inFlight < limit.slots() && waiting.size === 0) return take();
       return new Promise<ConcurrencySlot>((resolve, reject) => {
         const waiter: Waiter = {
           resolve,
@@ -181,7 +216,7 @@ export function createConcurrencyLimiter(
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       });
     },
-    limit: () => slots(limit),
+    limit: () => limit.slots(),
     inFlight: () => inFlight,
     queued: () => waiting.size,
   };
