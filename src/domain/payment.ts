@@ -6,6 +6,6 @@ import type { RefundProviderName } from './refund.js';
 
 export interface PaymentRef {
   readonly provider: RefundProviderName;
-  /** The provider's payment id in its canonical form (WooshPay `pi_…` as is, efundpay lower-case UUID). */
+  /** The provider's payment id in its canonical form (its definition's `payments.canonicalId`). */
   readonly providerPaymentId: string;
 }

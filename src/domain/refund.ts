@@ -23,7 +23,7 @@ export interface RefundModel {
   readonly id: string;
   readonly provider: RefundProviderName;
   readonly providerRefundId: string;
-  /** The provider's payment the refund belongs to (WooshPay PaymentIntent, efundpay transaction); null when the provider does not say. */
+  /** The provider's own id of the payment the refund belongs to; null when the provider does not say. */
   readonly paymentId: string | null;
   readonly status: RefundStatus;
   /** The provider's raw status, kept verbatim so UNKNOWN is never a dead end. */

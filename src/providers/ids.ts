@@ -100,7 +100,7 @@ export function toGlobalPaymentId(ref: PaymentRef): string {
 }
 
 /**
- * Parses a global payment id (`wooshpay:pi_…`, `efundpay:<transaction uuid>`) or a bare provider
+ * Parses a global payment id (`<provider prefix>:<payment id>`) or a bare provider
  * payment id whose format names its provider, checked against each provider's `payments.idPattern`
  * and answered in canonical form. Throws InvalidInputError (BAD_USER_INPUT) naming the input when
  * it is neither, before anything else happens to it.

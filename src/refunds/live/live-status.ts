@@ -8,7 +8,7 @@
  *   when its fingerprint differs from the last one it delivered for that refund, so one change seen
  *   twice (by two sources, or two replicas) reaches each subscriber once.
  * - A watched refund that is not final is re-read by the poller at least every poll interval.
- *   A payment watch has no list to poll (WooshPay cannot list a payment's refunds): the refunds it
+ *   A payment watch has no list to poll (not every provider can list a payment's refunds): the refunds it
  *   has delivered that are not final are polled while it lasts.
  * - When pub/sub comes back after being down, every watched refund is re-read, so a change published
  *   by another replica meanwhile is delivered late rather than never.
