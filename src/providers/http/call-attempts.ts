@@ -8,7 +8,7 @@
 import { TimeoutError } from 'ky';
 import type { RefundProviderName } from '../../domain/refund.js';
 import type { HttpMethod } from '../port.js';
-import type { ProviderAttempt, ProviderAttemptHooks } from './types.js';
+import type { ProviderAttempt, ProviderAttemptEnd, ProviderAttemptHooks } from './types.js';
 import type { CallSignals } from './call-signals.js';
 import type { ConcurrencyLimiter, ConcurrencySlot, SlotOutcome } from './concurrency-limit.js';
 import { provablyNotSent } from './delivery.js';
@@ -60,22 +60,77 @@ export interface CallAttemptsInit {
 const IGNORE: SlotOutcome = { kind: 'ignore' };
 const OVERLOAD: SlotOutcome = { kind: 'overload' };
 
-export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
-  const { hooks, signals, limiter } = init;
-  let slot: ConcurrencySlot | null = null;
-  const describe = (attempt: number): ProviderAttempt => ({
+/** What the attempt hooks are told about attempt number `attempt` of a call. */
+function describeAttempt(init: CallAttemptsInit, attempt: number): ProviderAttempt {
+  return {
     provider: init.provider,
     method: init.method,
     path: init.path,
     attempt,
     requestId: init.requestId,
-    deadlineAt: signals.deadlineAt,
+    deadlineAt: init.signals.deadlineAt,
+  };
+}
+
+/** A request's headers as a plain record (lower-case names). */
+function headersOf(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
   });
+  return headers;
+}
+
+/**
+ * Sends one attempt on the wire and tells its slot (if any) how it went: 429 and 503 are overload
+ * signals, any other answer a latency; no answer is an overload signal when it timed out (or the
+ * deadline passed), else nothing to learn. A failure that provably sent nothing restores `reached`
+ * to `reachedBefore`. Tells the attempt's span end, then answers or rethrows.
+ */
+async function sendAttempt(
+  init: CallAttemptsInit,
+  call: CallAttempts,
+  request: Request,
+  held: ConcurrencySlot | null,
+  reachedBefore: boolean,
+  end: ((end: ProviderAttemptEnd) => void) | undefined,
+): Promise<Response> {
+  const { signals } = init;
+  const headers = headersOf(request);
+  const started = performance.now();
+  try {
+    const response = await init.send({
+      request,
+      origin: init.origin,
+      path: init.path,
+      method: init.method,
+      headers,
+      body: call.body,
+      signal: signals.any,
+      timeoutMs: init.attemptTimeoutMs,
+    });
+    const { status } = response;
+    held?.release(
+      status === 429 || status === 503 ? OVERLOAD : { kind: 'answered', latencyMs: performance.now() - started },
+    );
+    end?.(response.ok ? { status } : { status, errorType: String(status) });
+    return response;
+  } catch (error) {
+    held?.release(error instanceof TimeoutError || signals.deadlinePassed() ? OVERLOAD : IGNORE);
+    if (provablyNotSent(error)) call.reached = reachedBefore;
+    end?.({ status: null, errorType: errorTypeOf(error, signals) });
+    throw error;
+  }
+}
+
+export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
+  const { hooks, signals, limiter } = init;
+  let slot: ConcurrencySlot | null = null;
   const runHooks = (): void | Promise<void> => {
     const before = hooks?.beforeAttempt;
     if (!before) return;
     try {
-      const wait = before(describe(call.attempts + 1), signals.any);
+      const wait = before(describeAttempt(init, call.attempts + 1), signals.any);
       return wait?.catch((error: unknown) => {
         call.releaseUnused();
         throw error;
@@ -119,35 +174,8 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
       // Reached until proven otherwise: the call may settle (deadline) while this attempt is in flight.
       const reachedBefore = call.reached;
       call.reached = true;
-      const end = hooks?.startAttempt?.(describe(call.attempts), request.headers);
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      const started = performance.now();
-      try {
-        const response = await init.send({
-          request,
-          origin: init.origin,
-          path: init.path,
-          method: init.method,
-          headers,
-          body: call.body,
-          signal: signals.any,
-          timeoutMs: init.attemptTimeoutMs,
-        });
-        const { status } = response;
-        held?.release(
-          status === 429 || status === 503 ? OVERLOAD : { kind: 'answered', latencyMs: performance.now() - started },
-        );
-        end?.(response.ok ? { status } : { status, errorType: String(status) });
-        return response;
-      } catch (error) {
-        held?.release(error instanceof TimeoutError || signals.deadlinePassed() ? OVERLOAD : IGNORE);
-        if (provablyNotSent(error)) call.reached = reachedBefore;
-        end?.({ status: null, errorType: errorTypeOf(error, signals) });
-        throw error;
-      }
+      const end = hooks?.startAttempt?.(describeAttempt(init, call.attempts), request.headers);
+      return sendAttempt(init, call, request, held, reachedBefore, end);
     },
   };
   return call;
