@@ -17,7 +17,7 @@ import type {
 import type { BreakerState, ProviderCallContext, ProviderCallObserver } from '../port.js';
 import { startCallAttempts } from './call-attempts.js';
 import { startCallRecord } from './call-record.js';
-import { cancellationOf, rejectOnAbort, startCallSignals } from './call-signals.js';
+import { cancellationOf, rejectOnAbort, startCallSignals, type CallSignals } from './call-signals.js';
 import { createConcurrencyLimiter, type ConcurrencySettings } from './concurrency-limit.js';
 import { createExchange } from './exchange.js';
 import { createProviderBreaker } from './circuit-breaker.js';
@@ -95,6 +95,32 @@ export function providerUrl(baseUrl: string, path: string): URL {
   return new URL(`${baseUrl}/${path}`);
 }
 
+/** A call's extra headers: the request's over the context's, either alone, or none. */
+function callHeaders(
+  request: ProviderRequest<unknown>,
+  context: ProviderCallContext,
+): Readonly<Record<string, string>> | undefined {
+  return request.headers && context.headers
+    ? { ...context.headers, ...request.headers }
+    : (request.headers ?? context.headers);
+}
+
+/**
+ * The one ProviderError a failed call rejects with: a ProviderError as thrown, else the call's
+ * cancellation (client gone or deadline passed), else the transport error translated.
+ */
+function failureOf(
+  provider: ProviderIdentity,
+  error: unknown,
+  signals: CallSignals,
+  attempts: number,
+  http: ProviderHttpSettings,
+): ProviderError {
+  return error instanceof ProviderError
+    ? error
+    : (cancellationOf(provider, signals) ?? translateTransportError(provider, error, { attempts, ...http }));
+}
+
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, http } = options;
   const name = provider.name;
@@ -125,10 +151,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       path: url.pathname + url.search,
       requestId: context.requestId,
       signals,
-      headers:
-        request.headers && context.headers
-          ? { ...context.headers, ...request.headers }
-          : (request.headers ?? context.headers),
+      headers: callHeaders(request, context),
       body: request.body,
       attemptTimeoutMs: http.attemptTimeoutMs,
       send: transport.send,
@@ -148,11 +171,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         record('short_circuited', null, 0, shortCircuited.code);
         throw shortCircuited;
       }
-      const failure =
-        error instanceof ProviderError
-          ? error
-          : (cancellationOf(provider, signals) ??
-            translateTransportError(provider, error, { attempts: call.attempts, ...http }));
+      const failure = failureOf(provider, error, signals, call.attempts, http);
       if (failure instanceof ProviderCallCancelledError) log.cancelled(context.requestId);
       else if (!call.logged) log.failure(failure, undefined, context.requestId);
       failure.mayHaveReachedProvider = call.reached;
