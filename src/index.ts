@@ -7,7 +7,8 @@ import { ConfigError, loadConfig, type AppConfig } from './app/config.js';
 import { seedSandboxLedger } from './sandbox/seed-ledger.js';
 import { sandboxNotice, startSandbox, type Sandbox } from './sandbox/start-sandbox.js';
 import { refundCreationNotices } from './refunds/create/start-notices.js';
-import { startApp } from './app/start-app.js';
+import type { Logger } from 'pino';
+import { startApp, type RunningApp } from './app/start-app.js';
 import { createLogger } from './observability/logger.js';
 
 async function main(): Promise<void> {
@@ -29,17 +30,25 @@ async function main(): Promise<void> {
     logger.warn({ mode: 'sandbox' }, sandboxNotice());
   }
   const server = await startApp(config, { logger });
-  // The sandbox's simulators deliver their webhooks to this subgraph, as the real providers would.
-  for (const [provider, handle] of sandbox?.simulators ?? []) {
+  if (sandbox) await connectSandbox(server, sandbox, logger);
+  logReady(server, config, logger);
+  stopOnSignals(server, sandbox, config, logger);
+}
+
+/** The sandbox's simulators deliver their webhooks to this subgraph, as the real providers would, and its ledger starts with something in it. */
+async function connectSandbox(server: RunningApp, sandbox: Sandbox, logger: Logger): Promise<void> {
+  for (const [provider, handle] of sandbox.simulators) {
     handle.webhooks?.setTarget(`${server.url}/webhooks/${provider.toLowerCase()}`);
   }
-  if (sandbox) {
-    const seeded = await seedSandboxLedger(server, sandbox.sandboxStarts, logger);
-    logger.info(
-      { event: 'sandbox.seeded', ...seeded },
-      `Sandbox ledger: ${seeded.read} seeded refunds read, ${seeded.created} demo refunds created (search and payments have something to show)`,
-    );
-  }
+  const seeded = await seedSandboxLedger(server, sandbox.sandboxStarts, logger);
+  logger.info(
+    { event: 'sandbox.seeded', ...seeded },
+    `Sandbox ledger: ${seeded.read} seeded refunds read, ${seeded.created} demo refunds created (search and payments have something to show)`,
+  );
+}
+
+/** The start line (where, which providers, who may send GraphQL, which webhooks) and refund creation's notices. */
+function logReady(server: RunningApp, config: AppConfig, logger: Logger): void {
   const providers = Object.fromEntries(
     [...server.clients].map(([name, client]) => [name, client ? 'configured' : 'not configured']),
   );
@@ -59,14 +68,16 @@ async function main(): Promise<void> {
     },
     `Refunds subgraph ready at ${server.url}/graphql on Node ${process.version}${config.graphiql ? ` (GraphiQL: open ${server.url}/graphql in a browser)` : ''}; GraphQL answers ${graphqlAccess}`,
   );
-
   for (const notice of refundCreationNotices(server.authorizer, {
     isProduction: config.isProduction,
     redisUrl: config.redis.url,
   })) {
     logger[notice.level](notice.fields, notice.message);
   }
+}
 
+/** SIGTERM/SIGINT: stop accepting, finish in-flight requests, close everything, exit 0 (1 when it takes too long). */
+function stopOnSignals(server: RunningApp, sandbox: Sandbox | null, config: AppConfig, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -134,37 +134,39 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const live = createLiveStatus({ reader, redis, settings: config.live, logger, counters: liveMetrics });
   // Every change the ledger records reaches live subscribers, on every replica.
   ledgerParts.changes.listen(({ model }) => live.refundChanged(model));
+  const stores = { idempotency: creation.store, lists: listStore };
   return {
-    config,
-    logger,
-    metrics,
-    redis,
-    tracing,
-    clients,
-    reader,
+    ...{ config, logger, metrics, redis, tracing, clients, reader, authorizer, live, liveMetrics, refundSearch },
     creation: creation.creation,
-    authorizer,
-    live,
-    liveMetrics,
     ledger: ledgerParts,
     paymentRefunds,
-    refundSearch,
     readiness: () => ({
       redis: redis === null ? { status: 'not-configured' } : { status: redis.health(), usedBy: redisUsers(config) },
-      idempotency: { store: creation.store.kind },
+      idempotency: { store: stores.idempotency.kind },
       ledger: ledgerParts.state(),
     }),
-    async close() {
-      await live.close();
-      await ledgerParts.close();
-      await paymentRefunds.idle();
-      await Promise.all([...clients.values()].map(async (client) => client?.close()));
-      await creation.store.close();
-      await listStore?.close();
-      await tracing?.shutdown();
-      await redis?.close();
-    },
+    close: () => closeApp({ live, ledgerParts, paymentRefunds, clients, stores, tracing, redis }),
   };
+}
+
+/** Closes every part in the reverse order createApp built it: what serves first, the connections last. */
+async function closeApp(parts: {
+  live: LiveStatus;
+  ledgerParts: LedgerParts;
+  paymentRefunds: PaymentRefunds;
+  clients: ProviderClients;
+  stores: { idempotency: KeyValueStore; lists: KeyValueStore | null };
+  tracing: Tracing | null;
+  redis: RedisConnection | null;
+}): Promise<void> {
+  await parts.live.close();
+  await parts.ledgerParts.close();
+  await parts.paymentRefunds.idle();
+  await Promise.all([...parts.clients.values()].map(async (client) => client?.close()));
+  await parts.stores.idempotency.close();
+  await parts.stores.lists?.close();
+  await parts.tracing?.shutdown();
+  await parts.redis?.close();
 }
 
 /** Where payments' provider refund lists are cached: beside the refund cache, off with it. */
