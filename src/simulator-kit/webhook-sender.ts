@@ -248,3 +248,21 @@ export function createSimulatorWebhooks(
     idle: () => sender.idle(),
   };
 }
+
+/**
+ * Sends a refund's event once it has settled, if a target is set by then: once per refund, a little
+ * after the settle time so the refund reads as settled when the event is built.
+ */
+export function createSettledSends(
+  sender: WebhookSender,
+  controls: SimulatorWebhooks,
+): (refundId: string, settleMs: number) => void {
+  const scheduled = new Set<string>();
+  return (refundId, settleMs) => {
+    if (scheduled.has(refundId)) return;
+    scheduled.add(refundId);
+    sender.later(settleMs + 5, () => {
+      if (sender.target !== null) void controls.send(refundId).catch(() => undefined);
+    });
+  };
+}

@@ -10,6 +10,7 @@
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import {
+  createSettledSends,
   createSimulatorWebhooks,
   createWebhookSender,
   type SimulatorWebhooks,
@@ -94,7 +95,6 @@ export function createEfundpaySimulatorWebhooks(
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
   });
-  const scheduled = new Set<string>();
 
   const controls = createSimulatorWebhooks(sender, (refundId, send) => {
     const refund = getRefund(refundId);
@@ -139,12 +139,6 @@ export function createEfundpaySimulatorWebhooks(
   return {
     sender,
     controls,
-    sendWhenSettled(refundId, settleMs) {
-      if (scheduled.has(refundId)) return;
-      scheduled.add(refundId);
-      sender.later(settleMs + 5, () => {
-        if (sender.target !== null) void controls.send(refundId).catch(() => undefined);
-      });
-    },
+    sendWhenSettled: createSettledSends(sender, controls),
   };
 }

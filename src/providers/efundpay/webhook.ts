@@ -4,6 +4,7 @@
  * a body naming our refund reference and the payment, and the exact answer efundpay expects. The
  * signed content is undocumented: `efundpaySignedContent` is the one place that decides it.
  */
+import { parseWebhookBody } from '../webhook-body.js';
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderWebhooks, WebhookHeaders, WebhookVerification } from '../definition.js';
@@ -145,15 +146,9 @@ export function verifyEfundpayWebhook(
   if (signedAt === null) return { ok: false, reason: 'bad_timestamp' };
   if (Math.abs(now.getTime() - signedAt.getTime()) > toleranceS * 1000) return { ok: false, reason: 'stale_timestamp' };
 
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed_event' };
-  }
-  const parsed = bodySchema.safeParse(body);
-  if (!parsed.success) return { ok: false, reason: 'malformed_event' };
-  const { ll_transaction_id: orderId, merchant_transaction_id, original_transaction_id, refund_data } = parsed.data;
+  const parsed = parseWebhookBody(rawBody, bodySchema);
+  if (parsed === null) return { ok: false, reason: 'malformed_event' };
+  const { ll_transaction_id: orderId, merchant_transaction_id, original_transaction_id, refund_data } = parsed;
   const lookup: EfundpayWebhookLookup = {
     externalIdentifier: merchant_transaction_id,
     transactionId: original_transaction_id,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  createSettledSends,
   createSimulatorWebhooks,
   createWebhookSender,
   type SimulatorWebhooks,
@@ -37,7 +38,6 @@ export function createWooshPaySimulatorWebhooks(
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
   });
-  const scheduled = new Set<string>();
 
   const controls = createSimulatorWebhooks(sender, (refundId, send) => {
     const refund = getRefund(refundId);
@@ -71,13 +71,6 @@ export function createWooshPaySimulatorWebhooks(
   return {
     sender,
     controls,
-    sendWhenSettled(refundId, settleMs) {
-      if (scheduled.has(refundId)) return;
-      scheduled.add(refundId);
-      // A little after the settle time, so the refund reads as settled when the event is built.
-      sender.later(settleMs + 5, () => {
-        if (sender.target !== null) void controls.send(refundId).catch(() => undefined);
-      });
-    },
+    sendWhenSettled: createSettledSends(sender, controls),
   };
 }

@@ -5,6 +5,7 @@
  * verifies. The event's `data.object` is the refund; only its id is taken, since the refund's state
  * is always re-read from WooshPay.
  */
+import { parseWebhookBody } from '../webhook-body.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderWebhooks, WebhookHeaders, WebhookVerification } from '../definition.js';
@@ -72,15 +73,9 @@ export function verifyWooshPayWebhook(
   if (!matches) return { ok: false, reason: 'bad_signature' };
   if (Math.abs(now.getTime() / 1000 - parsed.timestampS) > toleranceS) return { ok: false, reason: 'stale_timestamp' };
 
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed_event' };
-  }
-  const event = eventSchema.safeParse(body);
-  if (!event.success) return { ok: false, reason: 'malformed_event' };
-  const { id, type, data } = event.data;
+  const event = parseWebhookBody(rawBody, eventSchema);
+  if (event === null) return { ok: false, reason: 'malformed_event' };
+  const { id, type, data } = event;
   // The documented refund event, and any other event whose object is a refund (Stripe's
   // `refund.updated` and kin): following one costs a re-read and can never move a refund backwards.
   if (type !== WOOSHPAY_REFUND_EVENT && data.object.object !== 'refund') {
