@@ -72,108 +72,27 @@ const MAX_LEDGER_ROWS = 10_000;
 
 export const paymentKey = (payment: PaymentRef): string => `${payment.provider}:${payment.providerPaymentId}`;
 
+/** What the list and ledger reads of one PaymentRefunds share. */
+interface ReadParts {
+  readonly reader: RefundReader;
+  readonly listCache: RefundListCache | null;
+  readonly queries: LedgerQueries | null;
+  readonly freshness: FreshnessPolicy;
+  readonly now: () => number;
+  /** Records listed refunds in the ledger in the background. */
+  readonly record: (refunds: readonly RefundModel[]) => void;
+}
+
+/**
+ * Sorts each payment of a batch to its provider's list (listRefunds), to the ledger (a provider
+ * that cannot list), or to "not configured", and answers in the payments' order. Ledger writes of
+ * listed refunds run in the background; `idle()` waits for them.
+ */
 export function createPaymentRefunds(options: PaymentRefundsOptions): PaymentRefunds {
   const { clients, reader, ledger, queries, listCache, freshness, logger } = options;
   const now = options.now ?? Date.now;
-  const pending = new Set<Promise<void>>();
-
-  const lister = (provider: RefundProviderName): RefundProviderPort | null | undefined => {
-    const client = clients.get(provider);
-    // undefined: the provider cannot list (read the ledger); null: it could, but is not configured.
-    if (client === null) return null;
-    return client?.listRefunds ? client : undefined;
-  };
-
-  function recordInBackground(refunds: readonly RefundModel[]): void {
-    if (!ledger || refunds.length === 0) return;
-    const write: Promise<void> = ledger
-      .record(refunds, 'listed')
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        logger.warn(
-          { err: { message: error instanceof Error ? error.message : String(error) } },
-          'recording listed refunds in the ledger failed; the answer is unaffected',
-        );
-      })
-      .finally(() => pending.delete(write));
-    pending.add(write);
-  }
-
-  function served(context: RefundReadContext, freshUntil: number): void {
-    context.onServed?.({ freshUntil, stale: false });
-  }
-
-  async function listed(
-    payment: PaymentRef,
-    client: RefundProviderPort,
-    context: RefundReadContext,
-  ): Promise<PaymentRefundList> {
-    const cached = listCache ? await listCache.get(payment, client.account) : null;
-    if (cached) {
-      const read = await reader.readMany(cached.refunds, context);
-      const failed = read.find((entry): entry is Error => entry instanceof Error);
-      if (failed) throw failed;
-      const refunds = read.filter((entry): entry is RetrievedRefund => entry !== null && !(entry instanceof Error));
-      if (refunds.length === 0) served(context, cached.listedAt + freshness.ttlNotFoundMs);
-      return { payment, items: sortItems(refunds.map(itemOf)), complete: cached.complete };
-    }
-    const list = await client.listRefunds!(payment.providerPaymentId, context);
-    const listedAt = now();
-    if (list === null || list.refunds.length === 0) {
-      const ttl = freshness.ttlNotFoundMs;
-      served(context, listedAt + ttl);
-      await listCache?.set(payment, client.account, { refunds: [], complete: true, listedAt }, ttl);
-      return { payment, items: [], complete: true };
-    }
-    const refunds = await Promise.all(list.refunds.map((refund) => reader.remember(refund)));
-    for (const refund of refunds) served(context, refund.freshUntil.getTime());
-    recordInBackground(list.refunds);
-    const ttl = Math.min(...list.refunds.map((refund) => freshnessMs(freshness, refund)));
-    await listCache?.set(
-      payment,
-      client.account,
-      {
-        refunds: refunds.map((refund) => ({ provider: refund.provider, providerRefundId: refund.providerRefundId })),
-        complete: list.complete,
-        listedAt,
-      },
-      ttl,
-    );
-    return { payment, items: sortItems(refunds.map(itemOf)), complete: list.complete };
-  }
-
-  async function fromLedger(
-    payments: readonly PaymentRef[],
-    context: RefundReadContext,
-  ): Promise<Array<PaymentRefundList | Error>> {
-    if (payments.length === 0) return [];
-    if (!queries) {
-      const error = new Error('The refunds of this payment come from the ledger, which is not available');
-      return payments.map(() => error);
-    }
-    let rows: LedgerRow[];
-    try {
-      rows = await queries.refundsOfPayments(payments, MAX_LEDGER_ROWS);
-    } catch (error) {
-      const failure = toError(error);
-      return payments.map(() => failure);
-    }
-    const byPayment = new Map<string, PaymentRefundItem[]>();
-    const at = now();
-    for (const row of rows) {
-      const key = `${row.provider}:${row.payment_id ?? ''}`;
-      const item = rowItem(row);
-      served(context, at + freshnessMs(freshness, { status: item.status } as RefundModel));
-      const items = byPayment.get(key) ?? [];
-      items.push(item);
-      byPayment.set(key, items);
-    }
-    return payments.map((payment) => {
-      const items = byPayment.get(paymentKey(payment)) ?? [];
-      if (items.length === 0) served(context, at + freshness.ttlNotFoundMs);
-      return { payment, items, complete: false };
-    });
-  }
+  const background = createBackgroundRecorder(ledger, logger);
+  const parts: ReadParts = { reader, listCache, queries, freshness, now, record: background.record };
 
   return {
     async loadMany(payments, context) {
@@ -181,7 +100,7 @@ export function createPaymentRefunds(options: PaymentRefundsOptions): PaymentRef
       const ledgerIndexes: number[] = [];
       await Promise.all(
         payments.map(async (payment, index) => {
-          const client = lister(payment.provider);
+          const client = lister(clients, payment.provider);
           if (client === undefined) {
             ledgerIndexes.push(index);
             return;
@@ -190,11 +109,12 @@ export function createPaymentRefunds(options: PaymentRefundsOptions): PaymentRef
             results[index] = providerNotConfigured(payment.provider);
             return;
           }
-          results[index] = await listed(payment, client, context).catch(toError);
+          results[index] = await listed(parts, payment, client, context).catch(toError);
         }),
       );
       ledgerIndexes.sort((a, b) => a - b);
       const fromRows = await fromLedger(
+        parts,
         ledgerIndexes.map((index) => payments[index]!),
         context,
       );
@@ -211,10 +131,141 @@ export function createPaymentRefunds(options: PaymentRefundsOptions): PaymentRef
       await listCache.forget({ provider: refund.provider, providerPaymentId: refund.paymentId }, client.account);
     },
 
-    async idle() {
+    idle: background.idle,
+  };
+}
+
+/**
+ * The provider's client if it lists refunds; undefined when it cannot list (read the ledger); null
+ * when it could, but is not configured.
+ */
+function lister(clients: ProviderClients, provider: RefundProviderName): RefundProviderPort | null | undefined {
+  const client = clients.get(provider);
+  // undefined: the provider cannot list (read the ledger); null: it could, but is not configured.
+  if (client === null) return null;
+  return client?.listRefunds ? client : undefined;
+}
+
+/**
+ * Ledger writes of listed refunds (source `listed`) that never hold up or fail the answer: a failure
+ * is a warn line. `idle()` resolves when every write started so far is done, including ones started
+ * while it waits.
+ */
+function createBackgroundRecorder(
+  ledger: Ledger | null,
+  logger: Logger,
+): { readonly record: (refunds: readonly RefundModel[]) => void; readonly idle: () => Promise<void> } {
+  const pending = new Set<Promise<void>>();
+  return {
+    record: (refunds) => {
+      if (!ledger || refunds.length === 0) return;
+      const write: Promise<void> = ledger
+        .record(refunds, 'listed')
+        .then(() => undefined)
+        .catch((error: unknown) => {
+          logger.warn(
+            { err: { message: error instanceof Error ? error.message : String(error) } },
+            'recording listed refunds in the ledger failed; the answer is unaffected',
+          );
+        })
+        .finally(() => pending.delete(write));
+      pending.add(write);
+    },
+    idle: async () => {
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
+}
+
+/** Reports an answer fresh until `freshUntil` (epoch ms) to the request, for Cache-Control. */
+function served(context: RefundReadContext, freshUntil: number): void {
+  context.onServed?.({ freshUntil, stale: false });
+}
+
+/**
+ * A payment's refunds from a provider that lists them: the cached list (its refunds read through the
+ * reader; the first failed read fails the whole list), else one list call whose refunds enter the
+ * refund cache, the ledger (background) and the list cache (for the shortest freshness among them).
+ */
+async function listed(
+  parts: ReadParts,
+  payment: PaymentRef,
+  client: RefundProviderPort,
+  context: RefundReadContext,
+): Promise<PaymentRefundList> {
+  const { reader, listCache, freshness } = parts;
+  const cached = listCache ? await listCache.get(payment, client.account) : null;
+  if (cached) {
+    const read = await reader.readMany(cached.refunds, context);
+    const failed = read.find((entry): entry is Error => entry instanceof Error);
+    if (failed) throw failed;
+    const refunds = read.filter((entry): entry is RetrievedRefund => entry !== null && !(entry instanceof Error));
+    if (refunds.length === 0) served(context, cached.listedAt + freshness.ttlNotFoundMs);
+    return { payment, items: sortItems(refunds.map(itemOf)), complete: cached.complete };
+  }
+  const list = await client.listRefunds!(payment.providerPaymentId, context);
+  const listedAt = parts.now();
+  if (list === null || list.refunds.length === 0) {
+    const ttl = freshness.ttlNotFoundMs;
+    served(context, listedAt + ttl);
+    await listCache?.set(payment, client.account, { refunds: [], complete: true, listedAt }, ttl);
+    return { payment, items: [], complete: true };
+  }
+  const refunds = await Promise.all(list.refunds.map((refund) => reader.remember(refund)));
+  for (const refund of refunds) served(context, refund.freshUntil.getTime());
+  parts.record(list.refunds);
+  const ttl = Math.min(...list.refunds.map((refund) => freshnessMs(freshness, refund)));
+  await listCache?.set(
+    payment,
+    client.account,
+    {
+      refunds: refunds.map((refund) => ({ provider: refund.provider, providerRefundId: refund.providerRefundId })),
+      complete: list.complete,
+      listedAt,
+    },
+    ttl,
+  );
+  return { payment, items: sortItems(refunds.map(itemOf)), complete: list.complete };
+}
+
+/**
+ * The refunds the ledger holds for payments of providers that cannot list, in one query (at most
+ * MAX_LEDGER_ROWS rows), one entry per payment in order; never `complete`. Without the ledger, or
+ * when the query fails, every payment gets the same Error.
+ */
+async function fromLedger(
+  parts: ReadParts,
+  payments: readonly PaymentRef[],
+  context: RefundReadContext,
+): Promise<Array<PaymentRefundList | Error>> {
+  const { queries, freshness } = parts;
+  if (payments.length === 0) return [];
+  if (!queries) {
+    const error = new Error('The refunds of this payment come from the ledger, which is not available');
+    return payments.map(() => error);
+  }
+  let rows: LedgerRow[];
+  try {
+    rows = await queries.refundsOfPayments(payments, MAX_LEDGER_ROWS);
+  } catch (error) {
+    const failure = toError(error);
+    return payments.map(() => failure);
+  }
+  const byPayment = new Map<string, PaymentRefundItem[]>();
+  const at = parts.now();
+  for (const row of rows) {
+    const key = `${row.provider}:${row.payment_id ?? ''}`;
+    const item = rowItem(row);
+    served(context, at + freshnessMs(freshness, { status: item.status } as RefundModel));
+    const items = byPayment.get(key) ?? [];
+    items.push(item);
+    byPayment.set(key, items);
+  }
+  return payments.map((payment) => {
+    const items = byPayment.get(paymentKey(payment)) ?? [];
+    if (items.length === 0) served(context, at + freshness.ttlNotFoundMs);
+    return { payment, items, complete: false };
+  });
 }
 
 function itemOf(refund: RetrievedRefund): PaymentRefundItem {
