@@ -22,7 +22,7 @@ import { toGlobalId, type RefundRef } from '../../providers/ids.js';
 import { isSettled } from '../read/freshness.js';
 import type { RefundReader } from '../read/refund-reader.js';
 import { EventQueue } from './event-queue.js';
-import { createLivePoller } from './live-poller.js';
+import { createLivePoller, type LivePoller } from './live-poller.js';
 import type { LiveSettings } from './live-settings.js';
 import { changeFingerprint, paymentKey } from './refund-change.js';
 import {
@@ -96,6 +96,19 @@ const NO_COUNTERS: LiveCounters = {
   dropped: () => undefined,
 };
 
+/** What the watches of one LiveStatus share. */
+interface WatchParts {
+  readonly events: RefundEvents;
+  readonly poller: LivePoller;
+  /** A bounded queue for one subscriber, counted while it lives; `onEnd` runs when it ends. */
+  readonly queueFor: (subscriber: Subscriber, onEnd: () => void) => EventQueue<RefundModel>;
+}
+
+/**
+ * Assembles live status: the event bus (Redis pub/sub, or in process without Redis), the poller
+ * that publishes what it re-reads, a re-read of every watched refund on each pub/sub resync, and
+ * the open watches (each ended by `close()`).
+ */
 export function createLiveStatus(options: LiveStatusOptions): LiveStatus {
   const logger = options.logger.child({ component: 'live-status' });
   const counters = options.counters ?? NO_COUNTERS;
@@ -115,23 +128,10 @@ export function createLiveStatus(options: LiveStatusOptions): LiveStatus {
       logger.warn({ event: 'live.resync_failed', err: error }, 'Re-reading the watched refunds failed');
     });
   });
-
-  /** A bounded queue for one subscriber, counted while it lives. */
-  const queueFor = (subscriber: Subscriber, onEnd: () => void): EventQueue<RefundModel> => {
-    counters.subscriptionStarted(subscriber.field);
-    const queue: EventQueue<RefundModel> = new EventQueue<RefundModel>({
-      capacity,
-      onOverflow: subscriber.onOverflow,
-      onDrop: () => counters.dropped(subscriber.field),
-      onYield: () => counters.delivered(subscriber.field),
-      onEnd: () => {
-        watches.delete(queue);
-        counters.subscriptionEnded(subscriber.field);
-        onEnd();
-      },
-    });
-    watches.add(queue);
-    return queue;
+  const parts: WatchParts = {
+    events,
+    poller,
+    queueFor: (subscriber, onEnd) => openQueue(watches, counters, capacity, subscriber, onEnd),
   };
 
   return {
@@ -139,68 +139,9 @@ export function createLiveStatus(options: LiveStatusOptions): LiveStatus {
       events.publish(refund);
     },
 
-    watchRefund(ref, subscriber) {
-      const refundId = toGlobalId(ref);
-      let last: string | null = null;
-      let early: RefundModel | null = null;
-      let started = false;
-      let releasePoll: (() => void) | null = null;
-      const offer = (refund: RefundModel) => {
-        const fingerprint = changeFingerprint(refund);
-        if (fingerprint === last) return;
-        last = fingerprint;
-        queue.push(refund);
-      };
-      const stopListening = events.onRefund(refundId, (refund) => {
-        poller.observe(refund);
-        // Until the current state is handed over, only the latest change is kept.
-        if (started) offer(refund);
-        else early = refund;
-      });
-      const queue = queueFor(subscriber, () => {
-        stopListening();
-        releasePoll?.();
-      });
-      return Object.assign(queue, {
-        start(current: RefundModel) {
-          if (started || queue.ended) return;
-          started = true;
-          offer(current);
-          if (early !== null) offer(early);
-          releasePoll = poller.watch(ref, (early ?? current).status);
-        },
-      });
-    },
+    watchRefund: (ref, subscriber) => watchRefund(parts, ref, subscriber),
 
-    watchPayment(payment, subscriber) {
-      const delivered = new Map<string, string>();
-      const polled = new Map<string, () => void>();
-      const track = (refund: RefundModel) => {
-        const release = polled.get(refund.id);
-        if (isSettled(refund.status)) {
-          release?.();
-          polled.delete(refund.id);
-        } else if (!release && polled.size < PAYMENT_WATCH_POLLED) {
-          polled.set(refund.id, poller.watch(refRefOf(refund), refund.status));
-        }
-      };
-      const stopListening = events.onPayment(paymentKey(payment), (refund) => {
-        poller.observe(refund);
-        const fingerprint = changeFingerprint(refund);
-        if (delivered.get(refund.id) === fingerprint) return;
-        delivered.delete(refund.id);
-        delivered.set(refund.id, fingerprint);
-        if (delivered.size > PAYMENT_WATCH_MEMORY) delivered.delete(delivered.keys().next().value!);
-        track(refund);
-        queue.push(refund);
-      });
-      const queue = queueFor(subscriber, () => {
-        stopListening();
-        for (const release of polled.values()) release();
-        polled.clear();
-      });
-      return queue;
-    },
+    watchPayment: (payment, subscriber) => watchPayment(parts, payment, subscriber),
 
     async current(ref, requestId) {
       const [result] = await options.reader.readMany([ref], { requestId });
@@ -218,6 +159,112 @@ export function createLiveStatus(options: LiveStatusOptions): LiveStatus {
       await events.close();
     },
   };
+}
+
+/**
+ * A bounded queue for one subscriber, held in `watches` and counted (started, delivered, dropped,
+ * ended) while it lives; when it ends it leaves `watches` and then `onEnd` runs.
+ */
+function openQueue(
+  watches: Set<EventQueue<RefundModel>>,
+  counters: LiveCounters,
+  capacity: number,
+  subscriber: Subscriber,
+  onEnd: () => void,
+): EventQueue<RefundModel> {
+  counters.subscriptionStarted(subscriber.field);
+  const queue: EventQueue<RefundModel> = new EventQueue<RefundModel>({
+    capacity,
+    onOverflow: subscriber.onOverflow,
+    onDrop: () => counters.dropped(subscriber.field),
+    onYield: () => counters.delivered(subscriber.field),
+    onEnd: () => {
+      watches.delete(queue);
+      counters.subscriptionEnded(subscriber.field);
+      onEnd();
+    },
+  });
+  watches.add(queue);
+  return queue;
+}
+
+/**
+ * A watch of one refund. It listens at once; until `start(current)` only the latest change is
+ * kept, then the current state and that change are offered, and the refund is polled from its
+ * status. A state with the fingerprint last delivered is not delivered again. Ending the watch
+ * stops listening and releases the poll.
+ */
+function watchRefund({ events, poller, queueFor }: WatchParts, ref: RefundRef, subscriber: Subscriber): RefundWatch {
+  const refundId = toGlobalId(ref);
+  let last: string | null = null;
+  let early: RefundModel | null = null;
+  let started = false;
+  let releasePoll: (() => void) | null = null;
+  const offer = (refund: RefundModel) => {
+    const fingerprint = changeFingerprint(refund);
+    if (fingerprint === last) return;
+    last = fingerprint;
+    queue.push(refund);
+  };
+  const stopListening = events.onRefund(refundId, (refund) => {
+    poller.observe(refund);
+    // Until the current state is handed over, only the latest change is kept.
+    if (started) offer(refund);
+    else early = refund;
+  });
+  const queue = queueFor(subscriber, () => {
+    stopListening();
+    releasePoll?.();
+  });
+  return Object.assign(queue, {
+    start(current: RefundModel) {
+      if (started || queue.ended) return;
+      started = true;
+      offer(current);
+      if (early !== null) offer(early);
+      releasePoll = poller.watch(ref, (early ?? current).status);
+    },
+  });
+}
+
+/**
+ * A watch of one payment's refunds. Each refund is delivered when its fingerprint differs from the
+ * last one delivered for it (the last PAYMENT_WATCH_MEMORY refunds are remembered); up to
+ * PAYMENT_WATCH_POLLED refunds it delivered are polled while not final. Ending the watch stops
+ * listening and releases every poll.
+ */
+function watchPayment(
+  { events, poller, queueFor }: WatchParts,
+  payment: PaymentRef,
+  subscriber: Subscriber,
+): AsyncIterableIterator<RefundModel> {
+  const delivered = new Map<string, string>();
+  const polled = new Map<string, () => void>();
+  const track = (refund: RefundModel) => {
+    const release = polled.get(refund.id);
+    if (isSettled(refund.status)) {
+      release?.();
+      polled.delete(refund.id);
+    } else if (!release && polled.size < PAYMENT_WATCH_POLLED) {
+      polled.set(refund.id, poller.watch(refRefOf(refund), refund.status));
+    }
+  };
+  const stopListening = events.onPayment(paymentKey(payment), (refund) => {
+    poller.observe(refund);
+    const fingerprint = changeFingerprint(refund);
+    if (delivered.get(refund.id) === fingerprint) return;
+    delivered.delete(refund.id);
+    delivered.set(refund.id, fingerprint);
+    if (delivered.size > PAYMENT_WATCH_MEMORY) delivered.delete(delivered.keys().next().value!);
+    track(refund);
+    queue.push(refund);
+  });
+  const queue = queueFor(subscriber, () => {
+    stopListening();
+    for (const release of polled.values()) release();
+    polled.clear();
+  });
+  return queue;
 }
 
 function refRefOf(refund: { provider: RefundProviderName; providerRefundId: string }): RefundRef {
