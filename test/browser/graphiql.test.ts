@@ -6,78 +6,33 @@
  *
  * Never skipped: without chromium or without the built page it fails, saying how to fix it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/server/package-root.js';
+import { openChromium, visibleText, type OpenBrowser } from '../helpers/chromium.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { EFUNDPAY_EUR_DOCS_EXAMPLE, WOOSHPAY_USD_SPEC_EXAMPLE } from '../fixtures/sandbox-refunds.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const BUILT_PAGE = join(packageRoot(), 'dist', 'graphiql', 'index.html');
 const ARTIFACTS = join(packageRoot(), 'test-artifacts');
-
-/** Monaco renders spaces as U+00A0; compare text as a reader sees it. */
-const visibleText = (text: string | null) => (text ?? '').replace(/\u00a0/g, ' ');
 
 describe('GraphiQL in chromium', () => {
   let stack: Stack;
   let context: BrowserContext;
   let page: Page;
-  let userDataDir: string;
-  const requests: Request[] = [];
-  const consoleProblems: string[] = [];
+  let browser: OpenBrowser | undefined;
+  let requests: Request[] = [];
+  let consoleProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Expected Debian's chromium at ${CHROMIUM}, found none: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this in CI)`,
-      );
-    }
-    if (!existsSync(BUILT_PAGE)) {
-      throw new Error(
-        `Expected the built GraphiQL page at ${BUILT_PAGE}, found none: run \`npm run build:web\` first (\`npm test\` does)`,
-      );
-    }
     stack = await startStack();
-    userDataDir = mkdtempSync(join(tmpdir(), 'graphiql-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-    });
-    context.on('request', (request) => requests.push(request));
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(message.text()))
-        consoleProblems.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleProblems.push(`page error: ${error.message}`));
-    // Init scripts run outside the page's CSP, so this listener sees every violation.
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (event) =>
-        seen.push(`${event.violatedDirective} ${event.blockedURI}`),
-      );
-    });
+    browser = await openChromium('graphiql-chromium');
+    ({ context, page, requests, consoleProblems } = browser);
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await stack?.stop();
   });
 
