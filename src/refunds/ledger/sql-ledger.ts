@@ -65,26 +65,14 @@ const keyOf = (ref: RefundKey): string => `${ref.provider}\u0000${ref.providerRe
 
 /**
  * The factory assembles the operations below over one database. Every database call goes through
- * `tracked`, which keeps `state()` current and tells `onError` of each failure before rethrowing it.
+ * LedgerHealth, which keeps `state()` current and tells `onError` of each failure before rethrowing it.
  */
 export function createSqlLedger(database: SqlDatabase<LedgerTables>, options: SqlLedgerOptions = {}): Ledger {
   const { db, kind } = database;
   const clock = options.clock ?? (() => new Date());
   const eventLeaseMs = options.eventLeaseMs ?? 60_000;
-  let status: LedgerState['status'] = 'ok';
-
-  /** Every database call goes through here: it keeps `state()` current. */
-  async function tracked<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      const result = await work();
-      status = 'ok';
-      return result;
-    } catch (error) {
-      status = 'unavailable';
-      options.onError?.(error);
-      throw error;
-    }
-  }
+  const health = new LedgerHealth(options.onError);
+  const tracked = <T>(work: () => Promise<T>): Promise<T> => health.tracked(work);
 
   return {
     async record(refunds, source, facts) {
@@ -133,7 +121,7 @@ export function createSqlLedger(database: SqlDatabase<LedgerTables>, options: Sq
       return rows.map(toLedgerRefund);
     },
 
-    state: () => ({ kind, status }),
+    state: () => ({ kind, status: health.status }),
 
     async check() {
       try {
@@ -141,11 +129,31 @@ export function createSqlLedger(database: SqlDatabase<LedgerTables>, options: Sq
       } catch {
         // The state says so.
       }
-      return { kind, status };
+      return { kind, status: health.status };
     },
 
     close: () => database.close(),
   };
+}
+
+/** The ledger's status as its last database call left it. */
+class LedgerHealth {
+  status: LedgerState['status'] = 'ok';
+
+  constructor(private readonly onError: ((error: unknown) => void) | undefined) {}
+
+  /** Every database call goes through here: `ok` when it succeeds; `unavailable`, told and rethrown when it fails. */
+  async tracked<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      this.status = 'ok';
+      return result;
+    } catch (error) {
+      this.status = 'unavailable';
+      this.onError?.(error);
+      throw error;
+    }
+  }
 }
 
 /**
