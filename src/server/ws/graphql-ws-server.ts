@@ -187,12 +187,7 @@ export function attachGraphqlWs(
         contexts.set(ctx.extra.socket, ctx);
         return true;
       }
-      parts.metrics.refused('router_secret');
-      logger.warn(
-        { event: 'ws.refused', reason: 'router_secret' },
-        'WebSocket connection closed: no router secret in the upgrade or the connection_init payload',
-      );
-      return false;
+      return refuseConnection(env);
     },
     onSubscribe: (ctx, _id, payload) => subscriptionArgs(env, ctx, payload, prepareCached),
     onNext: (_ctx, _id, _payload, args, result) => formatResult(logger, result, args),
@@ -279,6 +274,16 @@ function refuse({ parts, logger }: WsEnv, socket: Duplex, { status, reason, mess
 /** Whether a connection may start: its upgrade carried the router secret, or its connection_init payload does. */
 function carriesRouterSecret(ctx: Ctx, secretMatches: ((given: unknown) => boolean) | null): boolean {
   return ctx.extra.authorized || secretMatches?.(headerLike(ctx.connectionParams, 'router-authorization')) === true;
+}
+
+/** Counts and logs a connection closed for want of the router secret; graphql-ws closes it 4403. */
+function refuseConnection({ parts, logger }: WsEnv): false {
+  parts.metrics.refused('router_secret');
+  logger.warn(
+    { event: 'ws.refused', reason: 'router_secret' },
+    'WebSocket connection closed: no router secret in the upgrade or the connection_init payload',
+  );
+  return false;
 }
 
 type SubscribePayload = Parameters<
