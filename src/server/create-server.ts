@@ -1,11 +1,12 @@
 /**
- * startServer(settings, parts): the HTTP transport only — GraphQL at /graphql (Apollo Server 5 over
- * express 5), the GraphiQL page and the operators' endpoints — over parts the composition root
+ * startServer(settings, parts): the HTTP transport only — GraphQL at /graphql (Apollo Server 5, over
+ * plain node:http for the requests http/graphql-http.ts takes, over express 5 for the rest), the
+ * GraphiQL page, the webhooks and the operators' endpoints — over parts the composition root
  * (src/app/) built. Every request gets its own loaders. Stopping it stops HTTP; the parts are the
  * composition root's to close.
  */
 import { setMaxListeners } from 'node:events';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -26,7 +27,8 @@ import {
   graphqlProtection,
   type GraphqlSettings,
 } from './graphql/apollo-server.js';
-import { createRequestContext } from './graphql/context.js';
+import { createRequestContext, type RequestContext } from './graphql/context.js';
+import { createGraphqlHttpHandler, type GraphqlHttpHandler } from './http/graphql-http.js';
 import { createGraphiqlRouter } from './http/graphiql.js';
 import { createOperationsRouter, type ReadinessReport } from './http/operations-routes.js';
 import { createWebhookRouter } from './http/webhook-routes.js';
@@ -36,7 +38,7 @@ import type { WebhookReceiver } from '../refunds/webhooks/webhook-receiver.js';
 import { createRequestGuards } from './http/request-guards.js';
 import { requestIdFrom } from './http/request-id.js';
 import { createRouterAuth } from './http/router-auth.js';
-import { createOperationSpanMiddleware } from './http/tracing-middleware.js';
+import { createOperationSpanMiddleware, startOperationSpan } from './http/tracing-middleware.js';
 import { attachGraphqlWs, type GraphqlWsOptions } from './ws/graphql-ws-server.js';
 import { refuseHttpSubscriptions } from './ws/refuse-http-subscriptions.js';
 
@@ -104,7 +106,12 @@ export async function startServer(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const httpServer = createHttpServer(app);
+  // GraphQL requests go to the lean handler (http/graphql-http.ts), everything else to express.
+  let graphqlHttp: GraphqlHttpHandler | null = null;
+  const httpServer = createHttpServer((req, res) => {
+    if (graphqlHttp?.takes(req)) graphqlHttp.handle(req, res);
+    else app(req, res);
+  });
   let ready = false;
   // One schema for HTTP and WebSocket.
   const schema = createSubgraphSchema();
@@ -155,37 +162,49 @@ export async function startServer(
   if (settings.graphiql) {
     app.use(createGraphiqlRouter(options.graphiqlAssetsDir ? { assetsDir: options.graphiqlAssetsDir } : {}));
   }
+  const operationContext = async (req: IncomingMessage, res: ServerResponse): Promise<RequestContext> => {
+    const aborted = new AbortController();
+    // Every provider call of the operation listens to this one signal.
+    setMaxListeners(settings.limits.maxRefundsPerOperation + 10, aborted.signal);
+    res.on('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    return createRequestContext({
+      reader: parts.reader,
+      logger: parts.logger,
+      requestId: requestIdFrom(req.headers),
+      debug: !settings.isProduction && req.headers['x-refunds-debug'] === '1',
+      signal: aborted.signal,
+      onBatch: (size) => parts.metrics.observeBatch(size),
+      refundCreation: parts.creation,
+      ledger: parts.ledger.ledger,
+      onLedgerReadFailure: (reason) => ledgerReadWarning({ event: 'ledger.read_failed', reason }),
+      ...paymentsAndSearch(parts),
+      ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
+      ...(parts.tracing ? { span: parts.tracing.span } : {}),
+    });
+  };
+  const tracing = parts.tracing;
+  graphqlHttp = createGraphqlHttpHandler({
+    apollo,
+    maxBodyBytes: settings.limits.maxBodyBytes,
+    maxDocumentBytes: settings.limits.maxDocumentBytes,
+    maxTokens: settings.limits.maxTokens,
+    routerSecret: settings.routerSecret,
+    context: operationContext,
+    logger: parts.logger,
+    ...(tracing ? { startSpan: (req, res, path) => startOperationSpan(tracing, req, res, path) } : {}),
+  });
+  // The GraphQL requests the lean handler leaves (GET with a body, an encoded or non-UTF-8 body,
+  // /graphql/…): the same checks over express and body-parser.
   app.use(
     '/graphql',
     createRouterAuth(settings.routerSecret),
     express.json({ limit: settings.limits.maxBodyBytes }),
     createRequestGuards({ maxDocumentBytes: settings.limits.maxDocumentBytes }),
     refuseHttpSubscriptions({ maxTokens: settings.limits.maxTokens }),
-    ...(parts.tracing ? [createOperationSpanMiddleware(parts.tracing)] : []),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const aborted = new AbortController();
-        // Every provider call of the operation listens to this one signal.
-        setMaxListeners(settings.limits.maxRefundsPerOperation + 10, aborted.signal);
-        res.on('close', () => {
-          if (!res.writableFinished) aborted.abort();
-        });
-        return createRequestContext({
-          reader: parts.reader,
-          logger: parts.logger,
-          requestId: requestIdFrom(req.headers),
-          debug: !settings.isProduction && req.headers['x-refunds-debug'] === '1',
-          signal: aborted.signal,
-          onBatch: (size) => parts.metrics.observeBatch(size),
-          refundCreation: parts.creation,
-          ledger: parts.ledger.ledger,
-          onLedgerReadFailure: (reason) => ledgerReadWarning({ event: 'ledger.read_failed', reason }),
-          ...paymentsAndSearch(parts),
-          ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
-          ...(parts.tracing ? { span: parts.tracing.span } : {}),
-        });
-      },
-    }),
+    ...(tracing ? [createOperationSpanMiddleware(tracing)] : []),
+    expressMiddleware(apollo, { context: ({ req, res }) => operationContext(req, res) }),
   );
   app.use(jsonErrorHandler(parts.logger));
 

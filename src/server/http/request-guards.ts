@@ -7,7 +7,7 @@
  *   `extensions`), so no input can overflow the stack of anything that walks it later.
  * Refusals are GraphQL-shaped JSON with `extensions.code: BAD_REQUEST`.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 
 /** How deep JSON in a request may nest. Real requests nest 4 levels at most (representations). */
 export const MAX_JSON_DEPTH = 64;
@@ -32,33 +32,60 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-export function createRequestGuards(options: RequestGuardOptions): RequestHandler {
+/** A refusal: the HTTP status and the message of the GraphQL-shaped answer (`extensions.code: BAD_REQUEST`). */
+export interface GuardRefusal {
+  readonly status: 400 | 413;
+  readonly message: string;
+}
+
+/**
+ * The guards over a parsed request: its JSON body and its query-string parameters (as
+ * `node:querystring` parses them; a repeated parameter is an array and is not a document). Null
+ * when the request may go on.
+ */
+export function checkRequestGuards(
+  body: unknown,
+  query: Readonly<Record<string, unknown>> | undefined,
+  options: RequestGuardOptions,
+): GuardRefusal | null {
   const maxJsonDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
+  if (nestsDeeperThan(body, maxJsonDepth)) return depthRefusal(maxJsonDepth);
+  for (const name of ['variables', 'extensions'] as const) {
+    const text = stringParameter(query, name);
+    if (text !== undefined && nestsDeeperThan(parseOrUndefined(text), maxJsonDepth)) {
+      return depthRefusal(maxJsonDepth);
+    }
+  }
+  const documents = Array.isArray(body) ? body.map((entry) => documentOf(entry)) : [documentOf(body)];
+  documents.push(stringParameter(query, 'query'));
+  for (const document of documents) {
+    if (document === undefined) continue;
+    // A UTF-16 unit is at most 3 UTF-8 bytes, so a short string needs no exact count.
+    if (document.length * 3 <= options.maxDocumentBytes) continue;
+    const bytes = Buffer.byteLength(document, 'utf8');
+    if (bytes > options.maxDocumentBytes) {
+      return {
+        status: 413,
+        message: `The GraphQL document is ${bytes} bytes, ${bytes - options.maxDocumentBytes} more than the limit of ${options.maxDocumentBytes} (MAX_DOCUMENT_BYTES; comments and whitespace count too)`,
+      };
+    }
+  }
+  return null;
+}
+
+/** The refusal's response body. */
+export function guardRefusalBody(refusal: GuardRefusal): {
+  errors: Array<{ message: string; extensions: { code: 'BAD_REQUEST' } }>;
+} {
+  return { errors: [{ message: refusal.message, extensions: { code: 'BAD_REQUEST' } }] };
+}
+
+/** The guards as express middleware, after express.json(). */
+export function createRequestGuards(options: RequestGuardOptions): RequestHandler {
   return (req, res, next) => {
-    const body: unknown = req.body;
-    if (nestsDeeperThan(body, maxJsonDepth)) return refuseDepth(res, maxJsonDepth);
-    for (const name of ['variables', 'extensions'] as const) {
-      const text = queryParameter(req, name);
-      if (text !== undefined && nestsDeeperThan(parseOrUndefined(text), maxJsonDepth)) {
-        return refuseDepth(res, maxJsonDepth);
-      }
-    }
-    const documents = Array.isArray(body) ? body.map((entry) => documentOf(entry)) : [documentOf(body)];
-    documents.push(queryParameter(req, 'query'));
-    for (const document of documents) {
-      if (document === undefined) continue;
-      // A UTF-16 unit is at most 3 UTF-8 bytes, so a short string needs no exact count.
-      if (document.length * 3 <= options.maxDocumentBytes) continue;
-      const bytes = Buffer.byteLength(document, 'utf8');
-      if (bytes > options.maxDocumentBytes) {
-        return refuse(
-          res,
-          413,
-          `The GraphQL document is ${bytes} bytes, ${bytes - options.maxDocumentBytes} more than the limit of ${options.maxDocumentBytes} (MAX_DOCUMENT_BYTES; comments and whitespace count too)`,
-        );
-      }
-    }
-    next();
+    const refusal = checkRequestGuards(req.body, req.query, options);
+    if (refusal === null) return next();
+    res.status(refusal.status).json(guardRefusalBody(refusal));
   };
 }
 
@@ -67,8 +94,8 @@ function documentOf(entry: unknown): string | undefined {
   return typeof query === 'string' ? query : undefined;
 }
 
-function queryParameter(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown> | undefined)?.[name];
+function stringParameter(query: Readonly<Record<string, unknown>> | undefined, name: string): string | undefined {
+  const value = query?.[name];
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -80,10 +107,6 @@ function parseOrUndefined(text: string): unknown {
   }
 }
 
-function refuseDepth(res: Response, limit: number): void {
-  refuse(res, 400, `The request's JSON nests deeper than ${limit} levels`);
-}
-
-function refuse(res: Response, status: number, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+function depthRefusal(limit: number): GuardRefusal {
+  return { status: 400, message: `The request's JSON nests deeper than ${limit} levels` };
 }

@@ -15,21 +15,25 @@ export function createRouterSecretCheck(secret: string): (given: unknown) => boo
   return (given) => typeof given === 'string' && timingSafeEqual(digest(given), expected);
 }
 
+/** The answer to a GraphQL request without the router secret: 401, this header and this body. */
+export const ROUTER_AUTH_REFUSAL = {
+  status: 401,
+  headers: { 'WWW-Authenticate': 'Router-Authorization' },
+  body: {
+    errors: [
+      {
+        message: 'This subgraph only answers the router: send the Router-Authorization header',
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
+    ],
+  },
+} as const;
+
 export function createRouterAuth(secret: string | null): RequestHandler {
   if (secret === null) return (_req, _res, next) => next();
   const matches = createRouterSecretCheck(secret);
   return (req, res, next) => {
     if (matches(req.headers['router-authorization'])) return next();
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Router-Authorization')
-      .json({
-        errors: [
-          {
-            message: 'This subgraph only answers the router: send the Router-Authorization header',
-            extensions: { code: 'UNAUTHENTICATED' },
-          },
-        ],
-      });
+    res.status(ROUTER_AUTH_REFUSAL.status).set(ROUTER_AUTH_REFUSAL.headers).json(ROUTER_AUTH_REFUSAL.body);
   };
 }
