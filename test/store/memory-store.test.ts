@@ -37,6 +37,35 @@ describe('MemoryStore', () => {
     expect(evictions).toBe(1);
   });
 
+  it('decodes a stored value once per decoder, and again only after it is replaced', async () => {
+    const store = new MemoryStore({ maxEntries: 10 });
+    await store.set('a', '{"n":1}', 60_000);
+    await store.set('bad', 'not json', 60_000);
+    const decoded: string[] = [];
+    const decode = (text: string): { n: number } | null => {
+      decoded.push(text);
+      try {
+        return JSON.parse(text) as { n: number };
+      } catch {
+        return null;
+      }
+    };
+    const [first, bad, missing] = await store.getManyDecoded(['a', 'bad', 'x'], decode);
+    const [again, badAgain] = await store.getManyDecoded(['a', 'bad'], decode);
+    expect(first).toEqual({ n: 1 });
+    expect(again).toBe(first);
+    expect([bad, badAgain, missing]).toEqual([null, null, null]);
+    expect(decoded).toEqual(['{"n":1}', 'not json']);
+
+    // Another decoder gets its own decoding; a replaced value is decoded afresh.
+    const other = (text: string) => ({ text });
+    expect(await store.getManyDecoded(['a'], other)).toEqual([{ text: '{"n":1}' }]);
+    await store.set('a', '{"n":2}', 60_000);
+    expect(await store.getManyDecoded(['a'], decode)).toEqual([{ n: 2 }]);
+    expect(await store.get('a')).toBe('{"n":2}');
+    expect(decoded).toEqual(['{"n":1}', 'not json', '{"n":2}']);
+  });
+
   it('lets exactly one of many concurrent claims win', async () => {
     const store = new MemoryStore({ maxEntries: 10 });
     const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent('k', `v${i}`, 60_000)));

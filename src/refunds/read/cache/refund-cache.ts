@@ -41,6 +41,18 @@ const STALE_IF: ReadonlySet<ProviderErrorCode> = new Set([
   'PROVIDER_RATE_LIMITED',
 ]);
 
+/**
+ * A store that keeps each value's decoded form (the in-process store): an entry read again is not
+ * parsed again. The decoded entries are shared between reads, and nothing here mutates them.
+ */
+interface DecodingStore {
+  getManyDecoded<T>(keys: readonly string[], decode: (text: string) => T | null): Promise<Array<T | null>>;
+}
+
+function isDecodingStore(store: KeyValueStore): store is KeyValueStore & DecodingStore {
+  return typeof (store as Partial<DecodingStore>).getManyDecoded === 'function';
+}
+
 export interface CacheInstrumentation {
   lookup(provider: RefundProviderName, result: 'hit' | 'miss'): void;
   staleServed(provider: RefundProviderName): void;
@@ -158,10 +170,13 @@ class RefundCache implements RefundReader {
     const store = this.#options.store;
     const wanted = keys.filter((key): key is string => typeof key === 'string');
     if (wanted.length === 0) return keys.map(() => null);
-    let texts: Array<string | null>;
+    let entries: Array<ReadAnswer | null>;
     try {
-      const lookup = () => store.getMany(wanted);
-      texts = await (this.#options.span
+      const decoding = isDecodingStore(store) ? store : null;
+      const lookup = decoding
+        ? () => decoding.getManyDecoded(wanted, decodeEntry)
+        : async () => (await store.getMany(wanted)).map((text) => (text === null ? null : decodeEntry(text)));
+      entries = await (this.#options.span
         ? this.#options.span(
             'refunds.cache.lookup',
             { 'refunds.cache.store': store.kind, 'refunds.cache.keys': wanted.length },
@@ -172,11 +187,8 @@ class RefundCache implements RefundReader {
       this.#storeFailed('read', error);
       return keys.map(() => null);
     }
-    const byKey = new Map(wanted.map((key, index) => [key, texts[index] ?? null]));
-    return keys.map((key) => {
-      const text = typeof key === 'string' ? byKey.get(key) : null;
-      return text == null ? null : decodeEntry(text);
-    });
+    const byKey = new Map(wanted.map((key, index) => [key, entries[index] ?? null]));
+    return keys.map((key) => (typeof key === 'string' ? (byKey.get(key) ?? null) : null));
   }
 
   async #writeStore(key: string, answer: ReadAnswer): Promise<void> {
