@@ -22,7 +22,8 @@
  * `tsx bench/profile-summary.ts /tmp/prof`), BENCH_SUBGRAPH_ENV (extra subgraph variables as
  * `NAME=value,NAME=value`, e.g. `PROVIDER_CONCURRENCY=16`), BENCH_SCENARIOS (a comma-separated
  * subset of refund,refunds10,refunds,entities,dedupe,warm,cache; the floor always runs; `cache` is
- * the refund cache rows of cache-bench.ts), BENCH_NO_BUILD=1 (run the last compiled output as is).
+ * the refund cache rows of cache-bench.ts; `warm1`, `warm10` and `warm100` pick single warm rows, e.g.
+ * to profile the per-operation overhead without the 100-refund row), BENCH_NO_BUILD=1 (run the last compiled output as is).
  */
 import { Pool } from 'undici';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from '../src/providers/efundpay/seed.js';
@@ -323,63 +324,67 @@ async function main(): Promise<void> {
     }
 
     // Cold: the cache off, every refund a provider GET.
-    const cold = await startSubgraph('bench (cold)', { CACHE_ENABLED: 'false' });
-    const coldPool = new Pool(cold.url, { connections: 16 });
-    try {
-      const coldScenarios: Scenario[] = [
-        {
-          key: 'refund',
-          name: 'cold `refund` of 1',
-          op: graphqlOp(coldPool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
-          iterations: iterations(300),
-          distinct: 1,
-        },
-        {
-          key: 'refunds10',
-          name: 'cold `refunds` of 10 distinct',
-          op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: TEN_IDS }, 10, 'refunds'),
-          iterations: iterations(200),
-          distinct: 10,
-        },
-        {
-          key: 'refunds',
-          name: 'cold `refunds` of 100 distinct',
-          op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
-          iterations: iterations(60),
-          distinct: 100,
-        },
-        {
-          key: 'entities',
-          name: 'cold `_entities` of 100 (both keys)',
-          op: graphqlOp(coldPool, ENTITIES_QUERY, { representations: HUNDRED_REPRESENTATIONS }, 100, '_entities'),
-          iterations: iterations(60),
-          distinct: 100,
-        },
-        {
-          key: 'dedupe',
-          name: 'cold `refunds` of 100 ids, 50 distinct',
-          op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: HUNDRED_IDS_FIFTY_DISTINCT }, 100, 'refunds'),
-          iterations: iterations(60),
-          distinct: 50,
-        },
-      ].filter((scenario) => wanted(scenario.key));
-      for (const mode of ['sequential', 'concurrent'] as const) {
-        for (const scenario of coldScenarios) {
-          results.push(await measure(scenario, mode, { subgraph: cold, gets, resetGets }));
+    if (['refund', 'refunds10', 'refunds', 'entities', 'dedupe'].some(wanted)) {
+      const cold = await startSubgraph('bench (cold)', { CACHE_ENABLED: 'false' });
+      const coldPool = new Pool(cold.url, { connections: 16 });
+      try {
+        const coldScenarios: Scenario[] = [
+          {
+            key: 'refund',
+            name: 'cold `refund` of 1',
+            op: graphqlOp(coldPool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
+            iterations: iterations(300),
+            distinct: 1,
+          },
+          {
+            key: 'refunds10',
+            name: 'cold `refunds` of 10 distinct',
+            op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: TEN_IDS }, 10, 'refunds'),
+            iterations: iterations(200),
+            distinct: 10,
+          },
+          {
+            key: 'refunds',
+            name: 'cold `refunds` of 100 distinct',
+            op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
+            iterations: iterations(60),
+            distinct: 100,
+          },
+          {
+            key: 'entities',
+            name: 'cold `_entities` of 100 (both keys)',
+            op: graphqlOp(coldPool, ENTITIES_QUERY, { representations: HUNDRED_REPRESENTATIONS }, 100, '_entities'),
+            iterations: iterations(60),
+            distinct: 100,
+          },
+          {
+            key: 'dedupe',
+            name: 'cold `refunds` of 100 ids, 50 distinct',
+            op: graphqlOp(coldPool, REFUNDS_QUERY, { ids: HUNDRED_IDS_FIFTY_DISTINCT }, 100, 'refunds'),
+            iterations: iterations(60),
+            distinct: 50,
+          },
+        ].filter((scenario) => wanted(scenario.key));
+        for (const mode of ['sequential', 'concurrent'] as const) {
+          for (const scenario of coldScenarios) {
+            results.push(await measure(scenario, mode, { subgraph: cold, gets, resetGets }));
+          }
         }
+      } finally {
+        await coldPool.close();
+        await cold.stop();
       }
-    } finally {
-      await coldPool.close();
-      await cold.stop();
     }
 
     // Warm: the refund cache on (in process) and filled, so no row makes a provider GET.
-    if (wanted('warm')) {
+    const wantedWarm = (size: string) => wanted('warm') || wanted(`warm${size}`);
+    if (['1', '10', '100'].some(wantedWarm)) {
       const warm = await startSubgraph('bench (warm)', {});
       const warmPool = new Pool(warm.url, { connections: 16 });
       try {
-        const warmScenarios: Scenario[] = [
+        const warmScenarios: Array<Scenario & { size: string }> = [
           {
+            size: '1',
             key: 'warm',
             name: 'warm `refund` of 1',
             op: graphqlOp(warmPool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
@@ -388,6 +393,7 @@ async function main(): Promise<void> {
             expectedGets: 0,
           },
           {
+            size: '10',
             key: 'warm',
             name: 'warm `refunds` of 10 distinct',
             op: graphqlOp(warmPool, REFUNDS_QUERY, { ids: TEN_IDS }, 10, 'refunds'),
@@ -396,6 +402,7 @@ async function main(): Promise<void> {
             expectedGets: 0,
           },
           {
+            size: '100',
             key: 'warm',
             name: 'warm `refunds` of 100 distinct',
             op: graphqlOp(warmPool, REFUNDS_QUERY, { ids: HUNDRED_IDS }, 100, 'refunds'),
@@ -404,7 +411,7 @@ async function main(): Promise<void> {
             // Its pending efundpay refunds are read again once CACHE_TTL_PENDING_S (5 s) passes.
             expectedGets: null,
           },
-        ];
+        ].filter((scenario) => wantedWarm(scenario.size));
         // Fills the cache: the rows below then read only cached refunds.
         for (const scenario of warmScenarios) await scenario.op();
         for (const mode of ['sequential', 'concurrent'] as const) {

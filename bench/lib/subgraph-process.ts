@@ -2,7 +2,9 @@
  * The subgraph as its own process, run the way `npm start` runs it: the entry compiled by tsc with
  * the production tsconfig, plain `node` with the node options of the `start` script, configured
  * by environment only. Compiled to node_modules/.cache/refunds-bench (inside the package, so
- * dependencies resolve as from dist/), so a bench never touches dist/.
+ * dependencies resolve as from dist/), so a bench never touches dist/. BENCH_BUILD_DIR names another
+ * directory under the package (e.g. a kept copy of an earlier build, to compare two builds in the
+ * same time window with BENCH_NO_BUILD=1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'refunds-bench');
+const BUILD_DIR = process.env.BENCH_BUILD_DIR
+  ? join(ROOT, process.env.BENCH_BUILD_DIR)
+  : join(ROOT, 'node_modules', '.cache', 'refunds-bench');
 
 /** The node options `npm start` runs the subgraph with (its NODE_OPTIONS default). */
 export const START_NODE_OPTIONS: readonly string[] = (
