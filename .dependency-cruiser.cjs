@@ -56,14 +56,16 @@ module.exports = {
     ...upwardImportRules,
     {
       name: 'no-provider-imports-another',
-      comment: 'A provider folder is self-contained: it never imports another provider’s folder (shared code goes to the port or the HTTP core).',
+      comment:
+        'A provider folder is self-contained: it never imports another provider’s folder (shared code goes to the port or the HTTP core).',
       severity: 'error',
       from: { path: PROVIDER_FOLDER },
       to: { path: '^src/providers/(?!http/)[^/]+/', pathNot: '^src/providers/$1/' },
     },
     {
       name: 'no-transport-into-a-provider',
-      comment: 'Transport (server, resolvers) reaches providers only through the registry and the port, never a provider’s folder.',
+      comment:
+        'Transport (server, resolvers) reaches providers only through the registry and the port, never a provider’s folder.',
       severity: 'error',
       from: { path: '^src/(server|resolvers)/' },
       to: { path: PROVIDER_FOLDER, pathNot: '^src/providers/[^/]+/model\\.ts$' },

@@ -13,7 +13,9 @@ if (committedFiles.length === 0) throw new Error('Expected codegen.yml to genera
 
 const scratch = mkdtempSync(join(tmpdir(), 'check-codegen-'));
 try {
-  const scratchFiles = new Map(committedFiles.map((file, index) => [file, join(scratch, `${index}-${basename(file)}`)]));
+  const scratchFiles = new Map(
+    committedFiles.map((file, index) => [file, join(scratch, `${index}-${basename(file)}`)]),
+  );
   const generates = Object.fromEntries(committedFiles.map((file) => [scratchFiles.get(file), config.generates[file]]));
   await generate({ ...config, generates, silent: true, cwd: process.cwd() }, true);
   const stale = committedFiles.filter(

@@ -98,10 +98,7 @@ export interface LogSettings {
   readonly logFormat?: (typeof LOG_FORMATS)[number];
 }
 
-export function createLogger(
-  config: LogSettings,
-  destination?: pino.DestinationStream,
-): Logger {
+export function createLogger(config: LogSettings, destination?: pino.DestinationStream): Logger {
   // Pretty lines for a person at a terminal; the same redaction applies (streamWrite runs first).
   const stream = config.logFormat === 'pretty' ? prettyStream(destination) : destination;
   return pino(

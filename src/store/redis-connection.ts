@@ -87,7 +87,10 @@ export function openRedisClient(options: RedisClientOptions): RedisClient {
     disableOfflineQueue: true,
     // Bounds what piles up while Redis hangs (written commands wait for a reply we no longer want).
     commandsQueueMaxLength: 10_000,
-    socket: { connectTimeout: Math.max(CONNECT_TIMEOUT_FLOOR_MS, options.connectTimeoutMs ?? 0), reconnectStrategy: reconnectDelay },
+    socket: {
+      connectTimeout: Math.max(CONNECT_TIMEOUT_FLOOR_MS, options.connectTimeoutMs ?? 0),
+      reconnectStrategy: reconnectDelay,
+    },
   });
   // Without a listener, an 'error' event would crash the process.
   client.on('error', (error: Error) => options.onError(error));

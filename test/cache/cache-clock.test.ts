@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([...clients.values()].map((client) => client?.close()));
+  await Promise.all([...clients.values()].map(async (client) => client?.close()));
   await simulators?.close();
 });
 

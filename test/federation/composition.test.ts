@@ -29,7 +29,6 @@ describe('composition', () => {
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/cacheTag/v0.1", for: EXECUTION)');
   });
 
-
   it('composes schema.graphql with subgraphs referencing Refund by each key, without errors', () => {
     const result = composeSupergraph(subgraphs);
 

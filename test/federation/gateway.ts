@@ -49,7 +49,8 @@ export function forTheJavaScriptGateway(typeDefs: DocumentNode): DocumentNode {
                 value: {
                   ...argument.value,
                   values: argument.value.values.filter(
-                    (value) => !(value.kind === Kind.STRING && GATEWAY_UNSUPPORTED_DIRECTIVES.has(value.value.slice(1))),
+                    (value) =>
+                      !(value.kind === Kind.STRING && GATEWAY_UNSUPPORTED_DIRECTIVES.has(value.value.slice(1))),
                   ),
                 },
               }

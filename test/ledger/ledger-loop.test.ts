@@ -39,9 +39,12 @@ interface Created {
 }
 
 let keys = 0;
-async function createRefund(post: Stack['graphql'], minorUnits = 100): Promise<Created> {
+/** Sends a GraphQL operation (a stack's, a replica's, a child process's). */
+type Post = (query: string, variables?: Record<string, unknown>) => ReturnType<Stack['graphql']>;
+
+async function createRefund(post: Post, minorUnits = 100): Promise<Created> {
   keys += 1;
-  const answer = await post<{ createRefund: { __typename: string; refund: Created } }>(CREATE, {
+  const answer = await post(CREATE, {
     input: {
       provider: 'WOOSHPAY',
       paymentId: PAYMENT,
@@ -51,8 +54,9 @@ async function createRefund(post: Stack['graphql'], minorUnits = 100): Promise<C
     },
   });
   expect(answer.body.errors).toBeUndefined();
-  expect(answer.body.data?.createRefund.__typename).toBe('RefundCreated');
-  return answer.body.data!.createRefund.refund;
+  const data = answer.body.data as { createRefund: { __typename: string; refund: Created } } | undefined;
+  expect(data?.createRefund.__typename).toBe('RefundCreated');
+  return data!.createRefund.refund;
 }
 
 const logged = (logs: ReadonlyArray<Record<string, unknown>>, event: string, match: Record<string, unknown> = {}) =>
@@ -62,7 +66,7 @@ describe('the sandbox loop: createRefund, then the webhook settles it (SQLite in
   const stack = useStack({ settleMs: 300, deliverWebhooks: true, env: { CACHE_ENABLED: 'true' } });
 
   it('answers PENDING with lastChangedAt set; after the signed webhook a read shows SUCCEEDED from the cache', async () => {
-    const created = await createRefund(stack.graphql);
+    const created = await createRefund((query, variables) => stack.graphql(query, variables));
     expect(created.status).toBe('PENDING');
     expect(created.lastChangedAt).not.toBeNull();
     await vi.waitFor(
@@ -84,7 +88,7 @@ describe('the reconciler, with no webhooks (RECONCILE_INTERVAL_S=1, cache on)', 
   const stack = useStack({ settleMs: 300, env: { CACHE_ENABLED: 'true', RECONCILE_INTERVAL_S: '1' } });
 
   it('takes a PENDING refund to SUCCEEDED, and the cache follows', async () => {
-    const created = await createRefund(stack.graphql);
+    const created = await createRefund((query, variables) => stack.graphql(query, variables));
     expect(created.status).toBe('PENDING');
     await vi.waitFor(
       async () => {
@@ -126,7 +130,7 @@ describe('replicas over one PostgreSQL', () => {
     child = spawnSubgraph({ ...simulators.env, DATABASE_URL: database, RECONCILE_ENABLED: 'false' });
     const { url } = await child.ready();
     const origin = url.replace(/\/graphql$/, '');
-    const post: Stack['graphql'] = async (query, variables) => {
+    const post: Post = async (query, variables) => {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -189,7 +193,7 @@ describe('replicas over one PostgreSQL', () => {
     try {
       const stack = await startStack({ simulators, env: { DATABASE_URL: await server.createDatabase() } });
       stacks.push(stack);
-      const created = await createRefund(stack.graphql);
+      const created = await createRefund((query, variables) => stack.graphql(query, variables));
       await server.stop();
       stopped = true;
       const read = await stack.graphql<{ refund: Created }>(READ, { id: created.id });

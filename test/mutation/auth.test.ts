@@ -108,7 +108,7 @@ describe('createRefund with AUTH_JWKS_URL', () => {
     expect(stack.providerCalls()).toBe(0);
   });
 
-  it('audits a FORBIDDEN attempt under the verified token\'s sub: who tried is what the line is for', async () => {
+  it("audits a FORBIDDEN attempt under the verified token's sub: who tried is what the line is for", async () => {
     const before = stack.logs.length;
     const authorization = `Bearer ${await token({ sub: 'mallory', scope: 'refunds:read' })}`;
     const { errors } = await createRefund(stack, input(), authorization);

@@ -52,7 +52,10 @@ describe('one Redis connection per process', () => {
   });
 
   it('serves the cache, the idempotency records and the budgets over one client', async () => {
-    await vi.waitFor(async () => expect((await (await fetch(`${stack.url}/ready`)).json()).redis.status).toBe('ok'));
+    await vi.waitFor(async () => {
+      const ready = (await (await fetch(`${stack.url}/ready`)).json()) as { redis: { status: string } };
+      expect(ready.redis.status).toBe('ok');
+    });
     const read = await stack.graphql(REFUNDS, { ids: IDS });
     expect(read.body.errors).toBeUndefined();
     const created = await stack.graphql<{ createRefund: { __typename: string } }>(CREATE_REFUND, {

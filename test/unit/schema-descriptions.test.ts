@@ -4,7 +4,7 @@
  * would require).
  */
 import { readFileSync } from 'node:fs';
-import { parse, visit, type ASTNode } from 'graphql';
+import { Kind, parse, visit, type ASTNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 
 const SCHEMA = parse(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
@@ -21,29 +21,29 @@ function undescribed(document: ASTNode): { checked: number; missing: string[] } 
   visit(document, {
     enter(node) {
       switch (node.kind) {
-        case 'ObjectTypeDefinition':
-        case 'InputObjectTypeDefinition':
-        case 'EnumTypeDefinition':
-        case 'UnionTypeDefinition':
-        case 'InterfaceTypeDefinition':
-        case 'ScalarTypeDefinition':
+        case Kind.OBJECT_TYPE_DEFINITION:
+        case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+        case Kind.ENUM_TYPE_DEFINITION:
+        case Kind.UNION_TYPE_DEFINITION:
+        case Kind.INTERFACE_TYPE_DEFINITION:
+        case Kind.SCALAR_TYPE_DEFINITION:
           check(node.name.value, node.description);
           path.push(node.name.value);
           break;
-        case 'ObjectTypeExtension':
+        case Kind.OBJECT_TYPE_EXTENSION:
           path.push(node.name.value);
           break;
-        case 'FieldDefinition':
+        case Kind.FIELD_DEFINITION:
           check(`${path.at(-1)}.${node.name.value}`, node.description);
           path.push(`${path.at(-1)}.${node.name.value}`);
           break;
-        case 'InputValueDefinition':
+        case Kind.INPUT_VALUE_DEFINITION:
           check(
             path.at(-1)?.includes('.') ? `${path.at(-1)}(${node.name.value})` : `${path.at(-1)}.${node.name.value}`,
             node.description,
           );
           break;
-        case 'EnumValueDefinition':
+        case Kind.ENUM_VALUE_DEFINITION:
           check(`${path.at(-1)}.${node.name.value}`, node.description);
           break;
         default:
@@ -51,16 +51,18 @@ function undescribed(document: ASTNode): { checked: number; missing: string[] } 
     },
     leave(node) {
       if (
-        [
-          'ObjectTypeDefinition',
-          'InputObjectTypeDefinition',
-          'EnumTypeDefinition',
-          'UnionTypeDefinition',
-          'InterfaceTypeDefinition',
-          'ScalarTypeDefinition',
-          'ObjectTypeExtension',
-          'FieldDefinition',
-        ].includes(node.kind)
+        (
+          [
+            Kind.OBJECT_TYPE_DEFINITION,
+            Kind.INPUT_OBJECT_TYPE_DEFINITION,
+            Kind.ENUM_TYPE_DEFINITION,
+            Kind.UNION_TYPE_DEFINITION,
+            Kind.INTERFACE_TYPE_DEFINITION,
+            Kind.SCALAR_TYPE_DEFINITION,
+            Kind.OBJECT_TYPE_EXTENSION,
+            Kind.FIELD_DEFINITION,
+          ] as string[]
+        ).includes(node.kind)
       ) {
         path.pop();
       }

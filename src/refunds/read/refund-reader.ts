@@ -115,7 +115,7 @@ export class ProviderRefundReader implements RefundReader {
   }
 
   remember(refund: RefundModel): Promise<RetrievedRefund> {
-    return Promise.resolve(toRetrieved(this.answer(refund)) as RetrievedRefund);
+    return Promise.resolve(toRetrieved(this.answer(refund))!);
   }
 
   state(): CacheState {

@@ -126,7 +126,7 @@ class RefundCache implements RefundReader {
     const answer = this.#source.answer(refund);
     const client = this.#source.client(refund.provider);
     if (client) await this.#writeStore(cacheKey(refund.provider, client.account, refund.providerRefundId), answer);
-    return toRetrieved(answer) as RetrievedRefund;
+    return toRetrieved(answer)!;
   }
 
   #key(ref: RefundRef): string | Error {
