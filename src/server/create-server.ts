@@ -117,73 +117,9 @@ export async function startServer(
   const schema = createSubgraphSchema();
   const apollo = createApolloServer(settings, { ...parts, schema, httpServer, traced: parts.tracing !== null });
   await apollo.start();
-  const ws = attachGraphqlWs(
-    httpServer,
-    settings,
-    {
-      schema,
-      validationRules: graphqlProtection(settings).validationRules,
-      logger: parts.logger,
-      metrics: parts.liveMetrics,
-      live: parts.live,
-      createContext: (connection, subscription) =>
-        createRequestContext({
-          reader: parts.reader,
-          logger: parts.logger,
-          requestId: subscription.requestId,
-          debug: false,
-          onBatch: (size) => parts.metrics.observeBatch(size),
-          refundCreation: parts.creation,
-          live: parts.live,
-          onSlowConsumer: subscription.onSlowConsumer,
-          ...paymentsAndSearch(parts),
-          ...(connection.authorization === undefined ? {} : { authorization: connection.authorization }),
-          ...(parts.tracing ? { span: parts.tracing.span } : {}),
-        }),
-    },
-    options.ws,
-  );
-
-  const ledgerReadWarning = createThrottledWarning(
-    parts.logger,
-    'Ledger unavailable: lastChangedAt answers null until it is back',
-    60_000,
-  );
-  // The providers call the webhooks, not the router: outside the router secret, limited per source.
-  app.use(createWebhookRouter({ receiver: parts.ledger.webhooks }));
-  app.use(
-    createOperationsRouter({
-      isReady: () => ready,
-      clients: parts.clients,
-      metrics: parts.metrics,
-      report: () => ({ cache: parts.reader.state(), ...parts.readiness() }),
-    }),
-  );
-  if (settings.graphiql) {
-    app.use(createGraphiqlRouter(options.graphiqlAssetsDir ? { assetsDir: options.graphiqlAssetsDir } : {}));
-  }
-  const operationContext = async (req: IncomingMessage, res: ServerResponse): Promise<RequestContext> => {
-    const aborted = new AbortController();
-    // Every provider call of the operation listens to this one signal.
-    setMaxListeners(settings.limits.maxRefundsPerOperation + 10, aborted.signal);
-    res.on('close', () => {
-      if (!res.writableFinished) aborted.abort();
-    });
-    return createRequestContext({
-      reader: parts.reader,
-      logger: parts.logger,
-      requestId: requestIdFrom(req.headers),
-      debug: !settings.isProduction && req.headers['x-refunds-debug'] === '1',
-      signal: aborted.signal,
-      onBatch: (size) => parts.metrics.observeBatch(size),
-      refundCreation: parts.creation,
-      ledger: parts.ledger.ledger,
-      onLedgerReadFailure: (reason) => ledgerReadWarning({ event: 'ledger.read_failed', reason }),
-      ...paymentsAndSearch(parts),
-      ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
-      ...(parts.tracing ? { span: parts.tracing.span } : {}),
-    });
-  };
+  const ws = attachSubscriptions(httpServer, schema, settings, parts, options);
+  mountRoutes(app, settings, parts, () => ready, options);
+  const operationContext = createOperationContext(settings, parts);
   const tracing = parts.tracing;
   graphqlHttp = createGraphqlHttpHandler({
     apollo,
@@ -227,6 +163,99 @@ export async function startServer(
       })();
       return stopping;
     },
+  };
+}
+
+/** graphql-ws at /graphql on the same server and schema, each subscription with its own context. */
+function attachSubscriptions(
+  httpServer: Server,
+  schema: ReturnType<typeof createSubgraphSchema>,
+  settings: ServerSettings,
+  parts: ServerParts,
+  options: ServerOptions,
+) {
+  return attachGraphqlWs(
+    httpServer,
+    settings,
+    {
+      schema,
+      validationRules: graphqlProtection(settings).validationRules,
+      logger: parts.logger,
+      metrics: parts.liveMetrics,
+      live: parts.live,
+      createContext: (connection, subscription) =>
+        createRequestContext({
+          reader: parts.reader,
+          logger: parts.logger,
+          requestId: subscription.requestId,
+          debug: false,
+          onBatch: (size) => parts.metrics.observeBatch(size),
+          refundCreation: parts.creation,
+          live: parts.live,
+          onSlowConsumer: subscription.onSlowConsumer,
+          ...paymentsAndSearch(parts),
+          ...(connection.authorization === undefined ? {} : { authorization: connection.authorization }),
+          ...(parts.tracing ? { span: parts.tracing.span } : {}),
+        }),
+    },
+    options.ws,
+  );
+}
+
+/** Everything but GraphQL: the providers' webhooks, the operators' endpoints, GraphiQL. */
+function mountRoutes(
+  app: Express,
+  settings: ServerSettings,
+  parts: ServerParts,
+  isReady: () => boolean,
+  options: ServerOptions,
+): void {
+  // The providers call the webhooks, not the router: outside the router secret, limited per source.
+  app.use(createWebhookRouter({ receiver: parts.ledger.webhooks }));
+  app.use(
+    createOperationsRouter({
+      isReady,
+      clients: parts.clients,
+      metrics: parts.metrics,
+      report: () => ({ cache: parts.reader.state(), ...parts.readiness() }),
+    }),
+  );
+  if (settings.graphiql) {
+    app.use(createGraphiqlRouter(options.graphiqlAssetsDir ? { assetsDir: options.graphiqlAssetsDir } : {}));
+  }
+}
+
+/** Each HTTP operation's context: its loaders, its client-abort signal, its request id. */
+function createOperationContext(
+  settings: ServerSettings,
+  parts: ServerParts,
+): (req: IncomingMessage, res: ServerResponse) => Promise<RequestContext> {
+  const ledgerReadWarning = createThrottledWarning(
+    parts.logger,
+    'Ledger unavailable: lastChangedAt answers null until it is back',
+    60_000,
+  );
+  return async (req, res) => {
+    const aborted = new AbortController();
+    // Every provider call of the operation listens to this one signal.
+    setMaxListeners(settings.limits.maxRefundsPerOperation + 10, aborted.signal);
+    res.on('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    return createRequestContext({
+      reader: parts.reader,
+      logger: parts.logger,
+      requestId: requestIdFrom(req.headers),
+      debug: !settings.isProduction && req.headers['x-refunds-debug'] === '1',
+      signal: aborted.signal,
+      onBatch: (size) => parts.metrics.observeBatch(size),
+      refundCreation: parts.creation,
+      ledger: parts.ledger.ledger,
+      onLedgerReadFailure: (reason) => ledgerReadWarning({ event: 'ledger.read_failed', reason }),
+      ...paymentsAndSearch(parts),
+      ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
+      ...(parts.tracing ? { span: parts.tracing.span } : {}),
+    });
   };
 }
 

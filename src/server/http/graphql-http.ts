@@ -56,31 +56,6 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHttpHandler {
   const secretMatches = options.routerSecret === null ? null : createRouterSecretCheck(options.routerSecret);
 
-  const execute = async (req: IncomingMessage, res: ServerResponse, body: unknown, search: string) => {
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search, body };
-    const response = await options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: () => options.context(req, res),
-    });
-    const outgoing: OutgoingHttpHeaders = {};
-    for (const [name, value] of response.headers) outgoing[name] = value;
-    const status = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      const text = response.body.string;
-      outgoing['content-length'] = Buffer.byteLength(text);
-      res.writeHead(status, outgoing);
-      res.end(text);
-      return;
-    }
-    res.writeHead(status, outgoing);
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-  };
-
   const run = (req: IncomingMessage, res: ServerResponse, body: unknown, url: string) => {
     const queryAt = url.indexOf('?');
     const hashAt = url.indexOf('#');
@@ -93,7 +68,7 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHt
       if (subscription !== null) return sendJson(res, 400, subscription);
     }
     const go = () =>
-      execute(req, res, body, search).catch((error: unknown) => {
+      execute(options, req, res, body, search).catch((error: unknown) => {
         options.logger.error({ err: error }, 'Unhandled error in an HTTP request');
         if (res.headersSent) return void res.destroy();
         sendJson(res, 500, {
@@ -105,21 +80,7 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHt
   };
 
   return {
-    takes(req) {
-      const url = req.url ?? '';
-      if (!(url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`))) return false;
-      const { headers } = req;
-      if (req.method === 'POST') {
-        return isPlainUtf8Json(headers['content-type']) && isIdentity(headers['content-encoding']) && hasBody(req);
-      }
-      if (req.method === 'GET') {
-        // A client that may prefer HTML (a browser) is GraphiQL's to answer; a GET with a body is
-        // left to the body parser, which the guards then check.
-        const accept = headers.accept;
-        return !hasBody(req) && !accept?.toLowerCase().includes('text/');
-      }
-      return false;
-    },
+    takes,
     handle(req, res) {
       const url = req.url ?? '';
       if (secretMatches !== null && !secretMatches(req.headers['router-authorization'])) {
@@ -140,6 +101,55 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHt
       });
     },
   };
+}
+
+/** Whether the lean path answers this request (from its method, path and headers only). */
+function takes(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  if (!(url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`))) return false;
+  const { headers } = req;
+  if (req.method === 'POST') {
+    return isPlainUtf8Json(headers['content-type']) && isIdentity(headers['content-encoding']) && hasBody(req);
+  }
+  if (req.method === 'GET') {
+    // A client that may prefer HTML (a browser) is GraphiQL's to answer; a GET with a body is
+    // left to the body parser, which the guards then check.
+    const accept = headers.accept;
+    return !hasBody(req) && !accept?.toLowerCase().includes('text/');
+  }
+  return false;
+}
+
+/** Apollo's own HTTP execution of one request, answered with one write when the body is complete. */
+async function execute(
+  options: GraphqlHttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  search: string,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search, body };
+  const response = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest,
+    context: () => options.context(req, res),
+  });
+  const outgoing: OutgoingHttpHeaders = {};
+  for (const [name, value] of response.headers) outgoing[name] = value;
+  const status = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    const text = response.body.string;
+    outgoing['content-length'] = Buffer.byteLength(text);
+    res.writeHead(status, outgoing);
+    res.end(text);
+    return;
+  }
+  res.writeHead(status, outgoing);
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
 }
 
 /** The GraphQL documents a request carries: in its body (one, or a batch) and in its query string. */
