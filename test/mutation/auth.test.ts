@@ -4,47 +4,14 @@
  * without AUTH_JWKS_URL refuses refund creation; reads never need a token. No refused call reaches
  * a provider.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CREATE_REFUND } from '../helpers/create-refund.js';
+import { AUDIENCE, ISSUER, useLocalJwks, type LocalJwks } from '../helpers/local-jwks.js';
 import { useStack, type Stack } from '../helpers/stack.js';
 
-const ISSUER = 'https://auth.test.example';
-const AUDIENCE = 'refunds-subgraph';
-const KID = 'test-key-1';
-
-let jwks: Server;
-let jwksUrl: string;
-let signingKey: CryptoKey;
-let strangerKey: CryptoKey;
-
-beforeAll(async () => {
-  const pair = await generateKeyPair('RS256');
-  signingKey = pair.privateKey;
-  strangerKey = (await generateKeyPair('RS256')).privateKey;
-  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
-  jwks = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-});
-afterAll(async () => {
-  await new Promise((resolve) => jwks?.close(resolve));
-});
-
-function token(claims: JWTPayload, options: { key?: CryptoKey; expiresIn?: string; audience?: string } = {}) {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', kid: KID })
-    .setIssuer(ISSUER)
-    .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '5m')
-    .sign(options.key ?? signingKey);
-}
+const jwks = useLocalJwks();
+const token: LocalJwks['token'] = (claims, options) => jwks.token(claims, options);
 
 const input = () => ({
   provider: 'WOOSHPAY',
@@ -65,7 +32,7 @@ describe('createRefund with AUTH_JWKS_URL', () => {
   const stack = useStack({
     env: {
       get AUTH_JWKS_URL() {
-        return jwksUrl;
+        return jwks.url();
       },
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
@@ -78,7 +45,7 @@ describe('createRefund with AUTH_JWKS_URL', () => {
     ['a Basic credential', async () => 'Basic dXNlcjpwYXNz'],
     [
       'a JWT signed by another key',
-      async () => `Bearer ${await token({ sub: 'u1', scope: 'refunds:write' }, { key: strangerKey })}`,
+      async () => `Bearer ${await token({ sub: 'u1', scope: 'refunds:write' }, { key: 'stranger' })}`,
     ],
     [
       'an expired JWT',

@@ -4,41 +4,12 @@
  * token is UNAUTHENTICATED, a token without the scope FORBIDDEN. Without AUTH_JWKS_URL outside
  * production (the sandbox) anyone may search.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { AUDIENCE, ISSUER, useLocalJwks } from '../helpers/local-jwks.js';
 import { useStack, type Stack } from '../helpers/stack.js';
 
-const ISSUER = 'https://auth.test.example';
-const AUDIENCE = 'refunds-subgraph';
-
-let jwks: Server;
-let jwksUrl: string;
-let signingKey: CryptoKey;
-
-beforeAll(async () => {
-  const pair = await generateKeyPair('RS256');
-  signingKey = pair.privateKey;
-  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  jwks = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-});
-afterAll(async () => {
-  await new Promise((resolve) => jwks?.close(resolve));
-});
-
-const bearer = async (scope: string) =>
-  `Bearer ${await new SignJWT({ scope, sub: 'analyst-7' })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(signingKey)}`;
+const jwks = useLocalJwks();
+const bearer = async (scope: string) => `Bearer ${await jwks.token({ scope, sub: 'analyst-7' })}`;
 
 const SEARCH = '{ refundSearch(first: 5) { nodes { id } } }';
 const SUMMARY = '{ refundSummary(groupBy: [PROVIDER]) { provider count } }';
@@ -56,7 +27,7 @@ describe('refund search with AUTH_JWKS_URL', () => {
   const stack = useStack({
     env: {
       get AUTH_JWKS_URL() {
-        return jwksUrl;
+        return jwks.url();
       },
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
