@@ -28,9 +28,9 @@ describe(`adaptive concurrency against a provider with room for ${PROVIDER_ROOM}
         PROVIDER_CONCURRENCY: undefined,
         // Room for a busy test machine: the point is the limit, not the deadline.
         PROVIDER_ATTEMPT_TIMEOUT_MS: '10000',
-        // The production default back-off (the test stack shortens it to 20 ms for speed): a retried
-        // 429 waits long enough for the limit to have come down.
-        PROVIDER_RETRY_BASE_DELAY_MS: '200',
+        // More attempts than the default 3, so a busy test machine, whose round trips are slow to
+        // bring the limit down, cannot exhaust a call's retries while the limit is still coming down.
+        PROVIDER_MAX_RETRIES: '5',
         PROVIDER_DEADLINE_MS: '30000',
       },
     });
