@@ -32,7 +32,7 @@ export interface RedisSettings {
 const CONNECT_TIMEOUT_FLOOR_MS = 5000;
 
 /** The warn interval while Redis is down: one line a minute. */
-export const REDIS_WARNING_INTERVAL_MS = 60_000;
+const REDIS_WARNING_INTERVAL_MS = 60_000;
 
 export interface RedisConnection {
   readonly client: RedisClient;

@@ -44,7 +44,7 @@ export interface RefundChangesOptions {
 }
 
 /** The router cache tags of a refund and of its payment, as `@cacheTag` formats them from the entities' `id`. */
-export function cacheTagsOf(refund: Pick<LedgerRefund, 'provider' | 'providerRefundId' | 'paymentId'>): string[] {
+function cacheTagsOf(refund: Pick<LedgerRefund, 'provider' | 'providerRefundId' | 'paymentId'>): string[] {
   const prefix = providerDefinition(refund.provider).globalIdPrefix;
   const tags = [`refund-${prefix}:${refund.providerRefundId}`];
   if (refund.paymentId !== null) tags.push(`payment-${prefix}:${refund.paymentId}`);

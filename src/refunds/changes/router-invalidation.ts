@@ -18,7 +18,7 @@ export interface RouterInvalidationSettings {
 }
 
 /** The subgraph name the router knows this service by, as in the supergraph. */
-export const SUBGRAPH_NAME = 'refunds';
+const SUBGRAPH_NAME = 'refunds';
 
 export interface RouterInvalidation {
   /** Drops the router's cached answers carrying any of these tags (`refund-<global refund id>`, `payment-<global payment id>`). */

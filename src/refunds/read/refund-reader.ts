@@ -6,10 +6,9 @@
  * Every answer carries when it was read and how long it stays fresh (./freshness.ts), so Cache-Control
  * is the same with the cache on or off.
  */
-import { ProviderNotConfiguredError } from '../../domain/errors.js';
 import type { RefundModel, RefundProviderName } from '../../domain/refund.js';
 import type { RetrievedRefund } from '../../domain/retrieved-refund.js';
-import { providerDefinition, type RefundRef } from '../../providers/ids.js';
+import { providerNotConfigured, type RefundRef } from '../../providers/ids.js';
 import type { ProviderCallContext, ProviderClients } from '../../providers/port.js';
 import { freshnessMs, type FreshnessPolicy } from './freshness.js';
 
@@ -104,7 +103,7 @@ export class ProviderRefundReader implements RefundReader {
   /** Reads one refund from its provider now; rejects with a ProviderError. */
   async fetch(ref: RefundRef, context: ProviderCallContext): Promise<ReadAnswer> {
     const client = this.client(ref.provider);
-    if (!client) throw notConfigured(ref.provider);
+    if (!client) throw providerNotConfigured(ref.provider);
     return this.answer(await client.getRefund(ref.providerRefundId, context));
   }
 
@@ -148,12 +147,4 @@ export function toRetrieved(answer: ReadAnswer): RetrievedRefund | null {
 
 export function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
-}
-
-export function notConfigured(provider: RefundProviderName): ProviderNotConfiguredError {
-  return new ProviderNotConfiguredError(
-    providerDefinition(provider),
-    'no credentials are configured for this provider',
-    {},
-  );
 }

@@ -17,11 +17,10 @@ import type { RefundModel, RefundProviderName } from '../../../domain/refund.js'
 import type { RetrievedRefund } from '../../../domain/retrieved-refund.js';
 import type { ThrottledWarning } from '../../../observability/throttled-warning.js';
 import type { SpanRunner } from '../../../observability/tracing.js';
-import type { RefundRef } from '../../../providers/ids.js';
+import { providerNotConfigured, type RefundRef } from '../../../providers/ids.js';
 import type { ProviderCallContext, ProviderCallRecord } from '../../../providers/port.js';
 import type { KeyValueStore } from '../../../store/key-value-store.js';
 import {
-  notConfigured,
   reportServed,
   toError,
   toRetrieved,
@@ -131,7 +130,7 @@ class RefundCache implements RefundReader {
 
   #key(ref: RefundRef): string | Error {
     const client = this.#source.client(ref.provider);
-    if (!client) return notConfigured(ref.provider);
+    if (!client) return providerNotConfigured(ref.provider);
     return cacheKey(ref.provider, client.account, ref.providerRefundId);
   }
 
