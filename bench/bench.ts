@@ -25,6 +25,10 @@
  * the refund cache rows of cache-bench.ts; `warm1`, `warm10` and `warm100` pick single warm rows, e.g.
  * to profile the per-operation overhead without the 100-refund row), BENCH_NO_BUILD=1 (run the last compiled output as is).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { efundpaySeedRefunds, type SeededEfundpayRefund } from '../src/providers/efundpay/seed.js';
 import { startEfundpaySimulator } from '../src/providers/efundpay/simulator.js';
@@ -244,6 +248,62 @@ const graphqlOp =
     }
   };
 
+const REFERENCE_SERVER = fileURLToPath(new URL('./lib/reference-server.mjs', import.meta.url));
+
+/**
+ * The machine's floor for the CPU columns (bench/lib/reference-server.mjs): a bare node:http server
+ * answering a fixed refund (what no warm operation can go below) and one that answers with one
+ * provider GET through undici (what no cold `refund` of 1 can go below). Not targets: context.
+ */
+async function measureReferences(
+  startProcess: (label: string, env: Record<string, string>, entry: string) => Promise<SubgraphProcess>,
+  providerGetUrl: string,
+  gets: () => number,
+  resetGets: () => void,
+): Promise<Measured[]> {
+  const results: Measured[] = [];
+  const kinds: Array<{ key: string; name: string; env: Record<string, string>; iterations: number; distinct: number }> =
+    [
+      {
+        key: 'reference-warm',
+        name: 'reference: bare node:http, fixed answer',
+        env: {},
+        iterations: 1000,
+        distinct: 0,
+      },
+      {
+        key: 'reference-cold',
+        name: 'reference: bare node:http + one provider GET',
+        env: {
+          REFERENCE_TARGET: providerGetUrl,
+          REFERENCE_AUTHORIZATION: `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}`,
+        },
+        iterations: 300,
+        distinct: 1,
+      },
+    ];
+  for (const kind of kinds) {
+    const server = await startProcess(kind.name, kind.env, REFERENCE_SERVER);
+    const pool = new Pool(server.url, { connections: 16 });
+    try {
+      const scenario: Scenario = {
+        key: kind.key,
+        name: kind.name,
+        op: graphqlOp(pool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
+        iterations: iterations(kind.iterations),
+        distinct: kind.distinct,
+      };
+      for (const mode of ['sequential', 'concurrent'] as const) {
+        results.push(await measure(scenario, mode, { subgraph: server, gets, resetGets }));
+      }
+    } finally {
+      await pool.close();
+      await server.stop();
+    }
+  }
+  return results;
+}
+
 function extraEnv(): Record<string, string> {
   const pairs = (process.env.BENCH_SUBGRAPH_ENV ?? '').split(',').filter((pair) => pair.includes('='));
   return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
@@ -280,9 +340,11 @@ async function main(): Promise<void> {
   }, HARD_LIMIT_MS);
   hardLimit.unref();
 
-  const startSubgraph = async (label: string, env: Record<string, string>) => {
+  const ledgerDir = mkdtempSync(join(tmpdir(), 'refunds-bench-'));
+  const startSubgraph = async (label: string, env: Record<string, string>, entry?: string) => {
     const spawned = await startSubgraphProcess({
       label,
+      entry,
       nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
       env: {
         NODE_ENV: 'production',
@@ -292,6 +354,8 @@ async function main(): Promise<void> {
         WOOSHPAY_SECRET_KEY: WOOSHPAY_KEY,
         EFUNDPAY_BASE_URL: efundpay.url,
         EFUNDPAY_API_KEY: EFUNDPAY_KEY,
+        // A fresh SQLite ledger per process: the ledger is on, as in production, and no run reads an earlier one.
+        LEDGER_PATH: join(ledgerDir, `${started.length}.sqlite`),
         ...env,
         ...extraEnv(),
       },
@@ -302,6 +366,7 @@ async function main(): Promise<void> {
 
   const results: Measured[] = [];
   try {
+    const floorGet = `/v1/refunds/${encodeURIComponent(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)}`;
     const floor: Scenario = {
       key: 'floor',
       name: 'provider GET (floor)',
@@ -310,7 +375,7 @@ async function main(): Promise<void> {
       op: async () => {
         const response = await provider.request({
           method: 'GET',
-          path: `/v1/refunds/${encodeURIComponent(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)}`,
+          path: floorGet,
           headers: { authorization: `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}` },
         });
         const body = (await response.body.json()) as { id?: string };
@@ -322,6 +387,7 @@ async function main(): Promise<void> {
     for (const mode of ['sequential', 'concurrent'] as const) {
       results.push(await measure(floor, mode, { subgraph: null, gets, resetGets }));
     }
+    results.push(...(await measureReferences(startSubgraph, new URL(floorGet, wooshpay.origin).href, gets, resetGets)));
 
     // Cold: the cache off, every refund a provider GET.
     if (['refund', 'refunds10', 'refunds', 'entities', 'dedupe'].some(wanted)) {
@@ -433,6 +499,7 @@ async function main(): Promise<void> {
     for (const subgraph of started) await subgraph.stop();
     await provider.close();
     await Promise.all([wooshpay.close(), efundpay.close()]);
+    rmSync(ledgerDir, { recursive: true, force: true });
   }
   if (wanted('cache')) process.stdout.write(`\n${await runCacheBench()}`);
   if (wanted('subscriptions')) process.stdout.write(`\n${await runSubscriptionsBench()}`);
@@ -487,25 +554,32 @@ function printReport(results: readonly Measured[]): boolean {
       value === null ? '-' : verdictOf(ok(value)),
     ]);
   };
-  const cpuOf = (name: string) => find(name, 'sequential')?.cpuMsPerOp ?? null;
+  // CPU targets read the concurrent rows: the issue's own measurements (and the peer's) are of a
+  // closed loop with several connections, where the fixed cost of waking up is shared.
+  const cpuOf = (name: string) => find(name, 'concurrent')?.cpuMsPerOp ?? null;
   const one = cpuOf('cold `refund` of 1');
   const hundred = cpuOf('cold `refunds` of 100 distinct');
   const perAdditional = one === null || hundred === null ? null : (hundred - one) / 99;
   target(
-    'cold: CPU per additional refund, (CPU/op of `refunds` of 100 - CPU/op of `refund` of 1) / 99',
+    `cold: CPU per additional refund, (CPU/op of \`refunds\` of 100 - CPU/op of \`refund\` of 1) / 99, concurrency ${CONCURRENCY}`,
     `<= ${TARGETS.cpuPerAdditionalRefundMs} ms`,
     perAdditional,
     (v) => v <= TARGETS.cpuPerAdditionalRefundMs,
   );
-  target('cold: CPU/op of `refund` of 1', `<= ${TARGETS.coldRefundCpuMs} ms`, one, (v) => v <= TARGETS.coldRefundCpuMs);
   target(
-    'warm: CPU/op of `refund` of 1',
+    `cold: CPU/op of \`refund\` of 1, concurrency ${CONCURRENCY}`,
+    `<= ${TARGETS.coldRefundCpuMs} ms`,
+    one,
+    (v) => v <= TARGETS.coldRefundCpuMs,
+  );
+  target(
+    `warm: CPU/op of \`refund\` of 1, concurrency ${CONCURRENCY}`,
     `<= ${TARGETS.warmRefundCpuMs} ms`,
     cpuOf('warm `refund` of 1'),
     (v) => v <= TARGETS.warmRefundCpuMs,
   );
   target(
-    'warm: CPU/op of `refunds` of 10 distinct',
+    `warm: CPU/op of \`refunds\` of 10 distinct, concurrency ${CONCURRENCY}`,
     `<= ${TARGETS.warmTenCpuMs} ms`,
     cpuOf('warm `refunds` of 10 distinct'),
     (v) => v <= TARGETS.warmTenCpuMs,
@@ -518,7 +592,10 @@ function printReport(results: readonly Measured[]): boolean {
     tenConcurrent?.p50 ?? null,
     (v) => v <= p50Limit,
   );
-  const peaks = results.map((r) => r.peakRssMb).filter((v): v is number => v !== null);
+  const peaks = results
+    .filter((r) => !r.key.startsWith('reference'))
+    .map((r) => r.peakRssMb)
+    .filter((v): v is number => v !== null);
   target(
     'peak RSS of the subgraph processes over the whole bench (every row)',
     `<= ${TARGETS.peakRssMb} MB`,

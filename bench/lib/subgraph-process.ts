@@ -111,6 +111,8 @@ export interface StartOptions {
   /** Called with each stdout line (log lines); stdout is discarded without it. */
   readonly onLine?: (line: string) => void;
   readonly label: string;
+  /** A script to run instead of the compiled subgraph (the bench's reference servers); it must answer GET /ready. */
+  readonly entry?: string;
 }
 
 /** Starts the compiled subgraph (run `buildSubgraph()` first) and waits until `/ready` answers 200. */
@@ -120,7 +122,7 @@ export async function startSubgraphProcess(options: StartOptions): Promise<Subgr
   let stopping = false;
   const child = spawn(
     process.execPath,
-    [...START_NODE_OPTIONS, ...(options.nodeArgs ?? []), join(BUILD_DIR, 'src', 'index.js')],
+    [...START_NODE_OPTIONS, ...(options.nodeArgs ?? []), options.entry ?? join(BUILD_DIR, 'src', 'index.js')],
     {
       cwd: ROOT,
       stdio: ['ignore', options.onLine ? 'pipe' : 'ignore', 'pipe'],

@@ -42,6 +42,11 @@ export interface AppConfig {
   readonly limits: RequestLimits;
   /** The refund cache; TTLs in milliseconds. */
   readonly cache: CacheSettings;
+  /**
+   * Identical reads answered whole from memory for up to `ttlMs` (OPERATION_CACHE_TTL_MS), never past
+   * their refunds' freshness; 0: off. Off whenever the refund cache is.
+   */
+  readonly operationCache: { readonly ttlMs: number };
   /** The shared store for every replica; a null url keeps everything in process. */
   readonly redis: RedisSettings;
   /** OpenTelemetry tracing from the standard OTEL_* variables; off without an OTLP endpoint. */
@@ -154,6 +159,7 @@ const envSchema = z.object({
   CACHE_TTL_NOT_FOUND_S: integer('CACHE_TTL_NOT_FOUND_S', 5, 0, 3600),
   CACHE_STALE_IF_ERROR_S: integer('CACHE_STALE_IF_ERROR_S', 3600, 0, 604_800),
   CACHE_MAX_ENTRIES: integer('CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
+  OPERATION_CACHE_TTL_MS: integer('OPERATION_CACHE_TTL_MS', 1000, 0, 60_000),
   REDIS_URL: redisUrl,
   REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', DEFAULT_REDIS_TIMEOUT_MS, 1, 10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
@@ -216,6 +222,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     ...providerCallSettings(vars),
     limits: requestLimits(vars),
     cache: cacheSettings(vars),
+    operationCache: Object.freeze({ ttlMs: (vars.CACHE_ENABLED ?? true) ? vars.OPERATION_CACHE_TTL_MS : 0 }),
     redis: Object.freeze({ url: vars.REDIS_URL, timeoutMs: vars.REDIS_TIMEOUT_MS }),
     tracing: Object.freeze({ tracesEndpoint: traces, serviceName: vars.OTEL_SERVICE_NAME ?? 'refunds-subgraph' }),
     routerSecret: vars.ROUTER_SECRET,

@@ -23,6 +23,7 @@ import { createLiveStatus, type LiveStatus } from '../refunds/live/live-status.j
 import { createPaymentRefunds, type PaymentRefunds } from '../refunds/payments/payment-refunds.js';
 import { createRefundListCache } from '../refunds/payments/refund-list-cache.js';
 import { createRefundCache } from '../refunds/read/cache/refund-cache.js';
+import { createOperationCache, type OperationCache } from '../server/http/operation-cache.js';
 import { createRefundSearch, type RefundSearch } from '../refunds/search/refund-search.js';
 import { createLedgerQueries } from '../refunds/search/ledger-queries.js';
 import { recordReads } from '../refunds/ledger/recording-reader.js';
@@ -64,6 +65,8 @@ export interface App {
   readonly refundSearch: RefundSearch;
   /** The ledger and what keeps it current: webhooks, the reconciler, the background recorder of reads. */
   readonly ledger: LedgerParts;
+  /** Identical reads answered whole from memory (server/http/operation-cache.ts); null when off. */
+  readonly operationCache: OperationCache | null;
   /** What /ready reports beside the providers and the cache. */
   readiness(): ReadinessReport;
   /** Closes everything, in the reverse order it was built. */
@@ -83,12 +86,16 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     config.redis.url === null ? null : createRedisConnection({ url: config.redis.url, logger, warning: redisWarning });
   const tracing = await startTracing(config.tracing);
   const clients = createProviderClients(config, logger, metrics, redis, tracing);
+  const operationCache =
+    config.operationCache.ttlMs > 0 ? createOperationCache({ ttlMs: config.operationCache.ttlMs }) : null;
   const { source, reader: cachedReader } = createReader(config, clients, {
     logger,
     metrics,
     redis,
     redisWarning,
     tracing,
+    // Whatever the refund cache takes in, answers built from what it held before are out of date.
+    onWrite: operationCache ? () => operationCache.clear() : undefined,
   });
   const listStore = createListStore(config, redis);
   const listCache = listStore ? createRefundListCache(listStore, logger, redis ? redisWarning : undefined) : null;
@@ -134,9 +141,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const live = createLiveStatus({ reader, redis, settings: config.live, logger, counters: liveMetrics });
   // Every change the ledger records reaches live subscribers, on every replica.
   ledgerParts.changes.listen(({ model }) => live.refundChanged(model));
+  // … and no answer kept from before a change is given again (lastChangedAt moved, or the refund did).
+  if (operationCache) ledgerParts.changes.listen(() => operationCache.clear());
   const stores = { idempotency: creation.store, lists: listStore };
   return {
     ...{ config, logger, metrics, redis, tracing, clients, reader, authorizer, live, liveMetrics, refundSearch },
+    operationCache,
     creation: creation.creation,
     ledger: ledgerParts,
     paymentRefunds,
@@ -307,6 +317,7 @@ function createReader(
     redis: RedisConnection | null;
     redisWarning: ThrottledWarning;
     tracing: Tracing | null;
+    onWrite: (() => void) | undefined;
   },
 ): { source: ProviderRefundReader; reader: RefundReader } {
   const source = new ProviderRefundReader({ clients, freshness: config.cache });
@@ -324,6 +335,7 @@ function createReader(
     storeWarning: parts.redisWarning,
     instrumentation: metrics.cache,
     ...(tracing ? { span: tracing.span } : {}),
+    ...(parts.onWrite ? { onWrite: parts.onWrite } : {}),
   });
   metrics.watchCacheState(() => cache.state().status);
   return { source, reader: cache };

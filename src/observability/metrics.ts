@@ -25,6 +25,8 @@ export interface Metrics {
   observeBatch(size: number): void;
   observeOperation(operationType: string, outcome: 'success' | 'partial' | 'error', durationMs: number): void;
   observeError(code: string): void;
+  /** An operation answered from the operation cache without running. */
+  operationCacheHit(): void;
   setBreakerState(provider: RefundProviderName, state: BreakerState): void;
   /** The provider's current concurrency limit (requests in flight it may have). */
   setConcurrencyLimit(provider: RefundProviderName, limit: number): void;
@@ -118,7 +120,13 @@ function operationMetrics(registry: Registry) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  const operationCacheHits = new Counter({
+    name: 'refunds_operation_cache_hits_total',
+    help: 'GraphQL operations answered from the operation cache (an identical read within OPERATION_CACHE_TTL_MS) without running',
+    registers: [registry],
+  });
   return {
+    operationCacheHit: () => operationCacheHits.inc(),
     observeBatch: (size: number) => batchSize.observe(size),
     observeOperation(operationType: string, outcome: 'success' | 'partial' | 'error', durationMs: number) {
       operations.inc({ operation_type: operationType, outcome });

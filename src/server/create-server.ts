@@ -29,6 +29,7 @@ import {
 } from './graphql/apollo-server.js';
 import { createRequestContext, type RequestContext } from './graphql/context.js';
 import { createGraphqlHttpHandler, type GraphqlHttpHandler } from './http/graphql-http.js';
+import type { CachedAnswer, OperationCache } from './http/operation-cache.js';
 import { createGraphiqlRouter } from './http/graphiql.js';
 import { createOperationsRouter, type ReadinessReport } from './http/operations-routes.js';
 import { createWebhookRouter } from './http/webhook-routes.js';
@@ -71,6 +72,8 @@ export interface ServerParts {
   readonly paymentRefunds?: PaymentRefunds;
   /** refundSearch and refundSummary over the ledger; null or absent: not served. */
   readonly refundSearch?: RefundSearch | null;
+  /** Identical reads answered whole from memory; null or absent: every operation runs. */
+  readonly operationCache?: OperationCache | null;
 }
 
 /** The payment and search use cases of the parts, for a request context. */
@@ -130,6 +133,9 @@ export async function startServer(
     context: operationContext,
     logger: parts.logger,
     ...(tracing ? { startSpan: (req, res, path) => startOperationSpan(tracing, req, res, path) } : {}),
+    ...(parts.operationCache
+      ? { operationCache: parts.operationCache, onCachedAnswer: cachedAnswerObserver(parts) }
+      : {}),
   });
   // The GraphQL requests the lean handler leaves (GET with a body, an encoded or non-UTF-8 body,
   // /graphql/…): the same checks over express and body-parser.
@@ -256,6 +262,27 @@ function createOperationContext(
       ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
       ...(parts.tracing ? { span: parts.tracing.span } : {}),
     });
+  };
+}
+
+/** An answer from the operation cache gets the operation's log line and metrics, as if it had run. */
+function cachedAnswerObserver(parts: ServerParts) {
+  return (req: IncomingMessage, answer: CachedAnswer, durationMs: number) => {
+    const { logged } = answer;
+    const operationType = typeof logged.operationType === 'string' ? logged.operationType : 'query';
+    parts.metrics.operationCacheHit();
+    parts.metrics.observeOperation(operationType, 'success', durationMs);
+    parts.logger.info(
+      {
+        requestId: requestIdFrom(req.headers),
+        ...logged,
+        durationMs: Math.round(durationMs * 10) / 10,
+        providerCalls: 0,
+        refundsFromCache: logged.refundsRequested,
+        operationCache: 'hit',
+      },
+      'graphql operation',
+    );
   };
 }
 

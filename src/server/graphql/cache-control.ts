@@ -35,6 +35,11 @@ function cacheControlFor(
   const { freshness } = context;
   if (freshness.anyStale) return 'no-store';
   if (freshness.answers === 0) return null;
-  const maxAge = Math.floor((freshness.until - now) / 1000);
+  return cacheControlUntil(freshness.until, now);
+}
+
+/** `public` for the whole seconds of freshness left at `now`; `no-store` when less than one is left. */
+export function cacheControlUntil(freshUntil: number, now: number): string {
+  const maxAge = Math.floor((freshUntil - now) / 1000);
   return maxAge > 0 ? `public, max-age=${maxAge}` : 'no-store';
 }

@@ -27,6 +27,8 @@ export interface RequestContext {
   readonly debug: boolean;
   /** Distinct refunds the operation loaded. */
   readonly stats: { refundsRequested: number };
+  /** The fields of the operation's log line once it is written (the operation cache repeats them on a hit). */
+  readonly logged: { fields: Readonly<Record<string, unknown>> | null };
   /** `createRefund` for this request's caller (its `Authorization` header). */
   readonly createRefund: (input: CreateRefundInput) => Promise<RefundCreationOutcome>;
   /** Refunds served from the refund cache for this request (fresh hits and stale copies). */
@@ -101,6 +103,7 @@ export function createRequestContext(options: ContextOptions): RequestContext {
   const refundSearch = options.refundSearch;
   return {
     stats,
+    logged: { fields: null },
     cacheReads,
     freshness,
     requestId: options.requestId,

@@ -33,19 +33,18 @@ export function createOperationLogPlugin(metrics: Metrics): ApolloServerPlugin<R
           const name = sentName === undefined || sentName === null ? null : escapeForDisplay(sentName);
           const operationType = sent?.operation ?? 'unknown';
           metrics.observeOperation(operationType, outcome, durationMs);
-          contextValue.logger.info(
-            {
-              operationName: name,
-              operationType,
-              durationMs,
-              refundsRequested: contextValue.stats.refundsRequested,
-              providerCalls: contextValue.providerCalls.length,
-              refundsFromCache: contextValue.cacheReads.length,
-              errorCodes: [...new Set(errorCodes)],
-              outcome,
-            },
-            'graphql operation',
-          );
+          const fields = {
+            operationName: name,
+            operationType,
+            durationMs,
+            refundsRequested: contextValue.stats.refundsRequested,
+            providerCalls: contextValue.providerCalls.length,
+            refundsFromCache: contextValue.cacheReads.length,
+            errorCodes: [...new Set(errorCodes)],
+            outcome,
+          };
+          contextValue.logged.fields = fields;
+          contextValue.logger.info(fields, 'graphql operation');
         },
       };
     },

@@ -22,7 +22,9 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/s
 import { context as otelContext, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../graphql/context.js';
+import { cacheControlUntil } from '../graphql/cache-control.js';
 import { httpSubscriptionRefusal } from '../ws/refuse-http-subscriptions.js';
+import type { CachedAnswer, OperationCache } from './operation-cache.js';
 import { checkRequestGuards, guardRefusalBody } from './request-guards.js';
 import { createRouterSecretCheck, ROUTER_AUTH_REFUSAL } from './router-auth.js';
 
@@ -43,6 +45,10 @@ export interface GraphqlHttpOptions {
   /** Starts the operation span (tracing on only) and returns the context to execute in. */
   readonly startSpan?: (req: IncomingMessage, res: ServerResponse, path: string) => Context;
   readonly logger: Logger;
+  /** Identical reads answered from memory (operation-cache.ts); absent: every operation runs. */
+  readonly operationCache?: OperationCache;
+  /** Told of every answer the operation cache gave (the operation's log line and metrics). */
+  readonly onCachedAnswer?: (req: IncomingMessage, answer: CachedAnswer, durationMs: number) => void;
 }
 
 export interface GraphqlHttpHandler {
@@ -56,7 +62,7 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHttpHandler {
   const secretMatches = options.routerSecret === null ? null : createRouterSecretCheck(options.routerSecret);
 
-  const run = (req: IncomingMessage, res: ServerResponse, body: unknown, url: string) => {
+  const run = (req: IncomingMessage, res: ServerResponse, body: unknown, url: string, cacheKey: string | null) => {
     const queryAt = url.indexOf('?');
     const hashAt = url.indexOf('#');
     const search = queryAt === -1 ? '' : url.slice(queryAt, hashAt === -1 ? undefined : hashAt);
@@ -68,7 +74,7 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHt
       if (subscription !== null) return sendJson(res, 400, subscription);
     }
     const go = () =>
-      execute(options, req, res, body, search).catch((error: unknown) => {
+      execute(options, req, res, body, search, cacheKey).catch((error: unknown) => {
         options.logger.error({ err: error }, 'Unhandled error in an HTTP request');
         if (res.headersSent) return void res.destroy();
         sendJson(res, 500, {
@@ -87,9 +93,13 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHt
         res.setHeader('WWW-Authenticate', ROUTER_AUTH_REFUSAL.headers['WWW-Authenticate']);
         return sendJson(res, ROUTER_AUTH_REFUSAL.status, ROUTER_AUTH_REFUSAL.body);
       }
-      if (req.method !== 'POST') return run(req, res, undefined, url);
-      readJsonBody(req, options.maxBodyBytes, (outcome) => {
-        if (outcome.ok) return run(req, res, outcome.value, url);
+      if (req.method !== 'POST') return run(req, res, undefined, url, null);
+      const started = performance.now();
+      readBodyText(req, options.maxBodyBytes, (text) => {
+        const cacheKey = typeof text === 'string' ? (options.operationCache?.keyOf(req, text) ?? null) : null;
+        if (cacheKey !== null && answerFromCache(options, req, res, cacheKey, started)) return;
+        const outcome = typeof text === 'string' ? parseStrictJson(text) : text;
+        if (outcome.ok) return run(req, res, outcome.value, url, cacheKey);
         sendJson(res, outcome.status, {
           errors: [
             {
@@ -120,6 +130,27 @@ function takes(req: IncomingMessage): boolean {
   return false;
 }
 
+/** Answers from the operation cache when it holds this request's answer; false when it does not. */
+function answerFromCache(
+  options: GraphqlHttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+  started: number,
+): boolean {
+  const now = Date.now();
+  const answer = options.operationCache?.get(key, now);
+  if (answer === undefined) return false;
+  res.writeHead(200, {
+    ...answer.headers,
+    'cache-control': cacheControlUntil(answer.freshUntil, now),
+    'content-length': Buffer.byteLength(answer.body),
+  });
+  res.end(answer.body);
+  options.onCachedAnswer?.(req, answer, performance.now() - started);
+  return true;
+}
+
 /** Apollo's own HTTP execution of one request, answered with one write when the body is complete. */
 async function execute(
   options: GraphqlHttpOptions,
@@ -127,21 +158,27 @@ async function execute(
   res: ServerResponse,
   body: unknown,
   search: string,
+  cacheKey: string | null,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search, body };
+  const generation = options.operationCache?.generation() ?? 0;
+  let context: RequestContext | undefined;
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: () => options.context(req, res),
+    context: async () => (context = await options.context(req, res)),
   });
   const outgoing: OutgoingHttpHeaders = {};
   for (const [name, value] of response.headers) outgoing[name] = value;
   const status = response.status ?? 200;
   if (response.body.kind === 'complete') {
     const text = response.body.string;
+    if (cacheKey !== null && status === 200 && context !== undefined) {
+      keepAnswer(options.operationCache, cacheKey, text, outgoing, context, generation);
+    }
     outgoing['content-length'] = Buffer.byteLength(text);
     res.writeHead(status, outgoing);
     res.end(text);
@@ -150,6 +187,26 @@ async function execute(
   res.writeHead(status, outgoing);
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** Keeps an answer the router could cache (`public`), with what the hit's log line repeats. */
+function keepAnswer(
+  cache: OperationCache | undefined,
+  key: string,
+  body: string,
+  outgoing: OutgoingHttpHeaders,
+  context: RequestContext,
+  generation: number,
+): void {
+  const cacheControl = outgoing['cache-control'];
+  if (cache === undefined || typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
+  if (context.debug || context.logged.fields === null) return;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(outgoing)) {
+    if (name !== 'cache-control' && typeof value === 'string') headers[name] = value;
+  }
+  const answer = { body, headers, freshUntil: context.freshness.until, logged: context.logged.fields };
+  cache.set(key, answer, generation, Date.now());
 }
 
 /** The GraphQL documents a request carries: in its body (one, or a batch) and in its query string. */
@@ -187,20 +244,20 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 type BodyOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413 };
+type BodyRefusal = Extract<BodyOutcome, { ok: false }>;
 
 /**
- * Reads the body and parses it as body-parser's strict JSON does: an empty body is `{}`, anything
- * but an object or array is refused, a leading byte-order mark is dropped. A body over `limit`
- * bytes (declared or received) is refused with 413; the request is still read off before the
- * answer, so the connection stays usable.
+ * Reads the body as UTF-8 text, a leading byte-order mark dropped. A body over `limit` bytes
+ * (declared or received) is refused with 413; the request is still read off before the answer, so
+ * the connection stays usable.
  */
-function readJsonBody(req: IncomingMessage, limit: number, done: (outcome: BodyOutcome) => void): void {
+function readBodyText(req: IncomingMessage, limit: number, done: (outcome: string | BodyRefusal) => void): void {
   const declared = Number(req.headers['content-length']);
-  let refused: BodyOutcome | null = Number.isFinite(declared) && declared > limit ? { ok: false, status: 413 } : null;
+  let refused: BodyRefusal | null = Number.isFinite(declared) && declared > limit ? { ok: false, status: 413 } : null;
   const chunks: Buffer[] = [];
   let received = 0;
   let settled = false;
-  const settle = (outcome: BodyOutcome) => {
+  const settle = (outcome: string | BodyRefusal) => {
     if (settled) return;
     settled = true;
     req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
@@ -218,16 +275,16 @@ function readJsonBody(req: IncomingMessage, limit: number, done: (outcome: BodyO
   };
   const onEnd = () => {
     if (refused !== null) return settle(refused);
-    settle(parseStrictJson(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)));
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)).toString('utf8');
+    settle(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   };
   // The client went away mid-body (closed before the end): a 400 nobody reads, as body-parser's.
   const onGone = () => settle({ ok: false, status: 400 });
   req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
 }
 
-function parseStrictJson(bytes: Buffer): BodyOutcome {
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+/** Parses a body as body-parser's strict JSON does: an empty body is `{}`, anything but an object or array is refused. */
+function parseStrictJson(text: string): BodyOutcome {
   if (text.length === 0) return { ok: true, value: {} };
   if (!text.startsWith('{') && !text.startsWith('[')) {
     // The first character that is not JSON whitespace (space, tab, line feed, carriage return).

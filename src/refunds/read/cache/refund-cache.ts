@@ -69,6 +69,8 @@ export interface RefundCacheOptions {
   readonly instrumentation?: CacheInstrumentation;
   /** Wraps each store lookup in a span (tracing on only). */
   readonly span?: SpanRunner;
+  /** Told before and after every refund the cache writes: answers built from the copy it replaces are out of date. */
+  readonly onWrite?: () => void;
 }
 
 export function createRefundCache(options: RefundCacheOptions): RefundReader {
@@ -195,10 +197,14 @@ class RefundCache implements RefundReader {
     const freshFor = answer.freshUntil - answer.retrievedAt;
     const ttlMs = answer.refund === null ? freshFor : Math.max(freshFor, this.#options.staleIfErrorMs);
     if (ttlMs < 1) return;
+    // Before and after: an answer read from the old copy while the write is in flight is not kept either.
+    this.#options.onWrite?.();
     try {
       await this.#options.store.set(key, encodeEntry(answer), ttlMs);
     } catch (error) {
       this.#storeFailed('write', error);
+    } finally {
+      this.#options.onWrite?.();
     }
   }
 
