@@ -19,14 +19,21 @@ const BUILD_DIR = process.env.BENCH_BUILD_DIR
   : join(ROOT, 'node_modules', '.cache', 'refunds-bench');
 
 /** The node options `npm start` runs the subgraph with (its NODE_OPTIONS default). */
-export const START_NODE_OPTIONS: readonly string[] = (
-  /NODE_OPTIONS="([^"$]*)/.exec(
-    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
-      .start ?? '',
-  )?.[1] ?? ''
-)
+export const START_NODE_OPTIONS: readonly string[] = (/NODE_OPTIONS="([^"$]*)/.exec(startScript())?.[1] ?? '')
   .split(/\s+/)
   .filter((arg) => arg !== '');
+
+/** The environment defaults `npm start` sets before node (`NAME=${NAME:-value}`, e.g. MALLOC_ARENA_MAX). */
+export const START_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  [...startScript().matchAll(/\b([A-Z_]+)=\$\{\1:-([^}]*)\}/g)].map((match) => [match[1]!, match[2]!]),
+);
+
+function startScript(): string {
+  return (
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+      .start ?? ''
+  );
+}
 
 /** Compiles src/ with the production tsconfig into the bench's build directory. */
 export async function buildSubgraph(): Promise<void> {
@@ -126,7 +133,7 @@ export async function startSubgraphProcess(options: StartOptions): Promise<Subgr
     {
       cwd: ROOT,
       stdio: ['ignore', options.onLine ? 'pipe' : 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH, ...options.env, HOST: '127.0.0.1', PORT: String(port) },
+      env: { PATH: process.env.PATH, ...START_ENV, ...options.env, HOST: '127.0.0.1', PORT: String(port) },
     },
   );
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));

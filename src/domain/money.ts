@@ -18,10 +18,18 @@ export class UnknownCurrencyError extends Error {
   }
 }
 
+/** ISO 4217 exponents by upper-case code, looked up once each (currency-codes searches its list on every call). */
+const exponents = new Map<string, number>();
+
 /** The number of decimal places ISO 4217 gives the currency (JPY 0, USD 2, KWD 3, CLF 4). */
 export function currencyExponent(currencyCode: string): number {
-  const entry = currencyCodes.code(currencyCode.toUpperCase());
+  const code = currencyCode.toUpperCase();
+  const known = exponents.get(code);
+  if (known !== undefined) return known;
+  const entry = currencyCodes.code(code);
   if (!entry) throw new UnknownCurrencyError(currencyCode);
+  // Only codes ISO 4217 has are kept: the map holds at most its ~180 entries.
+  exponents.set(code, entry.digits);
   return entry.digits;
 }
 

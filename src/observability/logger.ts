@@ -65,25 +65,64 @@ const CREDENTIAL_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
 
 const MAX_SCRUB_DEPTH = 8;
 
-/** Copies plain objects and arrays with credential-named keys censored; other values as they are. */
-export function scrubCredentialKeys(value: unknown, depth = 0): unknown {
-  if (depth > MAX_SCRUB_DEPTH || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => scrubCredentialKeys(item, depth + 1));
-  // Errors, Dates, Buffers…: pino's serializers handle them; line scrubbing still applies.
+/** What CREDENTIAL_KEY said of the keys seen so far (log fields use few names); bounded. */
+const keyVerdicts = new Map<string, boolean>();
+const MAX_KEY_VERDICTS = 2048;
+
+function isCredentialKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = CREDENTIAL_KEY.test(key);
+    if (keyVerdicts.size < MAX_KEY_VERDICTS) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+/** Whether `value` is a plain object or array (what the scrub walks into); Errors, Dates, Buffers… are pino's. */
+function isWalked(value: object): boolean {
+  if (Array.isArray(value)) return true;
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return value;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Whether a credential-named key with a value is anywhere in what scrubCredentialKeys walks. */
+function holdsCredentialKey(value: unknown, depth: number): boolean {
+  if (depth > MAX_SCRUB_DEPTH || value === null || typeof value !== 'object' || !isWalked(value)) return false;
+  if (Array.isArray(value)) return value.some((item) => holdsCredentialKey(item, depth + 1));
+  for (const key in value) {
+    const field = (value as Record<string, unknown>)[key];
+    if (isCredentialKey(key) ? field !== undefined && field !== null : holdsCredentialKey(field, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Plain objects and arrays with credential-named keys censored, copied; other values as they are.
+ * A value with no such key anywhere is returned as it is (most log fields: no copy).
+ */
+export function scrubCredentialKeys(value: unknown, depth = 0): unknown {
+  return holdsCredentialKey(value, depth) ? censoredCopy(value, depth) : value;
+}
+
+function censoredCopy(value: unknown, depth: number): unknown {
+  if (depth > MAX_SCRUB_DEPTH || value === null || typeof value !== 'object' || !isWalked(value)) return value;
+  if (Array.isArray(value)) return value.map((item) => censoredCopy(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    copy[key] =
-      CREDENTIAL_KEY.test(key) && field !== undefined && field !== null
-        ? CENSOR
-        : scrubCredentialKeys(field, depth + 1);
+    copy[key] = isCredentialKey(key) && field !== undefined && field !== null ? CENSOR : censoredCopy(field, depth + 1);
   }
   return copy;
 }
 
+/**
+ * One pass that finds whether a line holds anything credential-shaped at all (case-insensitive, so
+ * it matches at least what each pattern does): most lines hold none and are left after this one scan.
+ */
+const ANY_CREDENTIAL_VALUE = new RegExp(CREDENTIAL_VALUES.map(([pattern]) => `(?:${pattern.source})`).join('|'), 'i');
+
 /** Censors credential-shaped text in a finished log line. */
 export function scrubCredentialValues(line: string): string {
+  if (!ANY_CREDENTIAL_VALUE.test(line)) return line;
   let scrubbed = line;
   for (const [pattern, replacement] of CREDENTIAL_VALUES) scrubbed = scrubbed.replace(pattern, replacement);
   return scrubbed;

@@ -12,10 +12,11 @@
  *    rather than rounded).
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type Pg from 'pg';
 import { createNodeSqliteDialect } from './node-sqlite-dialect.js';
 
 export type SqlKind = 'sqlite' | 'postgres';
@@ -106,15 +107,23 @@ function parseInt8(text: string): number {
   return value;
 }
 
+/** `pg`, loaded the first time a PostgreSQL ledger opens: a SQLite deployment never loads it. */
+function loadPg(): typeof Pg {
+  return createRequire(import.meta.url)('pg') as typeof Pg;
+}
+
 /** pg's own parsers, but int8 (bigint, count(*)) as a safe JavaScript number. */
-const poolTypeParser: typeof pg.types.getTypeParser = (oid: number, format?: 'text' | 'binary'): unknown =>
-  oid === INT8_OID && format !== 'binary' ? parseInt8 : (pg.types.getTypeParser(oid, format ?? 'text') as unknown);
+function poolTypeParser(pg: typeof Pg): typeof Pg.types.getTypeParser {
+  return (oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : (pg.types.getTypeParser(oid, format ?? 'text') as unknown);
+}
 
 function openPostgres<DB>(
   settings: Extract<SqlDatabaseSettings, { kind: 'postgres' }>,
   options: OpenSqlDatabaseOptions,
 ): SqlDatabase<DB> {
   const statementTimeoutMs = settings.statementTimeoutMs ?? 10_000;
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: settings.url,
     max: settings.maxConnections ?? 5,
@@ -122,7 +131,7 @@ function openPostgres<DB>(
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
     application_name: options.applicationName ?? 'refunds-subgraph',
     // Parsers for this pool only: the process-wide pg.types stay as they are for anyone else.
-    types: { getTypeParser: poolTypeParser },
+    types: { getTypeParser: poolTypeParser(pg) },
   });
   pool.on('error', (error) => options.onPoolError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
