@@ -1,0 +1,43 @@
+/** OPERATION_CACHE_TTL_MS: its default, its range, and off whenever the refund cache is. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/app/config.js';
+
+/** The problems loadConfig reports for `env`; fails when it does not throw a ConfigError. */
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`Expected a ConfigError for ${JSON.stringify(env)}, but the configuration loaded`);
+}
+
+describe('OPERATION_CACHE_TTL_MS', () => {
+  it('defaults to 1000 ms', () => {
+    expect(loadConfig({}).operationCache).toEqual({ ttlMs: 1000 });
+    expect(loadConfig({ OPERATION_CACHE_TTL_MS: ' ' }).operationCache).toEqual({ ttlMs: 1000 });
+  });
+
+  it('reads the value set, from 0 (off) to 60000', () => {
+    expect(loadConfig({ OPERATION_CACHE_TTL_MS: '250' }).operationCache.ttlMs).toBe(250);
+    expect(loadConfig({ OPERATION_CACHE_TTL_MS: '0' }).operationCache.ttlMs).toBe(0);
+    expect(loadConfig({ OPERATION_CACHE_TTL_MS: '60000' }).operationCache.ttlMs).toBe(60_000);
+  });
+
+  it.each(['60001', '-1', '1.5', '1s'])('refuses %j, saying the range and the default', (value) => {
+    expect(problemsOf({ OPERATION_CACHE_TTL_MS: value })).toEqual([
+      `OPERATION_CACHE_TTL_MS must be a whole number from 0 to 60000, received ${JSON.stringify(value)}; unset it for the default 1000`,
+    ]);
+  });
+
+  it('is 0 (off) when CACHE_ENABLED=false, whatever it is set to', () => {
+    expect(loadConfig({ CACHE_ENABLED: 'false' }).operationCache.ttlMs).toBe(0);
+    expect(loadConfig({ CACHE_ENABLED: 'false', OPERATION_CACHE_TTL_MS: '5000' }).operationCache.ttlMs).toBe(0);
+    expect(loadConfig({ CACHE_ENABLED: 'true', OPERATION_CACHE_TTL_MS: '5000' }).operationCache.ttlMs).toBe(5000);
+  });
+
+  it('is frozen with the rest of the configuration', () => {
+    expect(Object.isFrozen(loadConfig({}).operationCache)).toBe(true);
+  });
+});
