@@ -264,31 +264,41 @@ const REFERENCE_SERVER = fileURLToPath(new URL('./lib/reference-server.mjs', imp
  */
 async function measureReferences(
   startProcess: (label: string, env: Record<string, string>, entry: string) => Promise<SubgraphProcess>,
-  providerGetUrl: string,
+  providerOrigin: string,
+  floorPath: string,
   gets: () => number,
   resetGets: () => void,
 ): Promise<Measured[]> {
   const results: Measured[] = [];
-  const kinds: Array<{ key: string; name: string; env: Record<string, string>; iterations: number; distinct: number }> =
-    [
-      {
-        key: 'reference-warm',
-        name: 'reference: bare node:http, fixed answer',
-        env: {},
-        iterations: 1000,
-        distinct: 0,
-      },
-      {
-        key: 'reference-cold',
-        name: 'reference: bare node:http + one provider GET',
-        env: {
-          REFERENCE_TARGET: providerGetUrl,
-          REFERENCE_AUTHORIZATION: `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}`,
-        },
-        iterations: 300,
-        distinct: 1,
-      },
-    ];
+  const authorization = `Basic ${Buffer.from(`${WOOSHPAY_KEY}:`).toString('base64')}`;
+  const hundredUrls = Array.from(
+    { length: 100 },
+    (_, i) => new URL(`/v1/refunds/${WOOSHPAY_EXTRA[i % WOOSHPAY_EXTRA.length]!.id}`, providerOrigin).href,
+  );
+  const kinds: ReadonlyArray<{
+    key: string;
+    name: string;
+    env: Record<string, string>;
+    iterations: number;
+    /** Provider GETs per operation, and refunds in the answer. */
+    distinct: number;
+  }> = [
+    { key: 'reference-warm', name: 'reference: bare node:http, fixed answer', env: {}, iterations: 1000, distinct: 0 },
+    {
+      key: 'reference-cold',
+      name: 'reference: bare node:http + one provider GET',
+      env: { REFERENCE_TARGET: new URL(floorPath, providerOrigin).href, REFERENCE_AUTHORIZATION: authorization },
+      iterations: 300,
+      distinct: 1,
+    },
+    {
+      key: 'reference-cold100',
+      name: 'reference: bare node:http + 100 provider GETs',
+      env: { REFERENCE_TARGETS: hundredUrls.join(','), REFERENCE_AUTHORIZATION: authorization },
+      iterations: 60,
+      distinct: 100,
+    },
+  ];
   for (const kind of kinds) {
     const server = await startProcess(kind.name, kind.env, REFERENCE_SERVER);
     const pool = new Pool(server.url, { connections: 16 });
@@ -296,7 +306,10 @@ async function measureReferences(
       const scenario: Scenario = {
         key: kind.key,
         name: kind.name,
-        op: graphqlOp(pool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
+        op:
+          kind.distinct > 1
+            ? graphqlOp(pool, REFUNDS_QUERY, { ids: [] }, kind.distinct, 'refunds')
+            : graphqlOp(pool, REFUND_QUERY, { id: WOOSHPAY_USD_SPEC_EXAMPLE.id }, 1, 'refund'),
         iterations: iterations(kind.iterations),
         distinct: kind.distinct,
       };
@@ -394,7 +407,7 @@ async function main(): Promise<void> {
     for (const mode of ['sequential', 'concurrent'] as const) {
       results.push(await measure(floor, mode, { subgraph: null, gets, resetGets }));
     }
-    results.push(...(await measureReferences(startSubgraph, new URL(floorGet, wooshpay.origin).href, gets, resetGets)));
+    results.push(...(await measureReferences(startSubgraph, wooshpay.origin, floorGet, gets, resetGets)));
 
     // Cold: the cache off, every refund a provider GET.
     if (['refund', 'refunds10', 'refunds', 'entities', 'dedupe'].some(wanted)) {
@@ -519,6 +532,19 @@ async function main(): Promise<void> {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const cpu = (value: number | null) => (value === null ? '-' : `${value.toFixed(3)} ms`);
 
+/** What the reference rows say this machine's floor is, beside the targets they bound (concurrency 8). */
+function referenceNote(find: (name: string, mode: Measured['mode']) => Measured | undefined): string {
+  const cpuOf = (name: string) => find(name, 'concurrent')?.cpuMsPerOp ?? null;
+  const fixed = cpuOf('reference: bare node:http, fixed answer');
+  const one = cpuOf('reference: bare node:http + one provider GET');
+  const hundred = cpuOf('reference: bare node:http + 100 provider GETs');
+  if (fixed === null || one === null || hundred === null) return '';
+  return (
+    `\nThis machine's floor (reference rows, concurrency ${CONCURRENCY}): ${cpu(fixed)} for a fixed answer, ` +
+    `${cpu(one)} for one provider GET, ${cpu((hundred - one) / 99)} per additional provider GET.\n`
+  );
+}
+
 /** Prints the table and the targets; true when every target that could be measured passed. */
 function printReport(results: readonly Measured[]): boolean {
   const find = (name: string, mode: Measured['mode']) => results.find((r) => r.name === name && r.mode === mode);
@@ -628,7 +654,7 @@ function printReport(results: readonly Measured[]): boolean {
     'right',
     'left',
   ]);
-  process.stdout.write(`${header.join('\n')}${table}\n\n${targetTable}\n`);
+  process.stdout.write(`${header.join('\n')}${table}\n\n${targetTable}\n${referenceNote(find)}`);
   return passed;
 }
 

@@ -23,7 +23,8 @@ import { createLiveStatus, type LiveStatus } from '../refunds/live/live-status.j
 import { createPaymentRefunds, type PaymentRefunds } from '../refunds/payments/payment-refunds.js';
 import { createRefundListCache } from '../refunds/payments/refund-list-cache.js';
 import { createRefundCache } from '../refunds/read/cache/refund-cache.js';
-import { createOperationCache, type OperationCache } from '../server/http/operation-cache.js';
+import { createOperationCache, refundTag, type OperationCache } from '../server/http/operation-cache.js';
+import type { RefundRef } from '../providers/ids.js';
 import { createRefundSearch, type RefundSearch } from '../refunds/search/refund-search.js';
 import { createLedgerQueries } from '../refunds/search/ledger-queries.js';
 import { recordReads } from '../refunds/ledger/recording-reader.js';
@@ -95,7 +96,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     redisWarning,
     tracing,
     // Whatever the refund cache takes in, answers built from what it held before are out of date.
-    onWrite: operationCache ? () => operationCache.clear() : undefined,
+    onWrite: operationCache ? (ref) => operationCache.invalidate(refundTag(ref)) : undefined,
   });
   const listStore = createListStore(config, redis);
   const listCache = listStore ? createRefundListCache(listStore, logger, redis ? redisWarning : undefined) : null;
@@ -142,7 +143,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // Every change the ledger records reaches live subscribers, on every replica.
   ledgerParts.changes.listen(({ model }) => live.refundChanged(model));
   // … and no answer kept from before a change is given again (lastChangedAt moved, or the refund did).
-  if (operationCache) ledgerParts.changes.listen(() => operationCache.clear());
+  if (operationCache) ledgerParts.changes.listen(({ refund }) => operationCache.invalidate(refundTag(refund)));
   const stores = { idempotency: creation.store, lists: listStore };
   return {
     ...{ config, logger, metrics, redis, tracing, clients, reader, authorizer, live, liveMetrics, refundSearch },
@@ -317,7 +318,7 @@ function createReader(
     redis: RedisConnection | null;
     redisWarning: ThrottledWarning;
     tracing: Tracing | null;
-    onWrite: (() => void) | undefined;
+    onWrite: ((ref: RefundRef) => void) | undefined;
   },
 ): { source: ProviderRefundReader; reader: RefundReader } {
   const source = new ProviderRefundReader({ clients, freshness: config.cache });

@@ -1,14 +1,15 @@
 /**
  * The operation cache on its own (src/server/http/operation-cache.ts), with explicit clock values:
  * an answer lasts until its refunds' freshness or `ttlMs` after it was kept, whichever is first; an
- * answer whose operation ran across a clear is not kept; a clear drops everything; the key is the
+ * answer whose operation ran across a clear, or across a change to one of its refunds, is not kept;
+ * a refund changing drops the answers holding it; a clear drops everything; the key is the
  * body with `Accept` and `Authorization`, and none is given to a large body or a debug request; the
  * answers are bounded in size, least recently used first out.
  */
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createOperationCache, type CachedAnswer } from '../../src/server/http/operation-cache.js';
+import { createOperationCache, refundTag, type CachedAnswer } from '../../src/server/http/operation-cache.js';
 
 const NOW = 1_800_000_000_000;
 const BODY = '{"query":"{ refund(id: \\"wooshpay:re_1\\") { id } }"}';
@@ -24,12 +25,14 @@ function request(headers: Record<string, string> = {}): IncomingMessage {
 function answer(
   freshUntil: number,
   body = '{"data":{"refund":{"id":"wooshpay:re_1"}}}',
+  tags: readonly string[] | null = ['wooshpay:re_1'],
 ): Omit<CachedAnswer, 'expiresAt'> {
   return {
     body,
     headers: { 'content-type': 'application/json; charset=utf-8' },
     freshUntil,
     logged: { operationName: null, operationType: 'query', refundsRequested: 1 },
+    tags,
   };
 }
 
@@ -84,6 +87,58 @@ describe('createOperationCache: clears', () => {
     cache.clear();
     expect(cache.get('a', NOW)).toBeUndefined();
     expect(cache.get('b', NOW)).toBeUndefined();
+  });
+});
+
+describe('createOperationCache: a refund changing', () => {
+  const FRESH = NOW + 300_000;
+
+  it('drops the answers holding the refund and those holding more than refunds, and keeps the others', () => {
+    const cache = createOperationCache({ ttlMs: 1000 });
+    cache.set('one', answer(FRESH, 'one', ['wooshpay:re_1']), cache.generation(), NOW);
+    cache.set('both', answer(FRESH, 'both', ['wooshpay:re_2', 'wooshpay:re_1']), cache.generation(), NOW);
+    cache.set('other', answer(FRESH, 'other', ['efundpay:b1']), cache.generation(), NOW);
+    cache.set('payment', answer(FRESH, 'payment', null), cache.generation(), NOW);
+    cache.invalidate(refundTag({ provider: 'wooshpay', providerRefundId: 're_1' }));
+    expect(cache.get('one', NOW)).toBeUndefined();
+    expect(cache.get('both', NOW)).toBeUndefined();
+    expect(cache.get('payment', NOW)).toBeUndefined();
+    expect(cache.get('other', NOW)?.body).toBe('other');
+  });
+
+  it('keeps nothing from an operation that ran while one of its refunds changed, and keeps it when another changed', () => {
+    const cache = createOperationCache({ ttlMs: 1000 });
+    const before = cache.generation();
+    cache.invalidate('wooshpay:re_1');
+    cache.set('mine', answer(FRESH, 'mine', ['wooshpay:re_1']), before, NOW);
+    cache.set('other', answer(FRESH, 'other', ['wooshpay:re_9']), before, NOW);
+    cache.set('payment', answer(FRESH, 'payment', null), before, NOW);
+    expect(cache.get('mine', NOW)).toBeUndefined();
+    expect(cache.get('payment', NOW)).toBeUndefined();
+    expect(cache.get('other', NOW)?.body).toBe('other');
+  });
+
+  it('keeps nothing from an operation older than the refund changes it still remembers', () => {
+    const cache = createOperationCache({ ttlMs: 1000, recentChanges: 2 });
+    const before = cache.generation();
+    cache.invalidate('wooshpay:re_1');
+    cache.invalidate('wooshpay:re_2');
+    // A third change pushes re_1's out: whether it touched this answer can no longer be told.
+    cache.invalidate('wooshpay:re_3');
+    cache.set('k', answer(FRESH, 'k', ['wooshpay:re_9']), before, NOW);
+    expect(cache.get('k', NOW)).toBeUndefined();
+    cache.set('k', answer(FRESH, 'k', ['wooshpay:re_9']), cache.generation(), NOW);
+    expect(cache.get('k', NOW)).toBeDefined();
+  });
+
+  it('indexes an answer kept again under its new refunds only', () => {
+    const cache = createOperationCache({ ttlMs: 1000 });
+    cache.set('k', answer(FRESH, 'first', ['wooshpay:re_1']), cache.generation(), NOW);
+    cache.set('k', answer(FRESH, 'second', ['wooshpay:re_2']), cache.generation(), NOW);
+    cache.invalidate('wooshpay:re_1');
+    expect(cache.get('k', NOW)?.body).toBe('second');
+    cache.invalidate('wooshpay:re_2');
+    expect(cache.get('k', NOW)).toBeUndefined();
   });
 });
 

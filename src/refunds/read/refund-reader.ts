@@ -26,6 +26,8 @@ export interface ServedRecord {
   /** Epoch milliseconds until which the answer is fresh. */
   readonly freshUntil: number;
   readonly stale: boolean;
+  /** The refund answered; absent for answers built from more than refunds (a payment's list). */
+  readonly ref?: RefundRef;
 }
 
 export interface RefundReadContext extends ProviderCallContext {
@@ -96,7 +98,7 @@ export class ProviderRefundReader implements RefundReader {
     context: RefundReadContext,
   ): Promise<Array<RetrievedRefund | null | Error>> {
     const results = await Promise.all(refs.map((ref) => this.fetch(ref, context).then(toRetrieved, toError)));
-    reportServed(results, context, this.now() + this.#options.freshness.ttlNotFoundMs);
+    reportServed(refs, results, context, this.now() + this.#options.freshness.ttlNotFoundMs);
     return results;
   }
 
@@ -124,14 +126,16 @@ export class ProviderRefundReader implements RefundReader {
 
 /** Tells `onServed` how long each answer (not the errors) stays fresh; "no such refund" until `notFoundUntil`. */
 export function reportServed(
+  refs: readonly RefundRef[],
   results: ReadonlyArray<RetrievedRefund | null | Error>,
   context: RefundReadContext,
   notFoundUntil: number,
 ): void {
   if (!context.onServed) return;
-  for (const result of results) {
+  for (const [index, result] of results.entries()) {
     if (result instanceof Error) continue;
-    context.onServed({ freshUntil: result?.freshUntil.getTime() ?? notFoundUntil, stale: result?.stale ?? false });
+    const freshUntil = result?.freshUntil.getTime() ?? notFoundUntil;
+    context.onServed({ freshUntil, stale: result?.stale ?? false, ref: refs[index]! });
   }
 }
 

@@ -13,7 +13,8 @@ import type { LiveStatus } from '../../refunds/live/live-status.js';
 import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js';
 import { createLastChangedLoader, type LastChangedLoader } from '../../refunds/ledger/last-changed-loader.js';
 import type { Ledger } from '../../refunds/ledger/ledger.js';
-import type { CacheReadRecord, RefundReader } from '../../refunds/read/refund-reader.js';
+import type { CacheReadRecord, RefundReader, ServedRecord } from '../../refunds/read/refund-reader.js';
+import { refundTag } from '../http/operation-cache.js';
 
 export interface RequestContext {
   readonly requestId: string;
@@ -35,6 +36,11 @@ export interface RequestContext {
   readonly cacheReads: CacheReadRecord[];
   /** For Cache-Control: the earliest time an answer of this operation stops being fresh, and any stale copy. */
   readonly freshness: { until: number; anyStale: boolean; answers: number };
+  /**
+   * For the operation cache: the refunds the answer holds (their tags), and whether it also holds
+   * something other than refunds read one by one (a payment's list), which any change may alter.
+   */
+  readonly served: { readonly tags: Set<string>; untagged: boolean };
   /** The operation's payments, read in one batch; null where payments are not served. */
   readonly payments: PaymentLoader | null;
   /** refundSearch and refundSummary for this request's caller; null where search is not served. */
@@ -87,6 +93,7 @@ export function createRequestContext(options: ContextOptions): RequestContext {
   const stats = { refundsRequested: 0 };
   const cacheReads: CacheReadRecord[] = [];
   const freshness = { until: Number.POSITIVE_INFINITY, anyStale: false, answers: 0 };
+  const served = { tags: new Set<string>(), untagged: false };
   const logger = options.logger.child({ requestId: options.requestId });
   const observe = (record: ProviderCallRecord) => providerCalls.push(record);
   const call = {
@@ -94,7 +101,9 @@ export function createRequestContext(options: ContextOptions): RequestContext {
     ...(options.signal ? { signal: options.signal } : {}),
     observe,
     onCacheRead: (record: CacheReadRecord) => cacheReads.push(record),
-    onServed: ({ freshUntil, stale }: { freshUntil: number; stale: boolean }) => {
+    onServed: ({ freshUntil, stale, ref }: ServedRecord) => {
+      if (ref) served.tags.add(refundTag(ref));
+      else served.untagged = true;
       freshness.answers += 1;
       freshness.until = Math.min(freshness.until, freshUntil);
       freshness.anyStale ||= stale;
@@ -106,6 +115,7 @@ export function createRequestContext(options: ContextOptions): RequestContext {
     logged: { fields: null },
     cacheReads,
     freshness,
+    served,
     requestId: options.requestId,
     logger,
     providerCalls,

@@ -96,7 +96,9 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions): GraphqlHt
       if (req.method !== 'POST') return run(req, res, undefined, url, null);
       const started = performance.now();
       readBodyText(req, options.maxBodyBytes, (text) => {
-        const cacheKey = typeof text === 'string' ? (options.operationCache?.keyOf(req, text) ?? null) : null;
+        // A query string is checked on every request (it may hold a subscription): never from memory.
+        const cacheable = typeof text === 'string' && url === GRAPHQL_PATH;
+        const cacheKey = cacheable ? (options.operationCache?.keyOf(req, text) ?? null) : null;
         if (cacheKey !== null && answerFromCache(options, req, res, cacheKey, started)) return;
         const outcome = typeof text === 'string' ? parseStrictJson(text) : text;
         if (outcome.ok) return run(req, res, outcome.value, url, cacheKey);
@@ -205,7 +207,9 @@ function keepAnswer(
   for (const [name, value] of Object.entries(outgoing)) {
     if (name !== 'cache-control' && typeof value === 'string') headers[name] = value;
   }
-  const answer = { body, headers, freshUntil: context.freshness.until, logged: context.logged.fields };
+  const { served } = context;
+  const tags = served.untagged ? null : [...served.tags];
+  const answer = { body, headers, freshUntil: context.freshness.until, logged: context.logged.fields, tags };
   cache.set(key, answer, generation, Date.now());
 }
 

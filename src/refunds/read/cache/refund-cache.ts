@@ -70,7 +70,7 @@ export interface RefundCacheOptions {
   /** Wraps each store lookup in a span (tracing on only). */
   readonly span?: SpanRunner;
   /** Told before and after every refund the cache writes: answers built from the copy it replaces are out of date. */
-  readonly onWrite?: () => void;
+  readonly onWrite?: (ref: RefundRef) => void;
 }
 
 export function createRefundCache(options: RefundCacheOptions): RefundReader {
@@ -119,14 +119,15 @@ class RefundCache implements RefundReader {
         }
       }),
     );
-    reportServed(results, context, this.#source.now() + this.#source.freshness.ttlNotFoundMs);
+    reportServed(refs, results, context, this.#source.now() + this.#source.freshness.ttlNotFoundMs);
     return results;
   }
 
   async remember(refund: RefundModel): Promise<RetrievedRefund> {
     const answer = this.#source.answer(refund);
     const client = this.#source.client(refund.provider);
-    if (client) await this.#writeStore(cacheKey(refund.provider, client.account, refund.providerRefundId), answer);
+    if (client)
+      await this.#writeStore(cacheKey(refund.provider, client.account, refund.providerRefundId), refund, answer);
     return toRetrieved(answer)!;
   }
 
@@ -138,7 +139,7 @@ class RefundCache implements RefundReader {
 
   async #fetchAndStore(key: string, ref: RefundRef, context: ProviderCallContext): Promise<ReadAnswer> {
     const answer = await this.#source.fetch(ref, context);
-    await this.#writeStore(key, answer);
+    await this.#writeStore(key, ref, answer);
     return answer;
   }
 
@@ -192,19 +193,19 @@ class RefundCache implements RefundReader {
     return keys.map((key) => (typeof key === 'string' ? (byKey.get(key) ?? null) : null));
   }
 
-  async #writeStore(key: string, answer: ReadAnswer): Promise<void> {
+  async #writeStore(key: string, ref: RefundRef, answer: ReadAnswer): Promise<void> {
     // A refund copy is kept past its freshness so it can be served if the provider fails later.
     const freshFor = answer.freshUntil - answer.retrievedAt;
     const ttlMs = answer.refund === null ? freshFor : Math.max(freshFor, this.#options.staleIfErrorMs);
     if (ttlMs < 1) return;
     // Before and after: an answer read from the old copy while the write is in flight is not kept either.
-    this.#options.onWrite?.();
+    this.#options.onWrite?.(ref);
     try {
       await this.#options.store.set(key, encodeEntry(answer), ttlMs);
     } catch (error) {
       this.#storeFailed('write', error);
     } finally {
-      this.#options.onWrite?.();
+      this.#options.onWrite?.(ref);
     }
   }
 
