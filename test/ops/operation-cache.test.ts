@@ -2,13 +2,14 @@
  * The operation cache through the HTTP server (src/server/http/operation-cache.ts): a read asked
  * again byte for byte is answered from memory, with the operation's log line (`operationCache:
  * 'hit'`) and the hits metric, and a Cache-Control worked out again from its refunds' freshness.
- * Answers with errors, mutations and searches are never kept; a refund change (a webhook, a
- * createRefund, a ledger record alone, a refund-cache write alone) is answered at once;
- * OPERATION_CACHE_TTL_MS=0 and CACHE_ENABLED=false turn it off; an answer lasts
+ * Answers with errors, mutations and searches are never kept, nor is a POST with a query string
+ * answered from memory; a change to a refund (a webhook, a createRefund, a ledger record alone, a
+ * refund-cache write alone) is answered at once, and a change to another refund leaves the answer
+ * in place; OPERATION_CACHE_TTL_MS=0 and CACHE_ENABLED=false turn it off; an answer lasts
  * OPERATION_CACHE_TTL_MS at most. Real simulators, real HTTP.
  *
  * A refund's first read is not kept (it writes the refund cache), and the background ledger writer
- * records it ~50 ms later, which clears the operation cache again. So most tests first read their
+ * records it ~50 ms later, which drops the answers holding it again. So most tests first read their
  * refunds as a debug view (never kept) and wait until the ledger knows them (`lastChangedAt` set).
  */
 import { randomUUID } from 'node:crypto';
@@ -85,7 +86,29 @@ async function send<TData = Record<string, unknown>>(
 ): Promise<Sent<TData>> {
   const requestId = randomUUID();
   const response = await stack.graphql<TData>(query, variables, { 'x-request-id': requestId, ...headers });
-  const line = await vi.waitFor(
+  return { ...response, line: await logLineOf(stack, requestId) };
+}
+
+/** As `send`, but to `/graphql` with a query string (`search`, e.g. `?x=1`): the same body and headers. */
+async function sendWithSearch<TData = Record<string, unknown>>(
+  stack: Stack,
+  search: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Sent<TData>> {
+  const requestId = randomUUID();
+  const response = await fetch(`${stack.url}/graphql${search}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as GraphQLResponse<TData>['body'];
+  return { status: response.status, headers: response.headers, body, line: await logLineOf(stack, requestId) };
+}
+
+/** Waits for the operation's log line of the request that carried `requestId`. */
+async function logLineOf(stack: Stack, requestId: string): Promise<LogLine> {
+  return vi.waitFor(
     () => {
       const found = stack.logs.find(
         (candidate) => candidate.msg === 'graphql operation' && candidate.requestId === requestId,
@@ -95,7 +118,6 @@ async function send<TData = Record<string, unknown>>(
     },
     { timeout: 2000, interval: 5 },
   );
-  return { ...response, line };
 }
 
 /**
@@ -186,6 +208,25 @@ describe('the operation cache (refund cache on, OPERATION_CACHE_TTL_MS default 1
     const secondDebug = await send(stack, ONE_REFUND, variables, debug);
     expect(secondDebug.line.operationCache).toBeUndefined();
     expect(secondDebug.body.extensions).toBeDefined();
+  });
+
+  it('never answers from memory a POST to /graphql with a query string, though its body is that of a kept answer', async () => {
+    // A query string is checked on every request (it may carry a subscription): it always runs.
+    await warm(stack, [WOOSHPAY_FAILED_EXPIRED_CARD]);
+    const variables = { id: WOOSHPAY_FAILED_EXPIRED_CARD.id };
+    const first = await send(stack, ONE_REFUND, variables);
+    expect(first.line.operationCache).toBeUndefined();
+    expect((await send(stack, ONE_REFUND, variables)).line.operationCache).toBe('hit');
+    const before = await scrape(stack.url);
+    const withSearch = await sendWithSearch(stack, '?x=1', ONE_REFUND, variables);
+    const after = await scrape(stack.url);
+    expect(withSearch.status).toBe(200);
+    expect(withSearch.body).toEqual(first.body);
+    expect(withSearch.line).toMatchObject({ operationName: 'OneRefund', outcome: 'success' });
+    expect(withSearch.line).not.toHaveProperty('operationCache');
+    expect(counterDelta(before, after, HITS)).toBe(0);
+    // The answer was still kept all along: the same POST to /graphql alone is a hit again.
+    expect((await send(stack, ONE_REFUND, variables)).line.operationCache).toBe('hit');
   });
 
   it('never answers from memory an answer with errors (a malformed id, a provider failure)', async () => {
@@ -399,6 +440,19 @@ describe('each clear on its own (refund cache on, OPERATION_CACHE_TTL_MS=60000, 
     const after = await send<StatusAnswer>(stack, query, { id: refund.id });
     expect(after.line.operationCache).toBeUndefined();
     expect(after.body.data!.refund.status).toBe('SUCCEEDED');
+  });
+
+  it('leaves an answer in place when another refund changes (its first read: a refund-cache write, then a ledger record)', async () => {
+    // A change to the answered refund itself ends the answer at once: the tests above and the webhook's.
+    await warm(stack, [WOOSHPAY_USD_SPEC_EXAMPLE]);
+    const variables = { id: WOOSHPAY_USD_SPEC_EXAMPLE.id };
+    expect((await send(stack, ONE_REFUND, variables)).line.operationCache).toBeUndefined();
+    expect((await send(stack, ONE_REFUND, variables)).line.operationCache).toBe('hit');
+    // Not read before in this stack: its read writes the refund cache, and the ledger records it new.
+    await warm(stack, [WOOSHPAY_JPY_ZERO_DECIMAL]);
+    const after = await send(stack, ONE_REFUND, variables);
+    expect(after.line.operationCache).toBe('hit');
+    expect(after.line.providerCalls).toBe(0);
   });
 });
 
