@@ -123,6 +123,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     listCache,
     freshness: config.cache,
     logger,
+    // A change a payment's listing brings goes on like any other (live subscribers, the router, the operation cache).
+    onRecorded: (recorded, refunds) => ledgerParts.changes.recorded(recorded, refunds, 'listed'),
   });
   const authorizer = createRefundAuthorizer(config.auth, config.isProduction);
   const refundSearch = createRefundSearch({ queries, authorizer });

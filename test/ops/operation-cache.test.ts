@@ -405,8 +405,8 @@ describe('each clear on its own (refund cache on, OPERATION_CACHE_TTL_MS=60000, 
   });
 
   it('answers a refund at once when a payment listing brings its new state (a refund-cache write alone)', async () => {
-    // An efundpay payment is listed by efundpay; each listed refund enters the refund cache, and the
-    // ledger in the background (no change is passed on from there).
+    // An efundpay payment is listed by efundpay; each listed refund enters the refund cache at once,
+    // and the ledger in the background (whose change is passed on later).
     const created = await stack.graphql<{ createRefund: { refund: { id: string; status: string } } }>(CREATE_REFUND, {
       input: {
         provider: 'EFUNDPAY',

@@ -17,7 +17,7 @@ import type { RefundModel, RefundProviderName, RefundStatus } from '../../domain
 import type { RetrievedRefund } from '../../domain/retrieved-refund.js';
 import { providerNotConfigured, type RefundRef } from '../../providers/ids.js';
 import type { ProviderClients, RefundProviderPort } from '../../providers/port.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, RecordedRefund } from '../ledger/ledger.js';
 import { freshnessMs, type FreshnessPolicy } from '../read/freshness.js';
 import { toError, type RefundReadContext, type RefundReader } from '../read/refund-reader.js';
 import { createMoney } from '../../domain/money.js';
@@ -65,6 +65,8 @@ export interface PaymentRefundsOptions {
   readonly freshness: FreshnessPolicy;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Told what each ledger write of listed refunds did, with the refunds written (new and changed refunds go on from there). */
+  readonly onRecorded?: (recorded: readonly RecordedRefund[], refunds: readonly RefundModel[]) => void;
 }
 
 /** Ledger rows read at most for one batch of payments. */
@@ -91,7 +93,7 @@ interface ReadParts {
 export function createPaymentRefunds(options: PaymentRefundsOptions): PaymentRefunds {
   const { clients, reader, ledger, queries, listCache, freshness, logger } = options;
   const now = options.now ?? Date.now;
-  const background = createBackgroundRecorder(ledger, logger);
+  const background = createBackgroundRecorder(ledger, logger, options.onRecorded);
   const parts: ReadParts = { reader, listCache, queries, freshness, now, record: background.record };
 
   return {
@@ -154,6 +156,7 @@ function lister(clients: ProviderClients, provider: RefundProviderName): RefundP
 function createBackgroundRecorder(
   ledger: Ledger | null,
   logger: Logger,
+  onRecorded: PaymentRefundsOptions['onRecorded'],
 ): { readonly record: (refunds: readonly RefundModel[]) => void; readonly idle: () => Promise<void> } {
   const pending = new Set<Promise<void>>();
   return {
@@ -161,7 +164,7 @@ function createBackgroundRecorder(
       if (!ledger || refunds.length === 0) return;
       const write: Promise<void> = ledger
         .record(refunds, 'listed')
-        .then(() => undefined)
+        .then((recorded) => onRecorded?.(recorded, refunds))
         .catch((error: unknown) => {
           logger.warn(
             { err: { message: error instanceof Error ? error.message : String(error) } },
