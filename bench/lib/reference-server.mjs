@@ -8,6 +8,7 @@
  * `refunds` of many). Any other request
  * answers 200 (the bench's readiness probe). Plain JavaScript, so the bench runs it without a build.
  */
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { Agent, request } from 'undici';
 

@@ -91,7 +91,8 @@ function holdsCredentialKey(value: unknown, depth: number): boolean {
   if (Array.isArray(value)) return value.some((item) => holdsCredentialKey(item, depth + 1));
   for (const key in value) {
     const field = (value as Record<string, unknown>)[key];
-    if (isCredentialKey(key) ? field !== undefined && field !== null : holdsCredentialKey(field, depth + 1)) return true;
+    if (isCredentialKey(key) ? field !== undefined && field !== null : holdsCredentialKey(field, depth + 1))
+      return true;
   }
   return false;
 }
