@@ -47,6 +47,9 @@ describe('GraphiQL "WatchARefund" in chromium', () => {
     // The refund settles (as the change callback reports it): the tab shows it without another run.
     const [refund] = await stack.server.refundCache.readMany([parseRefundId(PENDING_REFUND)], { requestId: 'test' });
     if (!refund || refund instanceof Error) throw new Error('Expected the pending sandbox refund');
+    // The ledger's first record of the refund (PENDING, from the subscription's own read) is a
+    // change too: on a busy machine it could otherwise reach the tab after the settled state.
+    await stack.server.flushLedger();
     stack.server.live.refundChanged({ ...refund, status: 'SUCCEEDED', providerStatus: 'succeeded' });
     await expect.poll(() => result.textContent().then(visibleText), { timeout: 15_000 }).toContain('"SUCCEEDED"');
 
