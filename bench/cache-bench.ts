@@ -26,7 +26,12 @@ const SCALE = Math.max(0.05, Number(process.env.BENCH_SCALE ?? 1) || 1);
 const SINGLE_ITERATIONS = Math.max(10, Math.round(200 * SCALE));
 const BATCH_ITERATIONS = Math.max(5, Math.round(50 * SCALE));
 const FULL_CACHE_ENTRIES = 10_000;
-const RSS_TARGET_MB = 150;
+/**
+ * Peak RSS with a full default cache. Issue 9 set 150 MB when `npm start` capped the semi-space at
+ * 4 MB to save RSS; issue 17 dropped that cap for CPU and replaced the target with one peak of
+ * 200 MB for the whole process, with the ledger on (bench.ts), which this row is held to as well.
+ */
+const RSS_TARGET_MB = 200;
 const WOOSHPAY_KEY = 'sk_test_cachebench0123456789';
 const EFUNDPAY_KEY = 'efundpay_cachebench_key_0123456789';
 const refundsWire = (count: number): WooshPayRefundWire[] =>
