@@ -21,12 +21,12 @@ import { createRefundAudit } from '../refunds/create/refund-audit.js';
 import { createRefundCreation, type RefundCreation } from '../refunds/create/refund-creation.js';
 import { createLiveStatus, type LiveStatus } from '../refunds/live/live-status.js';
 import { createPaymentRefunds, type PaymentRefunds } from '../refunds/payments/payment-refunds.js';
-import { createRefundListCache } from '../refunds/payments/refund-list-cache.js';
+import { createRefundListCache, type RefundListCache } from '../refunds/payments/refund-list-cache.js';
 import { createRefundCache } from '../refunds/read/cache/refund-cache.js';
 import { createOperationCache, refundTag, type OperationCache } from '../server/http/operation-cache.js';
 import type { RefundRef } from '../providers/ids.js';
 import { createRefundSearch, type RefundSearch } from '../refunds/search/refund-search.js';
-import { createLedgerQueries } from '../refunds/search/ledger-queries.js';
+import { createLedgerQueries, type LedgerQueries } from '../refunds/search/ledger-queries.js';
 import { recordReads } from '../refunds/ledger/recording-reader.js';
 import { createLedgerMetrics, type LedgerMetrics } from '../observability/ledger-metrics.js';
 import { createLedgerParts, type LedgerParts } from './ledger-parts.js';
@@ -87,8 +87,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     config.redis.url === null ? null : createRedisConnection({ url: config.redis.url, logger, warning: redisWarning });
   const tracing = await startTracing(config.tracing);
   const clients = createProviderClients(config, logger, metrics, redis, tracing);
-  const operationCache =
-    config.operationCache.ttlMs > 0 ? createOperationCache({ ttlMs: config.operationCache.ttlMs }) : null;
+  const { operationCache, refundChanged } = createOperationCacheOf(config);
   const { source, reader: cachedReader } = createReader(config, clients, {
     logger,
     metrics,
@@ -96,7 +95,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     redisWarning,
     tracing,
     // Whatever the refund cache takes in, answers built from what it held before are out of date.
-    onWrite: operationCache ? (ref) => operationCache.invalidate(refundTag(ref)) : undefined,
+    onWrite: refundChanged,
   });
   const listStore = createListStore(config, redis);
   const listCache = listStore ? createRefundListCache(listStore, logger, redis ? redisWarning : undefined) : null;
@@ -115,17 +114,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // Reads feed the ledger in the background from here on.
   const reader = recordReads(cachedReader, ledgerParts.recorder);
   const queries = createLedgerQueries(ledgerParts.database);
-  paymentRefunds = createPaymentRefunds({
-    clients,
-    reader,
-    ledger: ledgerParts.ledger,
-    queries,
-    listCache,
-    freshness: config.cache,
-    logger,
-    // A change a payment's listing brings goes on like any other (live subscribers, the router, the operation cache).
-    onRecorded: (recorded, refunds) => ledgerParts.changes.recorded(recorded, refunds, 'listed'),
-  });
+  paymentRefunds = createPayments(config, { clients, reader, ledgerParts, queries, listCache, logger });
   const authorizer = createRefundAuthorizer(config.auth, config.isProduction);
   const refundSearch = createRefundSearch({ queries, authorizer });
   const creation = createCreation(config, {
@@ -145,7 +134,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // Every change the ledger records reaches live subscribers, on every replica.
   ledgerParts.changes.listen(({ model }) => live.refundChanged(model));
   // … and no answer kept from before a change is given again (lastChangedAt moved, or the refund did).
-  if (operationCache) ledgerParts.changes.listen(({ refund }) => operationCache.invalidate(refundTag(refund)));
+  if (refundChanged) ledgerParts.changes.listen(({ refund }) => refundChanged(refund));
   const stores = { idempotency: creation.store, lists: listStore };
   return {
     ...{ config, logger, metrics, redis, tracing, clients, reader, authorizer, live, liveMetrics, refundSearch },
@@ -160,6 +149,38 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     }),
     close: () => closeApp({ live, ledgerParts, paymentRefunds, clients, stores, tracing, redis }),
   };
+}
+
+/** The refunds of payments: provider lists (cached like refunds) and the ledger's record. */
+function createPayments(
+  config: AppConfig,
+  parts: {
+    clients: ProviderClients;
+    reader: RefundReader;
+    ledgerParts: LedgerParts;
+    queries: LedgerQueries;
+    listCache: RefundListCache | null;
+    logger: Logger;
+  },
+): PaymentRefunds {
+  const { ledgerParts, ...shared } = parts;
+  return createPaymentRefunds({
+    ...shared,
+    ledger: ledgerParts.ledger,
+    freshness: config.cache,
+    // A change a payment's listing brings goes on like any other (live subscribers, the router, the operation cache).
+    onRecorded: (recorded, refunds) => ledgerParts.changes.recorded(recorded, refunds, 'listed'),
+  });
+}
+
+/** The operation cache (null when off) and what tells it that a refund changed (undefined when off). */
+function createOperationCacheOf(config: AppConfig): {
+  operationCache: OperationCache | null;
+  refundChanged: ((ref: RefundRef) => void) | undefined;
+} {
+  if (config.operationCache.ttlMs <= 0) return { operationCache: null, refundChanged: undefined };
+  const operationCache = createOperationCache({ ttlMs: config.operationCache.ttlMs });
+  return { operationCache, refundChanged: (ref) => operationCache.invalidate(refundTag(ref)) };
 }
 
 /** Closes every part in the reverse order createApp built it: what serves first, the connections last. */

@@ -147,6 +147,19 @@ function maxAge(header: string | null): number {
   return Number(match[1]);
 }
 
+/** createRefund of 1.00 USD on `paymentId`, with a fresh idempotency key. */
+function createRefundOf(stack: Stack, provider: 'WOOSHPAY' | 'EFUNDPAY', paymentId: string) {
+  return stack.graphql<{ createRefund: { refund: { id: string; status: string } } }>(CREATE_REFUND, {
+    input: {
+      provider,
+      paymentId,
+      amount: { minorUnits: 100, currencyCode: 'USD' },
+      reason: 'REQUESTED_BY_CUSTOMER',
+      idempotencyKey: `operation-cache-${randomUUID()}`,
+    },
+  });
+}
+
 describe('the operation cache (refund cache on, OPERATION_CACHE_TTL_MS default 1000)', () => {
   const stack = useStack({ env: { CACHE_ENABLED: 'true' } });
 
@@ -329,15 +342,7 @@ describe('the operation cache and a webhook (refund cache on, OPERATION_CACHE_TT
   });
 
   it('answers a settled refund at once after the webhook that settles it', async () => {
-    const created = await stack.graphql<{ createRefund: { refund: { id: string; status: string } } }>(CREATE_REFUND, {
-      input: {
-        provider: 'WOOSHPAY',
-        paymentId: WOOSHPAY_PAYMENT,
-        amount: { minorUnits: 100, currencyCode: 'USD' },
-        reason: 'REQUESTED_BY_CUSTOMER',
-        idempotencyKey: `operation-cache-${randomUUID()}`,
-      },
-    });
+    const created = await createRefundOf(stack, 'WOOSHPAY', WOOSHPAY_PAYMENT);
     expect(created.body.errors).toBeUndefined();
     const refund = created.body.data!.createRefund.refund;
     expect(refund.status).toBe('PENDING');
@@ -407,15 +412,7 @@ describe('each clear on its own (refund cache on, OPERATION_CACHE_TTL_MS=60000, 
   it('answers a refund at once when a payment listing brings its new state (a refund-cache write alone)', async () => {
     // An efundpay payment is listed by efundpay; each listed refund enters the refund cache at once,
     // and the ledger in the background (whose change is passed on later).
-    const created = await stack.graphql<{ createRefund: { refund: { id: string; status: string } } }>(CREATE_REFUND, {
-      input: {
-        provider: 'EFUNDPAY',
-        paymentId: EFUNDPAY_USD_TRANSACTION,
-        amount: { minorUnits: 100, currencyCode: 'USD' },
-        reason: 'REQUESTED_BY_CUSTOMER',
-        idempotencyKey: `operation-cache-${randomUUID()}`,
-      },
-    });
+    const created = await createRefundOf(stack, 'EFUNDPAY', EFUNDPAY_USD_TRANSACTION);
     const createdAt = Date.now();
     expect(created.body.errors).toBeUndefined();
     const refund = created.body.data!.createRefund.refund;
