@@ -29,7 +29,7 @@ import {
 } from './graphql/apollo-server.js';
 import { createRequestContext, type RequestContext } from './graphql/context.js';
 import { createGraphqlHttpHandler, type GraphqlHttpHandler } from './http/graphql-http.js';
-import type { CachedAnswer, OperationCache } from './http/operation-cache.js';
+import { providerOfTag, type CachedAnswer, type OperationCache } from './http/operation-cache.js';
 import { createGraphiqlRouter } from './http/graphiql.js';
 import { createOperationsRouter, type ReadinessReport } from './http/operations-routes.js';
 import { createWebhookRouter } from './http/webhook-routes.js';
@@ -272,6 +272,8 @@ function cachedAnswerObserver(parts: ServerParts) {
     const operationType = typeof logged.operationType === 'string' ? logged.operationType : 'query';
     parts.metrics.operationCacheHit();
     parts.metrics.observeOperation(operationType, 'success', durationMs);
+    // Each refund it answers came from memory: a refund-cache hit, so the hit ratio stays true.
+    for (const tag of answer.tags ?? []) parts.metrics.cache.lookup(providerOfTag(tag), 'hit');
     parts.logger.info(
       {
         requestId: requestIdFrom(req.headers),

@@ -25,7 +25,7 @@ function request(headers: Record<string, string> = {}): IncomingMessage {
 function answer(
   freshUntil: number,
   body = '{"data":{"refund":{"id":"wooshpay:re_1"}}}',
-  tags: readonly string[] | null = ['wooshpay:re_1'],
+  tags: readonly string[] | null = ['WOOSHPAY:re_1'],
 ): Omit<CachedAnswer, 'expiresAt'> {
   return {
     body,
@@ -95,11 +95,11 @@ describe('createOperationCache: a refund changing', () => {
 
   it('drops the answers holding the refund and those holding more than refunds, and keeps the others', () => {
     const cache = createOperationCache({ ttlMs: 1000 });
-    cache.set('one', answer(FRESH, 'one', ['wooshpay:re_1']), cache.generation(), NOW);
-    cache.set('both', answer(FRESH, 'both', ['wooshpay:re_2', 'wooshpay:re_1']), cache.generation(), NOW);
-    cache.set('other', answer(FRESH, 'other', ['efundpay:b1']), cache.generation(), NOW);
+    cache.set('one', answer(FRESH, 'one', ['WOOSHPAY:re_1']), cache.generation(), NOW);
+    cache.set('both', answer(FRESH, 'both', ['WOOSHPAY:re_2', 'WOOSHPAY:re_1']), cache.generation(), NOW);
+    cache.set('other', answer(FRESH, 'other', ['EFUNDPAY:b1']), cache.generation(), NOW);
     cache.set('payment', answer(FRESH, 'payment', null), cache.generation(), NOW);
-    cache.invalidate(refundTag({ provider: 'wooshpay', providerRefundId: 're_1' }));
+    cache.invalidate(refundTag({ provider: 'WOOSHPAY', providerRefundId: 're_1' }));
     expect(cache.get('one', NOW)).toBeUndefined();
     expect(cache.get('both', NOW)).toBeUndefined();
     expect(cache.get('payment', NOW)).toBeUndefined();
@@ -109,9 +109,9 @@ describe('createOperationCache: a refund changing', () => {
   it('keeps nothing from an operation that ran while one of its refunds changed, and keeps it when another changed', () => {
     const cache = createOperationCache({ ttlMs: 1000 });
     const before = cache.generation();
-    cache.invalidate('wooshpay:re_1');
-    cache.set('mine', answer(FRESH, 'mine', ['wooshpay:re_1']), before, NOW);
-    cache.set('other', answer(FRESH, 'other', ['wooshpay:re_9']), before, NOW);
+    cache.invalidate('WOOSHPAY:re_1');
+    cache.set('mine', answer(FRESH, 'mine', ['WOOSHPAY:re_1']), before, NOW);
+    cache.set('other', answer(FRESH, 'other', ['WOOSHPAY:re_9']), before, NOW);
     cache.set('payment', answer(FRESH, 'payment', null), before, NOW);
     expect(cache.get('mine', NOW)).toBeUndefined();
     expect(cache.get('payment', NOW)).toBeUndefined();
@@ -121,23 +121,23 @@ describe('createOperationCache: a refund changing', () => {
   it('keeps nothing from an operation older than the refund changes it still remembers', () => {
     const cache = createOperationCache({ ttlMs: 1000, recentChanges: 2 });
     const before = cache.generation();
-    cache.invalidate('wooshpay:re_1');
-    cache.invalidate('wooshpay:re_2');
+    cache.invalidate('WOOSHPAY:re_1');
+    cache.invalidate('WOOSHPAY:re_2');
     // A third change pushes re_1's out: whether it touched this answer can no longer be told.
-    cache.invalidate('wooshpay:re_3');
-    cache.set('k', answer(FRESH, 'k', ['wooshpay:re_9']), before, NOW);
+    cache.invalidate('WOOSHPAY:re_3');
+    cache.set('k', answer(FRESH, 'k', ['WOOSHPAY:re_9']), before, NOW);
     expect(cache.get('k', NOW)).toBeUndefined();
-    cache.set('k', answer(FRESH, 'k', ['wooshpay:re_9']), cache.generation(), NOW);
+    cache.set('k', answer(FRESH, 'k', ['WOOSHPAY:re_9']), cache.generation(), NOW);
     expect(cache.get('k', NOW)).toBeDefined();
   });
 
   it('indexes an answer kept again under its new refunds only', () => {
     const cache = createOperationCache({ ttlMs: 1000 });
-    cache.set('k', answer(FRESH, 'first', ['wooshpay:re_1']), cache.generation(), NOW);
-    cache.set('k', answer(FRESH, 'second', ['wooshpay:re_2']), cache.generation(), NOW);
-    cache.invalidate('wooshpay:re_1');
+    cache.set('k', answer(FRESH, 'first', ['WOOSHPAY:re_1']), cache.generation(), NOW);
+    cache.set('k', answer(FRESH, 'second', ['WOOSHPAY:re_2']), cache.generation(), NOW);
+    cache.invalidate('WOOSHPAY:re_1');
     expect(cache.get('k', NOW)?.body).toBe('second');
-    cache.invalidate('wooshpay:re_2');
+    cache.invalidate('WOOSHPAY:re_2');
     expect(cache.get('k', NOW)).toBeUndefined();
   });
 });

@@ -19,7 +19,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import { context as otelContext, type Context } from '@opentelemetry/api';
+import { context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../graphql/context.js';
 import { cacheControlUntil } from '../graphql/cache-control.js';
@@ -143,6 +143,7 @@ function answerFromCache(
   const now = Date.now();
   const answer = options.operationCache?.get(key, now);
   if (answer === undefined) return false;
+  if (options.startSpan) nameHitSpan(trace.getSpan(options.startSpan(req, res, GRAPHQL_PATH)), answer);
   res.writeHead(200, {
     ...answer.headers,
     'cache-control': cacheControlUntil(answer.freshUntil, now),
@@ -151,6 +152,17 @@ function answerFromCache(
   res.end(answer.body);
   options.onCachedAnswer?.(req, answer, performance.now() - started);
   return true;
+}
+
+/** The operation span of a hit, named as the operation's own was (`query RefundById`), marked as a hit. */
+function nameHitSpan(span: Span | undefined, answer: CachedAnswer): void {
+  if (!span) return;
+  const { operationType, operationName } = answer.logged;
+  const type = typeof operationType === 'string' ? operationType : 'query';
+  span.updateName(typeof operationName === 'string' ? `${type} ${operationName}` : type);
+  span.setAttribute('graphql.operation.type', type);
+  if (typeof operationName === 'string') span.setAttribute('graphql.operation.name', operationName);
+  span.setAttribute('refunds.operation_cache', 'hit');
 }
 
 /** Apollo's own HTTP execution of one request, answered with one write when the body is complete. */

@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
+import type { RefundProviderName } from '../../domain/refund.js';
 
 export interface CachedAnswer {
   /** The response body as it was sent. */
@@ -62,8 +63,13 @@ export interface OperationCacheOptions {
 }
 
 /** The tag of a refund: its provider and its id there. */
-export function refundTag(ref: { readonly provider: string; readonly providerRefundId: string }): string {
+export function refundTag(ref: { readonly provider: RefundProviderName; readonly providerRefundId: string }): string {
   return `${ref.provider}:${ref.providerRefundId}`;
+}
+
+/** The provider of a refund tag. */
+export function providerOfTag(tag: string): RefundProviderName {
+  return tag.slice(0, tag.indexOf(':')) as RefundProviderName;
 }
 
 const DEFAULT_MAX_SIZE = 8 * 1024 * 1024;
