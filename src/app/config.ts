@@ -44,7 +44,7 @@ export interface AppConfig {
   readonly cache: CacheSettings;
   /**
    * Identical reads answered whole from memory for up to `ttlMs` (OPERATION_CACHE_TTL_MS), never past
-   * their refunds' freshness; 0: off. Off whenever the refund cache is.
+   * their refunds' freshness; 0: off. Off whenever the refund cache is, and with REDIS_URL unless set.
    */
   readonly operationCache: { readonly ttlMs: number };
   /** The shared store for every replica; a null url keeps everything in process. */
@@ -222,7 +222,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     ...providerCallSettings(vars),
     limits: requestLimits(vars),
     cache: cacheSettings(vars),
-    operationCache: Object.freeze({ ttlMs: (vars.CACHE_ENABLED ?? true) ? vars.OPERATION_CACHE_TTL_MS : 0 }),
+    operationCache: operationCacheSettings(vars, env),
     redis: Object.freeze({ url: vars.REDIS_URL, timeoutMs: vars.REDIS_TIMEOUT_MS }),
     tracing: Object.freeze({ tracesEndpoint: traces, serviceName: vars.OTEL_SERVICE_NAME ?? 'refunds-subgraph' }),
     routerSecret: vars.ROUTER_SECRET,
@@ -285,6 +285,16 @@ function requestLimits(vars: EnvVars): RequestLimits {
     maxRefundsResolvedPerOperation: vars.MAX_REFUNDS_RESOLVED_PER_OPERATION,
     maxDocumentBytes: vars.MAX_DOCUMENT_BYTES,
   });
+}
+
+/**
+ * Off with the refund cache. With REDIS_URL (replicas sharing the refund cache) off unless set: a
+ * change another replica sees would reach this one's kept answers only when they expire.
+ */
+function operationCacheSettings(vars: EnvVars, env: Env): AppConfig['operationCache'] {
+  const set = (env.OPERATION_CACHE_TTL_MS ?? '').trim() !== '';
+  const on = (vars.CACHE_ENABLED ?? true) && (vars.REDIS_URL === null || set);
+  return Object.freeze({ ttlMs: on ? vars.OPERATION_CACHE_TTL_MS : 0 });
 }
 
 function cacheSettings(vars: EnvVars): CacheSettings {

@@ -1,4 +1,4 @@
-/** OPERATION_CACHE_TTL_MS: its default, its range, and off whenever the refund cache is. */
+/** OPERATION_CACHE_TTL_MS: its default, its range, off whenever the refund cache is, and off with REDIS_URL unless set. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/app/config.js';
 
@@ -17,6 +17,16 @@ describe('OPERATION_CACHE_TTL_MS', () => {
   it('defaults to 1000 ms', () => {
     expect(loadConfig({}).operationCache).toEqual({ ttlMs: 1000 });
     expect(loadConfig({ OPERATION_CACHE_TTL_MS: ' ' }).operationCache).toEqual({ ttlMs: 1000 });
+  });
+
+  it('is off with REDIS_URL (replicas share the refund cache) unless set', () => {
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig(redis).operationCache).toEqual({ ttlMs: 0 });
+    expect(loadConfig({ ...redis, OPERATION_CACHE_TTL_MS: ' ' }).operationCache).toEqual({ ttlMs: 0 });
+    expect(loadConfig({ ...redis, OPERATION_CACHE_TTL_MS: '500' }).operationCache).toEqual({ ttlMs: 500 });
+    expect(loadConfig({ ...redis, OPERATION_CACHE_TTL_MS: '500', CACHE_ENABLED: 'false' }).operationCache).toEqual({
+      ttlMs: 0,
+    });
   });
 
   it('reads the value set, from 0 (off) to 60000', () => {
