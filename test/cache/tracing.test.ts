@@ -3,12 +3,13 @@
  * provider simulators record the `traceparent` they were sent. With the endpoint still set,
  * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turns tracing off.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { counterDelta, scrape } from '../ops/prometheus-text.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -29,6 +30,8 @@ let receiverUrl: string;
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const ROUTER_SPAN_ID = '00f067aa0ba902b7';
 const REFUND_ID = 're_3KQu4U2eZvKYlo2C02Ndp8xy';
+/** OTLP's SPAN_KIND_SERVER. */
+const SPAN_KIND_SERVER = 2;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -103,6 +106,88 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     expect(everything).not.toContain('sk_test_');
     expect(everything).not.toContain(stack.simulators.wooshpay.origin);
     expect(everything.toLowerCase()).not.toContain('authorization');
+  });
+});
+
+/**
+ * An operation-cache hit answers without running the operation, yet keeps its operation span: named
+ * as the operation's own, a SERVER span with its status, marked `refunds.operation_cache: hit`.
+ */
+describe('tracing and the operation cache (OPERATION_CACHE_TTL_MS=60000)', () => {
+  it('gives a hit an operation span named as the run one, marked as a hit', async () => {
+    const hits = await startStack({
+      env: { CACHE_ENABLED: 'true', OPERATION_CACHE_TTL_MS: '60000', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl },
+    });
+    try {
+      const query = `query CachedRefund($id: ID!) { refund(id: $id) { id status } }`;
+      const variables = { id: `wooshpay:${REFUND_ID}` };
+      // A refund's first read writes the refund cache and its ledger record follows: either keeps
+      // the answer out. Read first as a debug view (never kept) until the ledger knows the refund.
+      await vi.waitFor(
+        async () => {
+          const { body } = await hits.graphql<{ refund: { lastChangedAt: string | null } }>(
+            `query Warm($id: ID!) { refund(id: $id) { lastChangedAt } }`,
+            variables,
+            { 'x-refunds-debug': '1' },
+          );
+          expect(body.data?.refund.lastChangedAt).toEqual(expect.any(String));
+        },
+        { timeout: 5000, interval: 20 },
+      );
+      /** Sends the query under its own trace; returns the trace id and the operation's log line. */
+      const sendTraced = async () => {
+        const traceId = randomBytes(16).toString('hex');
+        const requestId = randomUUID();
+        const response = await hits.graphql(query, variables, {
+          traceparent: `00-${traceId}-${ROUTER_SPAN_ID}-01`,
+          'x-request-id': requestId,
+        });
+        expect(response.status).toBe(200);
+        expect(response.body.errors).toBeUndefined();
+        const line = await vi.waitFor(
+          () => {
+            const found = hits.logs.find((l) => l.msg === 'graphql operation' && l.requestId === requestId);
+            if (found === undefined) throw new Error(`Expected the log line of request ${requestId}`);
+            return found;
+          },
+          { timeout: 2000, interval: 5 },
+        );
+        return { traceId, line };
+      };
+      const run = await sendTraced();
+      const before = await scrape(hits.url);
+      const hit = await sendTraced();
+      // The second really was an operation-cache hit (the refund cache alone would also spare the GET).
+      expect(run.line.operationCache).toBeUndefined();
+      expect(hit.line.operationCache).toBe('hit');
+      expect(counterDelta(before, await scrape(hits.url), 'refunds_operation_cache_hits_total')).toBe(1);
+      await hits.stop(); // flushes the spans
+
+      /** The trace's operation span: the one child of the router's span. */
+      const operationOf = (traceId: string) => {
+        const spans = received.filter(
+          (span) => span.traceId.toLowerCase() === traceId && span.parentSpanId === ROUTER_SPAN_ID,
+        );
+        expect(spans).toHaveLength(1);
+        return spans[0]!;
+      };
+      const ran = operationOf(run.traceId);
+      const answered = operationOf(hit.traceId);
+      for (const span of [ran, answered]) {
+        expect(span.name).toBe('query CachedRefund');
+        expect(span.kind).toBe(SPAN_KIND_SERVER);
+        expect(attribute(span, 'graphql.operation.type')).toBe('query');
+        expect(attribute(span, 'graphql.operation.name')).toBe('CachedRefund');
+        expect(Number(attribute(span, 'http.response.status_code'))).toBe(200);
+      }
+      expect(attribute(ran, 'refunds.operation_cache')).toBeUndefined();
+      expect(attribute(answered, 'refunds.operation_cache')).toBe('hit');
+      // The hit ran nothing: no loader batch under its span.
+      const underHit = received.filter((span) => span.traceId.toLowerCase() === hit.traceId);
+      expect(underHit.map((span) => span.name)).toEqual(['query CachedRefund']);
+    } finally {
+      await hits.stop();
+    }
   });
 });
 

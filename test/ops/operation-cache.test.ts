@@ -1,7 +1,8 @@
 /**
  * The operation cache through the HTTP server (src/server/http/operation-cache.ts): a read asked
  * again byte for byte is answered from memory, with the operation's log line (`operationCache:
- * 'hit'`) and the hits metric, and a Cache-Control worked out again from its refunds' freshness.
+ * 'hit'`), the hits metric and a refund-cache hit for each refund it answers, and a Cache-Control
+ * worked out again from its refunds' freshness.
  * Answers with errors, mutations and searches are never kept, nor is a POST with a query string
  * answered from memory; a change to a refund (a webhook, a createRefund, a ledger record alone, a
  * refund-cache write alone) is answered at once, and a change to another refund leaves the answer
@@ -17,6 +18,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CREATE_REFUND } from '../helpers/create-refund.js';
 import { useStack, type GraphQLResponse, type Stack } from '../helpers/stack.js';
 import {
+  EFUNDPAY_EUR_DOCS_EXAMPLE,
   WOOSHPAY_CANCELED,
   WOOSHPAY_FAILED_EXPIRED_CARD,
   WOOSHPAY_FAILED_LOST_CARD,
@@ -31,9 +33,10 @@ import {
   WOOSHPAY_USD_SPEC_EXAMPLE,
   type SandboxRefund,
 } from '../fixtures/sandbox-refunds.js';
-import { counterDelta, scrape } from './prometheus-text.js';
+import { counterDelta, scrape, valueOf } from './prometheus-text.js';
 
 const HITS = 'refunds_operation_cache_hits_total';
+const LOOKUPS = 'refunds_cache_lookups_total';
 const ONE_REFUND = /* GraphQL */ `
   query OneRefund($id: ID!) {
     refund(id: $id) {
@@ -187,6 +190,29 @@ describe('the operation cache (refund cache on, OPERATION_CACHE_TTL_MS default 1
     });
     expect(counterDelta(before, after, HITS)).toBe(1);
     expect(stack.providerCalls()).toBe(0);
+  });
+
+  it("counts each refund a hit answers as a refund-cache hit of its provider's", async () => {
+    // One refund of each provider: a hit counts one refund-cache hit for each, and no miss.
+    const refunds = [WOOSHPAY_KWD_THREE_DECIMAL, EFUNDPAY_EUR_DOCS_EXAMPLE];
+    await warm(stack, refunds);
+    const query = `query OfTwoProviders($ids: [ID!]!) { refunds(ids: $ids) { id status } }`;
+    const ids = refunds.map((refund) => refund.id);
+    const first = await send(stack, query, { ids });
+    expect(first.body.errors).toBeUndefined();
+    expect(first.line.operationCache).toBeUndefined();
+    const before = await scrape(stack.url);
+    const second = await send(stack, query, { ids });
+    const after = await scrape(stack.url);
+
+    expect(second.line.operationCache).toBe('hit');
+    expect(second.body).toEqual(first.body);
+    expect(counterDelta(before, after, HITS)).toBe(1);
+    for (const provider of ['WOOSHPAY', 'EFUNDPAY']) {
+      expect(counterDelta(before, after, LOOKUPS, { provider, result: 'hit' }), provider).toBe(1);
+      const misses = { provider, result: 'miss' };
+      expect(valueOf(after, LOOKUPS, misses) ?? 0, provider).toBe(valueOf(before, LOOKUPS, misses) ?? 0);
+    }
   });
 
   it("gives a hit a public Cache-Control no longer than the first answer's", async () => {
