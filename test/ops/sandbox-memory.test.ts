@@ -70,7 +70,10 @@ describe('sandbox memory', () => {
   }
 
   it(`keeps the heap flat over ${GETS.toLocaleString('en')} simulated GETs`, { timeout: 120_000 }, async () => {
-    // Warm up first so connection pools, JIT code, lazily built state and a full log are in the baseline.
+    // Warm up first so connection pools, JIT code, lazily built state and a full log are in the baseline;
+    // then a second round, so state that grows once more after the log is full (seen once on a busy
+    // machine: 5% over the bound) is in it too.
+    await getMany(WARM_UP_GETS);
     await getMany(WARM_UP_GETS);
     const before = heapAfterGc();
 
@@ -79,9 +82,9 @@ describe('sandbox memory', () => {
 
     expect(Object.fromEntries(statuses)).toEqual({ 200: GETS });
     // The counts stay exact while the log keeps only the latest records.
-    expect(wooshpay.requestCount()).toBe(WARM_UP_GETS + GETS);
-    expect(wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(WARM_UP_GETS + GETS);
-    expect(wooshpay.responseCount(200)).toBe(WARM_UP_GETS + GETS);
+    expect(wooshpay.requestCount()).toBe(2 * WARM_UP_GETS + GETS);
+    expect(wooshpay.requestCount(WOOSHPAY_USD_SPEC_EXAMPLE.providerRefundId)).toBe(2 * WARM_UP_GETS + GETS);
+    expect(wooshpay.responseCount(200)).toBe(2 * WARM_UP_GETS + GETS);
     expect(after - before).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
     expect(wooshpay.requests).toHaveLength(REQUEST_LOG_CAPACITY);
   });
