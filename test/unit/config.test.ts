@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type AppConfig } from '../../src/app/config.js';
+import { problemsOf } from '../helpers/config-problems.js';
 import type { EfundpaySettings } from '../../src/providers/efundpay/settings.js';
 import type { WooshPaySettings } from '../../src/providers/wooshpay/settings.js';
 
@@ -23,17 +24,6 @@ const PKCS1_PEM = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()
 
 const tempDir = mkdtempSync(join(tmpdir(), 'refunds-config-'));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
-
-/** The problems loadConfig reports for `env`; fails when it does not throw a ConfigError. */
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}, but the configuration loaded`);
-}
 
 /** The one problem reported for `env`. */
 function problemOf(env: Record<string, string>): string {

@@ -1,17 +1,7 @@
 /** OPERATION_CACHE_TTL_MS: its default, its range, off whenever the refund cache is, and off with REDIS_URL unless set. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/app/config.js';
-
-/** The problems loadConfig reports for `env`; fails when it does not throw a ConfigError. */
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error(`Expected a ConfigError for ${JSON.stringify(env)}, but the configuration loaded`);
-}
+import { loadConfig } from '../../src/app/config.js';
+import { problemsOf } from '../helpers/config-problems.js';
 
 describe('OPERATION_CACHE_TTL_MS', () => {
   it('defaults to 1000 ms', () => {

@@ -14,7 +14,7 @@ import { createLoaders, type Loaders } from '../../refunds/read/refund-loader.js
 import { createLastChangedLoader, type LastChangedLoader } from '../../refunds/ledger/last-changed-loader.js';
 import type { Ledger } from '../../refunds/ledger/ledger.js';
 import type { CacheReadRecord, RefundReader, ServedRecord } from '../../refunds/read/refund-reader.js';
-import { refundTag } from '../http/operation-cache.js';
+import type { RefundRef } from '../../providers/ids.js';
 
 export interface RequestContext {
   readonly requestId: string;
@@ -37,10 +37,10 @@ export interface RequestContext {
   /** For Cache-Control: the earliest time an answer of this operation stops being fresh, and any stale copy. */
   readonly freshness: { until: number; anyStale: boolean; answers: number };
   /**
-   * For the operation cache: the refunds the answer holds (their tags), and whether it also holds
-   * something other than refunds read one by one (a payment's list), which any change may alter.
+   * For the operation cache: the refunds the answer holds, and whether it also holds something other
+   * than refunds read one by one (a payment's list), which any change may alter.
    */
-  readonly served: { readonly tags: Set<string>; untagged: boolean };
+  readonly served: { readonly refs: RefundRef[]; untagged: boolean };
   /** The operation's payments, read in one batch; null where payments are not served. */
   readonly payments: PaymentLoader | null;
   /** refundSearch and refundSummary for this request's caller; null where search is not served. */
@@ -93,7 +93,7 @@ export function createRequestContext(options: ContextOptions): RequestContext {
   const stats = { refundsRequested: 0 };
   const cacheReads: CacheReadRecord[] = [];
   const freshness = { until: Number.POSITIVE_INFINITY, anyStale: false, answers: 0 };
-  const served = { tags: new Set<string>(), untagged: false };
+  const served = { refs: [] as RefundRef[], untagged: false };
   const logger = options.logger.child({ requestId: options.requestId });
   const observe = (record: ProviderCallRecord) => providerCalls.push(record);
   const call = {
@@ -102,7 +102,7 @@ export function createRequestContext(options: ContextOptions): RequestContext {
     observe,
     onCacheRead: (record: CacheReadRecord) => cacheReads.push(record),
     onServed: ({ freshUntil, stale, ref }: ServedRecord) => {
-      if (ref) served.tags.add(refundTag(ref));
+      if (ref) served.refs.push(ref);
       else served.untagged = true;
       freshness.answers += 1;
       freshness.until = Math.min(freshness.until, freshUntil);

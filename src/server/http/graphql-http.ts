@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { RequestContext } from '../graphql/context.js';
 import { cacheControlUntil } from '../graphql/cache-control.js';
 import { httpSubscriptionRefusal } from '../ws/refuse-http-subscriptions.js';
-import type { CachedAnswer, OperationCache } from './operation-cache.js';
+import { refundTag, type CachedAnswer, type OperationCache } from './operation-cache.js';
 import { checkRequestGuards, guardRefusalBody } from './request-guards.js';
 import { createRouterSecretCheck, ROUTER_AUTH_REFUSAL } from './router-auth.js';
 
@@ -220,7 +220,7 @@ function keepAnswer(
     if (name !== 'cache-control' && typeof value === 'string') headers[name] = value;
   }
   const { served } = context;
-  const tags = served.untagged ? null : [...served.tags];
+  const tags = served.untagged ? null : [...new Set(served.refs.map(refundTag))];
   const answer = { body, headers, freshUntil: context.freshness.until, logged: context.logged.fields, tags };
   cache.set(key, answer, generation, Date.now());
 }
