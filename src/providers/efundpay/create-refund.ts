@@ -33,12 +33,15 @@ import { safeProviderCode } from '../http/provider-code.js';
 import type { ProviderCallContext } from '../port.js';
 import { EFUNDPAY_REFUND_ID, efundpayIdentity } from './identity.js';
 import type { EfundpayRefundDetailsModel } from './model.js';
+import {
+  efundpayRefundPageSchema,
+  efundpayTransactionRefundsListPath,
+  efundpayTransactionRefundsPath,
+  LIST_PAGE_SIZE,
+  MAX_LIST_PAGES,
+  type EfundpayRefundPage,
+} from './list-refunds.js';
 import { efundpayErrorSchema, efundpayRefundSchema } from './wire.js';
-
-/** Pages read while looking for ours; a transaction with more refunds is not settled by lookup. */
-const MAX_LOOKUP_PAGES = 10;
-/** Refunds per list page: the most efundpay's `limit` allows. */
-const LOOKUP_PAGE_SIZE = 100;
 
 /** efundpay's reason is required free text: the caller's note, else our reason in words. */
 const REASON_TEXT: Record<ProviderRefundRequest['reason'], string> = {
@@ -57,7 +60,6 @@ const WORDING: RejectionWording = {
 
 const errorBodySchema = efundpayErrorSchema.extend({ resource_id: z.string().optional() });
 const detailSchema = z.looseObject({ pointer: z.string().optional(), type: z.string().optional() });
-const listSchema = z.looseObject({ items: z.array(z.unknown()), next_cursor: z.string().nullish() });
 
 export interface EfundpayRefundCreatorOptions {
   readonly http: ProviderHttp;
@@ -65,10 +67,6 @@ export interface EfundpayRefundCreatorOptions {
   readonly webhookUrl: string | null;
   /** Parses a refund body; `null` accepts any id. */
   readonly parseRefund: (requestedId: string | null) => (body: unknown) => RefundModel;
-}
-
-function efundpayTransactionRefundsPath(transactionId: string): string {
-  return `transactions/${encodeURIComponent(transactionId)}/refunds`;
 }
 
 export function createEfundpayRefundCreator(
@@ -171,13 +169,14 @@ async function findOurs(
   context: ProviderCallContext,
 ): Promise<RefundModel | null> {
   let cursor: string | null = null;
-  for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
-    const answer: ProviderAnswer<z.infer<typeof listSchema>> = await http.send(
+  // A transaction with more refunds than a listing reads is not settled by lookup.
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const answer: ProviderAnswer<EfundpayRefundPage> = await http.send(
       {
         method: 'GET',
-        path: efundpayTransactionRefundsPath(request.paymentId) + listQuery(cursor),
+        path: efundpayTransactionRefundsListPath(request.paymentId, cursor),
         retry: 'idempotent-read',
-        parse: (body) => listSchema.parse(body),
+        parse: (body) => efundpayRefundPageSchema.parse(body),
       },
       context,
     );
@@ -191,12 +190,7 @@ async function findOurs(
     cursor = answer.value.next_cursor ?? null;
     if (cursor === null) return null;
   }
-  throw new Error(`more than ${MAX_LOOKUP_PAGES * LOOKUP_PAGE_SIZE} refunds on one transaction`);
-}
-
-/** The list page after `cursor` (the first page for null). */
-function listQuery(cursor: string | null): string {
-  return `?limit=${LOOKUP_PAGE_SIZE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+  throw new Error(`more than ${MAX_LIST_PAGES * LIST_PAGE_SIZE} refunds on one transaction`);
 }
 
 /** The refund a `duplicate_record` names, checked to be the one this request describes. */

@@ -13,14 +13,24 @@ import { isEfundpayNotFoundBody } from './errors.js';
 
 /** Pages read at most for one transaction: 1,000 refunds, far above any real payment's. */
 export const MAX_LIST_PAGES = 10;
-const LIST_PAGE_SIZE = 100;
+export const LIST_PAGE_SIZE = 100;
 
-const pageSchema = z.looseObject({ items: z.array(z.unknown()), next_cursor: z.string().nullish() });
-type Page = z.infer<typeof pageSchema>;
+/** One page of a transaction's refunds: the items as sent, and the cursor of the next page. */
+export const efundpayRefundPageSchema = z.looseObject({
+  items: z.array(z.unknown()),
+  next_cursor: z.string().nullish(),
+});
+export type EfundpayRefundPage = z.infer<typeof efundpayRefundPageSchema>;
 
+/** A transaction's refunds (`POST` there creates one). */
+export function efundpayTransactionRefundsPath(transactionId: string): string {
+  return `transactions/${encodeURIComponent(transactionId)}/refunds`;
+}
+
+/** The page of a transaction's refunds after `cursor` (the first page for null), LIST_PAGE_SIZE at a time. */
 export function efundpayTransactionRefundsListPath(transactionId: string, cursor: string | null): string {
   const query = `?limit=${LIST_PAGE_SIZE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-  return `transactions/${encodeURIComponent(transactionId)}/refunds${query}`;
+  return `${efundpayTransactionRefundsPath(transactionId)}${query}`;
 }
 
 export function createEfundpayRefundLister(
@@ -32,12 +42,12 @@ export function createEfundpayRefundLister(
     const seenCursors = new Set<string>();
     let cursor: string | null = null;
     for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-      const answer: ProviderAnswer<Page> = await http.send(
+      const answer: ProviderAnswer<EfundpayRefundPage> = await http.send(
         {
           method: 'GET',
           path: efundpayTransactionRefundsListPath(transactionId, cursor),
           retry: 'idempotent-read',
-          parse: (body) => pageSchema.parse(body),
+          parse: (body) => efundpayRefundPageSchema.parse(body),
           refusal: (status, body) => status === 404 && isEfundpayNotFoundBody(body),
         },
         context,
