@@ -266,6 +266,8 @@ describe('redaction', () => {
         efundpay: { apiKey: 'efundpay-key', privateKeyPem: '-----BEGIN PRIVATE KEY-----' },
         token: 'jwt.value.here',
         routerSecret: 'router-secret',
+        ledger: { databaseUrl: 'postgres://refunds:pg-password@db/refunds' },
+        routerInvalidation: { url: 'http://router:4000/invalidation', key: 'invalidation-key' },
       },
       'credential shapes',
     );
@@ -276,6 +278,8 @@ describe('redaction', () => {
       efundpay: { apiKey: '[redacted]', privateKeyPem: '[redacted]' },
       token: '[redacted]',
       routerSecret: '[redacted]',
+      ledger: { databaseUrl: '[redacted]' },
+      routerInvalidation: '[redacted]',
     });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The attempts of one provider call: how many went out, the final status, whether any may have
  * reached the provider, the concurrency slot each attempt holds, and the attempt hooks around
- * each of them. ky awaits `beforeAttempt` from its beforeRequest hook (the wait for a slot and the
- * hooks, inside the call's deadline); ky calls `fetch` once per attempt, which holds the slot until
+ * each of them. The first attempt's slot is taken before ky is called (`takeSlot`); ky awaits
+ * `beforeAttempt` from its beforeRequest hook (the wait for a later attempt's slot, and the hooks,
+ * inside the call's deadline); ky calls `fetch` once per attempt, which holds the slot until
  * the attempt's answer (or failure) and tells the limiter how it went.
  */
 import { TimeoutError } from 'ky';
@@ -32,7 +33,12 @@ export interface CallAttempts {
   readonly headers: Readonly<Record<string, string>> | undefined;
   /** The JSON request body, serialised once for every attempt. */
   readonly body: string | undefined;
-  /** Waits for a concurrency slot, then runs the before-attempt hooks. */
+  /**
+   * Takes the first attempt's concurrency slot before ky builds anything for the call, so a call
+   * waiting for a slot holds no request objects (nothing to wait for when it has one already).
+   */
+  takeSlot(): void | Promise<void>;
+  /** Waits for a concurrency slot (unless one was taken ahead), then runs the before-attempt hooks. */
   beforeAttempt(): void | Promise<void>;
   /** ky's `fetch` for this call: one attempt on the wire, with the slot and hooks around it. */
   readonly fetch: typeof fetch;
@@ -150,17 +156,22 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
     signals,
     headers: init.headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    beforeAttempt() {
-      call.releaseUnused();
+    takeSlot() {
+      if (slot) return;
       const taken = limiter.acquire(signals.any);
-      if (taken instanceof Promise) {
-        return taken.then((granted) => {
-          slot = granted;
-          return runHooks();
-        });
+      if (!(taken instanceof Promise)) {
+        slot = taken;
+        return;
       }
-      slot = taken;
-      return runHooks();
+      return taken.then((granted) => {
+        slot = granted;
+      });
+    },
+    beforeAttempt() {
+      // A slot still held here was taken ahead for this attempt, or by an attempt that never went
+      // out (its hooks or credentials failed): either way this attempt uses it.
+      const wait = call.takeSlot();
+      return wait ? wait.then(runHooks) : runHooks();
     },
     releaseUnused() {
       slot?.release(IGNORE);

@@ -49,6 +49,10 @@ export function createProviderBreaker(
     volumeThreshold: settings.volumeThreshold,
     rollingCountTimeout: settings.windowMs,
     rollingCountBuckets: 10,
+    // Only the counts decide; no latency percentiles (a sort of every latency in the window on
+    // each failure) and no snapshot events (nobody listens) per bucket.
+    rollingPercentilesEnabled: false,
+    enableSnapshots: false,
     resetTimeout: settings.resetTimeoutMs,
     // true = "not a failure" for opossum. A call cancelled because its client left is not one.
     errorFilter: (error: unknown) =>

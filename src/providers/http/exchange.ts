@@ -37,6 +37,9 @@ export function createExchange(options: ExchangeOptions): Exchange {
     // Still queued when the deadline passed or the client left: no request at all.
     if (call.signals.any.aborted) throw call.signals.any.reason;
     try {
+      // The wait for a slot comes first: a queued call holds none of ky's objects.
+      const queued = call.takeSlot();
+      if (queued) await queued;
       const context: TransportContext = { call };
       // The body travels on the call (serialised once); the deadline is applied on the wire.
       const response = await transport.clients[request.retry](url, {
