@@ -118,7 +118,7 @@ export interface LogSettings {
 
 export function createLogger(config: LogSettings, destination?: pino.DestinationStream): Logger {
   // Pretty lines for a person at a terminal; the same redaction applies (streamWrite runs first).
-  const stream = config.logFormat === 'pretty' ? prettyStream(destination) : destination;
+  const stream = config.logFormat === 'pretty' ? prettyStream(destination) : (destination ?? bufferedStdout());
   return pino(
     {
       level: config.logLevel,
@@ -132,6 +132,34 @@ export function createLogger(config: LogSettings, destination?: pino.Destination
     },
     stream,
   );
+}
+
+/** Bytes of log lines gathered before one write to stdout. */
+const STDOUT_BUFFER_BYTES = 4096;
+/** The longest a log line waits in that buffer. */
+const STDOUT_FLUSH_MS = 100;
+
+/**
+ * JSON lines to stdout, written synchronously as pino's default destination does, but gathered
+ * into writes of about 4 KB: under load one write carries a dozen operation lines instead of one
+ * write each (a write to stdout was about 3% of a cold read's CPU). A line waits at most
+ * STDOUT_FLUSH_MS; whatever is gathered is written out when the process exits.
+ */
+function bufferedStdout(): pino.DestinationStream {
+  const stdout = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: STDOUT_BUFFER_BYTES,
+    periodicFlush: STDOUT_FLUSH_MS,
+  });
+  process.once('exit', () => {
+    try {
+      stdout.flushSync();
+    } catch {
+      // stdout already closed or destroyed: nothing more can be written.
+    }
+  });
+  return stdout;
 }
 
 /** pino-pretty (loaded only when asked for: JSON deployments never load it), to stdout or `destination`. */
