@@ -112,7 +112,7 @@ async function sendAttempt(
       method: init.method,
       headers,
       body: call.body,
-      signal: signals.any,
+      signal: signals,
       timeoutMs: init.attemptTimeoutMs,
     });
     const { status } = response;
@@ -158,7 +158,7 @@ export function startCallAttempts(init: CallAttemptsInit): CallAttempts {
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     takeSlot() {
       if (slot) return;
-      const taken = limiter.acquire(signals.any);
+      const taken = limiter.acquire(signals);
       if (!(taken instanceof Promise)) {
         slot = taken;
         return;

@@ -21,6 +21,8 @@
  * Fixed (`PROVIDER_CONCURRENCY` set): the limit is that number and never moves.
  */
 
+import type { AbortLike } from './call-signals.js';
+
 /** How an attempt that held a slot ended, for the limit. */
 export type SlotOutcome =
   /** An answer that says nothing about overload (2xx, 404, …), after `latencyMs`. */
@@ -40,7 +42,7 @@ export interface ConcurrencyLimiter {
    * A slot, at once when one is free (no promise), else once one frees up in arrival order.
    * Rejects with `signal.reason` when the signal aborts first; an aborted signal gets no slot.
    */
-  acquire(signal: AbortSignal): ConcurrencySlot | Promise<ConcurrencySlot>;
+  acquire(signal: AbortLike): ConcurrencySlot | Promise<ConcurrencySlot>;
   /** The current limit (a whole number). */
   limit(): number;
   inFlight(): number;
@@ -72,7 +74,7 @@ const slots = (limit: number) => Math.max(1, Math.floor(limit));
 
 interface Waiter {
   readonly resolve: (slot: ConcurrencySlot) => void;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   readonly onAbort: () => void;
 }
 

@@ -159,7 +159,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       hooks: options.attemptHooks,
     });
     // Rejects at the deadline even while ky waits out a backoff (which no signal interrupts).
-    const run = () => rejectOnAbort(signals.any, exchange(url, request, call));
+    const run = () => rejectOnAbort(signals, exchange(url, request, call));
     try {
       const answer = await (request.retry === 'idempotent-read' ? breaker.fire(run) : breaker.guard(run));
       record(answer.ok ? 'ok' : answer.status === 404 ? 'not_found' : 'refused', call.status, call.attempts);

@@ -20,6 +20,7 @@
  */
 import { TimeoutError } from 'ky';
 import type { Dispatcher } from 'undici';
+import type { AbortLike } from './call-signals.js';
 
 /** Bodies of the Responses made here: the bytes, or null when the body passed the cap. */
 const bodies = new WeakMap<Response, Buffer | null>();
@@ -53,7 +54,7 @@ export interface Attempt {
   readonly headers: Record<string, string>;
   readonly body: string | undefined;
   /** The call's signal: its deadline or its client going away. */
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   readonly timeoutMs: number;
 }
 
