@@ -12,7 +12,8 @@ import type { ProviderIdentity } from '../../domain/refund.js';
  */
 export interface AbortLike {
   readonly aborted: boolean;
-  readonly reason: unknown;
+  /** Why it aborted (undefined until then). */
+  readonly reason: Error | undefined;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
@@ -43,7 +44,7 @@ function follow(client: AbortSignal, call: CallAbort): void {
     client.addEventListener(
       'abort',
       () => {
-        for (const each of following) each.abort(client.reason);
+        for (const each of following) each.abort(client.reason as Error);
         following.clear();
       },
       { once: true },
@@ -66,7 +67,7 @@ function passDeadline(call: CallAbort, deadlineMs: number): void {
  */
 class CallAbort implements CallSignals {
   aborted = false;
-  reason: unknown = undefined;
+  reason: Error | undefined = undefined;
   deadlineHasPassed = false;
   readonly deadlineAt: number;
   readonly client: AbortSignal | undefined;
@@ -78,7 +79,7 @@ class CallAbort implements CallSignals {
     this.client = client;
     this.deadlineAt = Date.now() + deadlineMs;
     this.#timer = setTimeout(passDeadline, deadlineMs, this, deadlineMs);
-    if (client?.aborted) this.abort(client.reason);
+    if (client?.aborted) this.abort(client.reason as Error);
     else if (client) follow(client, this);
   }
 
@@ -94,7 +95,7 @@ class CallAbort implements CallSignals {
     return this.#controller.signal;
   }
 
-  abort(reason: unknown): void {
+  abort(reason: Error | undefined): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
@@ -142,17 +143,17 @@ export function cancellationOf(provider: ProviderIdentity, signals: CallSignals)
 export function rejectOnAbort<T>(signal: AbortLike, promise: Promise<T>): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
+    return Promise.reject(signal.reason!);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
+    const onAbort = () => reject(signal.reason!);
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
         resolve(value);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', onAbort);
         reject(error);
       },

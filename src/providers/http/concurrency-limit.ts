@@ -203,7 +203,7 @@ export function createConcurrencyLimiter(
 
   return {
     acquire(signal) {
-      if (signal.aborted) return Promise.reject(signal.reason as Error);
+      if (signal.aborted) return Promise.reject(signal.reason!);
       if (inFlight < limit.slots() && waiting.size === 0) return take();
       return new Promise<ConcurrencySlot>((resolve, reject) => {
         const waiter: Waiter = {
@@ -211,7 +211,7 @@ export function createConcurrencyLimiter(
           signal,
           onAbort: () => {
             waiting.delete(waiter);
-            reject(signal.reason as Error);
+            reject(signal.reason!);
           },
         };
         waiting.add(waiter);

@@ -35,7 +35,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
 
   return async (url, request, call) => {
     // Still queued when the deadline passed or the client left: no request at all.
-    if (call.signals.aborted) throw call.signals.reason;
+    if (call.signals.aborted) throw call.signals.reason!;
     try {
       // The wait for a slot comes first: a queued call holds none of ky's objects.
       const queued = call.takeSlot();

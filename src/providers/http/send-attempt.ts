@@ -62,7 +62,7 @@ export type SendAttempt = (attempt: Attempt) => Promise<Response>;
 
 export function createAttemptSender(dispatcher: Dispatcher, maxBodyBytes: number): SendAttempt {
   return (attempt) => {
-    if (attempt.signal.aborted) return Promise.reject(attempt.signal.reason as Error);
+    if (attempt.signal.aborted) return Promise.reject(attempt.signal.reason!);
     return new Promise<Response>((resolve, reject) => {
       const handler = new AttemptHandler(attempt, maxBodyBytes, resolve, reject);
       dispatcher.dispatch(
@@ -109,7 +109,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#maxBodyBytes = maxBodyBytes;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#onAbort = () => this.#stop(attempt.signal.reason as Error);
+    this.#onAbort = () => this.#stop(attempt.signal.reason!);
     attempt.signal.addEventListener('abort', this.#onAbort, { once: true });
     this.#timer = setTimeout(() => this.#stop(new TimeoutError(attempt.request)), attempt.timeoutMs);
   }
