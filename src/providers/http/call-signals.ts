@@ -37,20 +37,22 @@ export interface CallSignals extends AbortLike {
 const followers = new WeakMap<AbortSignal, Set<CallAbort>>();
 
 function follow(client: AbortSignal, call: CallAbort): void {
-  let calls = followers.get(client);
-  if (!calls) {
-    const following = (calls = new Set());
-    followers.set(client, following);
-    client.addEventListener(
-      'abort',
-      () => {
-        for (const each of following) each.abort(client.reason as Error);
-        following.clear();
-      },
-      { once: true },
-    );
-  }
-  calls.add(call);
+  (followers.get(client) ?? startFollowing(client)).add(call);
+}
+
+/** The set of calls following `client`, with the one listener that aborts them all. */
+function startFollowing(client: AbortSignal): Set<CallAbort> {
+  const calls = new Set<CallAbort>();
+  followers.set(client, calls);
+  client.addEventListener(
+    'abort',
+    () => {
+      for (const call of calls) call.abort(client.reason as Error);
+      calls.clear();
+    },
+    { once: true },
+  );
+  return calls;
 }
 
 function passDeadline(call: CallAbort, deadlineMs: number): void {
