@@ -27,11 +27,11 @@ function takeNow(limiter: ConcurrencyLimiter, count: number): ConcurrencySlot[] 
 }
 
 /**
- * Two round trips with more demand than the limit: every slot taken and as many calls waiting;
+ * Two round trips with more demand than the limit: every free slot taken and as many calls waiting;
  * then every answer comes back (each handing its slot to a waiting call), then theirs.
  */
 async function busyRoundTrips(limiter: ConcurrencyLimiter, latencyMs = 20): Promise<void> {
-  const first = takeNow(limiter, limiter.limit());
+  const first = takeNow(limiter, limiter.limit() - limiter.inFlight());
   const waiting = Array.from({ length: limiter.limit() }, () => Promise.resolve(limiter.acquire(never)));
   for (const slot of first) slot.release(answered(latencyMs));
   for (const slot of await Promise.all(waiting)) slot.release(answered(latencyMs));
@@ -159,6 +159,25 @@ describe('the adaptive limit', () => {
     // The ceiling is 95% of 64: reached, held while 30 round trips' worth of answers come back, then passed.
     expect(Math.max(...seen.slice(0, 15))).toBe(60);
     expect(seen.at(-1)).toBeGreaterThan(60);
+  });
+
+  it('shrinks from, and holds under, the limit the refused attempt was sent under, not the one it grew to since', async () => {
+    const { limiter } = adaptive(100);
+    // Every slot of a limit of 32 taken and calls waiting; one of the 32 is refused, but while its
+    // answer travels the others answer in time (and the calls that waited, then theirs).
+    const [refused] = takeNow(limiter, 1);
+    await busyRoundTrips(limiter);
+    // In slow start each of those answers raised the limit by one.
+    expect(limiter.limit()).toBeGreaterThan(40);
+    refused!.release({ kind: 'overload' });
+    // A quarter off the 32 it was sent under (not off 63), and no growth past 95% of 32 for a while.
+    expect(limiter.limit()).toBe(24);
+    const seen: number[] = [];
+    for (let round = 0; round < 15; round += 1) {
+      await busyRoundTrips(limiter);
+      seen.push(limiter.limit());
+    }
+    expect(Math.max(...seen)).toBe(30);
   });
 
   it('never goes below 1', () => {

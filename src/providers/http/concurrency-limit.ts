@@ -9,11 +9,14 @@
  *   waiting for a slot, or every slot was taken) and answered within `LATENCY_TOLERANCE` times the recent
  *   minimum latency, raises the limit: by 1 until the first overload signal (so a fresh process finds its
  *   level within a few round trips), by 1/limit afterwards (about 1 per round trip at full use);
- * - an overload signal (HTTP 429 or 503, or no answer in time) multiplies it by `DECREASE_FACTOR`,
- *   once per round trip: answers to attempts sent before the last decrease do not decrease it again;
- * - after a decrease it grows back to no more than `CEILING_MARGIN` of the limit the provider pushed
- *   back at, and stays there for `HOLD_ROUND_TRIPS` round trips before it probes higher again, so it
- *   settles just under the provider's room instead of running into it every few round trips;
+ * - an overload signal (HTTP 429 or 503, or no answer in time) sets it to `DECREASE_FACTOR` times the
+ *   limit the refused attempt was sent under (or the current limit, if lower), once per round trip:
+ *   answers to attempts sent before the last decrease do not decrease it again. The limit in force
+ *   when the attempt was sent, not the one the answer finds: while the answer travelled, the limit
+ *   went on growing past the level the provider refused;
+ * - after a decrease it grows back to no more than `CEILING_MARGIN` of that same limit the provider
+ *   pushed back at, and stays there for `HOLD_ROUND_TRIPS` round trips before it probes higher again,
+ *   so it settles just under the provider's room instead of running into it every few round trips;
  * - it stays between 1 and `max`, which is `<PROVIDER>_MAX_CONCURRENCY` and, with a request budget,
  *   at most `<PROVIDER>_MAX_REQUESTS_PER_S` (more requests in flight than the budget sends in a
  *   second would only wait in the budget).
@@ -121,19 +124,20 @@ class LimitState {
   }
 
   /**
-   * Learns from how an attempt that held a slot taken in `slotEpoch` ended. `inUse` says whether
-   * the limit is in use (calls wait, or every slot was taken until this one came back); it is
-   * asked only of an answer.
+   * Learns from how an attempt that held a slot ended; the slot was taken in `slot.epoch` under a
+   * limit of `slot.limit` slots. `inUse` says whether the limit is in use (calls wait, or every
+   * slot was taken until this one came back); it is asked only of an answer.
    */
-  learn(outcome: SlotOutcome, slotEpoch: number, inUse: () => boolean): void {
+  learn(outcome: SlotOutcome, slot: { readonly epoch: number; readonly limit: number }, inUse: () => boolean): void {
     if (!this.adaptive || outcome.kind === 'ignore') return;
     if (outcome.kind === 'overload') {
-      if (slotEpoch !== this.decreases) return;
+      if (slot.epoch !== this.decreases) return;
+      const pushedBackAt = Math.min(this.value, slot.limit);
       this.decreases += 1;
       this.slowStart = false;
-      this.ceiling = Math.max(1, Math.floor(this.value * CEILING_MARGIN));
-      this.holdAnswers = HOLD_ROUND_TRIPS * slots(this.value);
-      this.set(this.value * DECREASE_FACTOR);
+      this.ceiling = Math.max(1, Math.floor(pushedBackAt * CEILING_MARGIN));
+      this.holdAnswers = HOLD_ROUND_TRIPS * slots(pushedBackAt);
+      this.set(pushedBackAt * DECREASE_FACTOR);
       return;
     }
     if (this.holdAnswers > 0 && (this.holdAnswers -= 1) === 0) this.ceiling = this.max;
@@ -178,7 +182,7 @@ export function createConcurrencyLimiter(
 
   const take = (): ConcurrencySlot => {
     inFlight += 1;
-    const slotEpoch = limit.epoch;
+    const taken = { epoch: limit.epoch, limit: limit.slots() };
     let released = false;
     return {
       release(outcome) {
@@ -186,7 +190,7 @@ export function createConcurrencyLimiter(
         released = true;
         inFlight -= 1;
         // In use: calls are waiting for a slot, or every slot was taken until this one came back.
-        limit.learn(outcome, slotEpoch, () => waiting.size > 0 || inFlight + 1 >= limit.slots());
+        limit.learn(outcome, taken, () => waiting.size > 0 || inFlight + 1 >= limit.slots());
         drain();
       },
     };
