@@ -159,6 +159,16 @@ describe('efundpay simulator: /v4/transactions/{id}/refunds', () => {
     expect(second.body.items).toHaveLength(1);
   });
 
+  it('refuses a page size outside 1 to 100 and a cursor that is not a page number (400)', async () => {
+    const { list } = await efundpay();
+    for (const query of ['?limit=0', '?limit=101', '?limit=two', '?cursor=-1', '?cursor=next']) {
+      const answer = await list(query);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body.details?.[0], query).toMatchObject({ location: 'query' });
+    }
+    expect((await list('?limit=100')).status).toBe(200);
+  });
+
   it('needs transactions.write to create: a read-only JWT gets 403', async () => {
     const { exportSPKI, generateKeyPair, SignJWT } = await import('jose');
     const { publicKey, privateKey } = await generateKeyPair('RS512');

@@ -79,13 +79,11 @@ export interface EfundpayLedger {
 export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): EfundpayLedger {
   const now = options.now ?? Date.now;
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
-  let order = 0;
+  const seededRefunds = options.refunds ?? efundpaySeedRefunds;
   const refunds = new Map<string, StoredRefund>(
-    (options.refunds ?? efundpaySeedRefunds).map((seeded) => [
-      seeded.refund.id.toLowerCase(),
-      { seeded, createdOrder: order++ },
-    ]),
+    seededRefunds.map((seeded, index) => [seeded.refund.id.toLowerCase(), { seeded, createdOrder: index }]),
   );
+  let order = seededRefunds.length;
   const transactions = new Map<string, TransactionState>(
     (options.transactions ?? efundpaySeedTransactions).map((seed) => [
       seed.id.toLowerCase(),
@@ -93,23 +91,7 @@ export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): Efund
     ]),
   );
 
-  const view = (stored: StoredRefund): Record<string, unknown> => {
-    const settled = stored.settleAt !== undefined && now() >= stored.settleAt;
-    const refund = settled
-      ? { ...stored.seeded.refund, status: stored.settlesAs ?? 'succeeded' }
-      : stored.seeded.refund;
-    return withGr4vyExtras(stored.seeded.merchantAccountId, refund);
-  };
-
-  const findTransaction = (transactionId: string, merchantAccountId: string) => {
-    if (!EFUNDPAY_TRANSACTION_ID.test(transactionId)) {
-      return pathError('/transaction_id', 'value is not a valid uuid', 'value_error');
-    }
-    const transaction = transactions.get(transactionId.toLowerCase());
-    // Another account's transaction is indistinguishable from a missing one.
-    if (transaction?.seed.merchantAccountId !== merchantAccountId) return efundpayError(404);
-    return transaction;
-  };
+  const view = (stored: StoredRefund) => refundAsItReads(stored, now());
 
   return {
     getRefund(id, merchantAccountId) {
@@ -119,81 +101,25 @@ export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): Efund
     },
 
     createRefund(transactionId, merchantAccountId, body) {
-      const found = findTransaction(transactionId, merchantAccountId);
+      const found = findTransaction(transactions, transactionId, merchantAccountId);
       if (!('seed' in found)) return found;
       const { seed } = found;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        return bodyError('/', 'the body must be a JSON object', 'type_error.dict');
-      }
-      const params = body as Record<string, unknown>;
-      const { amount, currency, reason, external_identifier: externalIdentifier, webhooks_url: webhooksUrl } = params;
-      if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 1) {
-        return bodyError('/amount', 'an integer of at least 1 is required', 'value_error.number.not_ge');
-      }
-      if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
-        return bodyError('/currency', 'an ISO 4217 currency code is required', 'value_error.currency');
-      }
-      if (typeof reason !== 'string' || reason.length < 1 || reason.length > 255) {
-        return bodyError('/reason', 'a text of 1 to 255 characters is required', 'value_error.any_str');
-      }
-      if (typeof externalIdentifier !== 'string' || externalIdentifier.length < 1 || externalIdentifier.length > 50) {
-        return bodyError('/external_identifier', 'a text of 1 to 50 characters is required', 'value_error.any_str');
-      }
-      if (typeof webhooksUrl !== 'string' || !URL.canParse(webhooksUrl)) {
-        return bodyError('/webhooks_url', 'a URL is required', 'value_error.url');
-      }
+      const params = readCreateBody(body);
+      if ('response' in params) return params.response;
+      const { amount, externalIdentifier } = params;
       const duplicate = [...refunds.values()].find(
-        (stored) =>
-          stored.seeded.merchantAccountId === merchantAccountId &&
-          stored.seeded.refund.external_identifier === externalIdentifier,
+        ({ seeded }) =>
+          seeded.merchantAccountId === merchantAccountId && seeded.refund.external_identifier === externalIdentifier,
       );
       if (duplicate) {
         return efundpayError(409, `A refund with external_identifier '${externalIdentifier}' already exists`, [], {
           resource_id: duplicate.seeded.refund.id,
         });
       }
-      if (!seed.refundable) {
-        return pathError(
-          '/transaction_id',
-          'the transaction was not captured and cannot be refunded',
-          'value_error.transaction_not_refundable',
-        );
-      }
-      if (currency !== seed.currency) {
-        return bodyError(
-          '/currency',
-          `the currency must be the transaction's currency ${seed.currency}`,
-          'value_error.currency_mismatch',
-        );
-      }
-      const remaining = seed.amount - found.refunded;
-      if (remaining <= 0) {
-        return pathError(
-          '/transaction_id',
-          'the transaction has been refunded in full',
-          'value_error.transaction_fully_refunded',
-        );
-      }
-      if (amount > remaining) {
-        return bodyError(
-          '/amount',
-          `the amount exceeds what remains to refund (${remaining})`,
-          'value_error.amount_exceeds_remaining',
-        );
-      }
+      const refused = transactionRefusal(found, params);
+      if (refused) return refused;
       const createdMs = now();
-      const refund: EfundpayRefundWire = {
-        type: 'refund',
-        id: randomUUID(),
-        transaction_id: seed.id,
-        status: 'processing',
-        currency,
-        amount,
-        reason,
-        external_identifier: externalIdentifier,
-        transaction_external_identifier: seed.externalIdentifier,
-        created_at: new Date(createdMs).toISOString().replace('Z', '+00:00'),
-      };
+      const refund = createdRefundWire(seed, params, createdMs);
       found.refunded += amount;
       const stored: StoredRefund = {
         seeded: { merchantAccountId, refund },
@@ -206,22 +132,11 @@ export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): Efund
     },
 
     listRefunds(transactionId, merchantAccountId, query) {
-      const found = findTransaction(transactionId, merchantAccountId);
+      const found = findTransaction(transactions, transactionId, merchantAccountId);
       if (!('seed' in found)) return found;
-      const limitParam = query.get('limit');
-      const limit = limitParam === null ? 20 : Number(limitParam);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-        return efundpayError(400, 'Request failed validation', [
-          { location: 'query', pointer: '/limit', message: 'limit must be 1 to 100', type: 'value_error' },
-        ]);
-      }
-      const cursorParam = query.get('cursor');
-      const page = cursorParam === null ? 0 : Number(cursorParam);
-      if (!Number.isInteger(page) || page < 0) {
-        return efundpayError(400, 'Request failed validation', [
-          { location: 'query', pointer: '/cursor', message: 'unknown cursor', type: 'value_error' },
-        ]);
-      }
+      const paging = readPage(query);
+      if ('response' in paging) return paging.response;
+      const { limit, page } = paging;
       const all = [...refunds.values()]
         .filter(
           (stored) =>
@@ -229,18 +144,158 @@ export function createEfundpayLedger(options: EfundpayLedgerOptions = {}): Efund
             stored.seeded.refund.transaction_id.toLowerCase() === found.seed.id.toLowerCase(),
         )
         .sort((a, b) => a.createdOrder - b.createdOrder);
-      const items = all.slice(page * limit, (page + 1) * limit).map(view);
-      return {
-        status: 200,
-        body: {
-          items,
-          limit,
-          next_cursor: (page + 1) * limit < all.length ? String(page + 1) : null,
-          previous_cursor: page > 0 ? String(page - 1) : null,
-        },
-      };
+      return { status: 200, body: pageOf(all, limit, page, view) };
     },
   };
+}
+
+/** The transaction `merchantAccountId` asks for, or efundpay's answer when it has none. */
+function findTransaction(
+  transactions: ReadonlyMap<string, TransactionState>,
+  transactionId: string,
+  merchantAccountId: string,
+): TransactionState | SimulatorResponse {
+  if (!EFUNDPAY_TRANSACTION_ID.test(transactionId)) {
+    return pathError('/transaction_id', 'value is not a valid uuid', 'value_error');
+  }
+  const transaction = transactions.get(transactionId.toLowerCase());
+  // Another account's transaction is indistinguishable from a missing one.
+  if (transaction?.seed.merchantAccountId !== merchantAccountId) return efundpayError(404);
+  return transaction;
+}
+
+/** A stored refund as it reads at `nowMs`: settled once its settle time has passed. */
+function refundAsItReads(stored: StoredRefund, nowMs: number): Record<string, unknown> {
+  const settled = stored.settleAt !== undefined && nowMs >= stored.settleAt;
+  const refund = settled ? { ...stored.seeded.refund, status: stored.settlesAs ?? 'succeeded' } : stored.seeded.refund;
+  return withGr4vyExtras(stored.seeded.merchantAccountId, refund);
+}
+
+/** A refund just created on `transaction`, as efundpay first shows it (processing). */
+function createdRefundWire(
+  transaction: EfundpaySeedTransaction,
+  body: CreateBody,
+  createdMs: number,
+): EfundpayRefundWire {
+  return {
+    type: 'refund',
+    id: randomUUID(),
+    transaction_id: transaction.id,
+    status: 'processing',
+    currency: body.currency,
+    amount: body.amount,
+    reason: body.reason,
+    external_identifier: body.externalIdentifier,
+    transaction_external_identifier: transaction.externalIdentifier,
+    created_at: new Date(createdMs).toISOString().replace('Z', '+00:00'),
+  };
+}
+
+/** Page `page` (0-based) of `limit` items, each as `show` gives it, with efundpay's cursors. */
+function pageOf<T>(all: readonly T[], limit: number, page: number, show: (item: T) => unknown) {
+  return {
+    items: all.slice(page * limit, (page + 1) * limit).map(show),
+    limit,
+    next_cursor: (page + 1) * limit < all.length ? String(page + 1) : null,
+    previous_cursor: page > 0 ? String(page - 1) : null,
+  };
+}
+
+/** The body of a refund request, as checked. */
+interface CreateBody {
+  readonly amount: number;
+  readonly currency: string;
+  readonly reason: string;
+  readonly externalIdentifier: string;
+}
+
+/** A refund request's body checked as efundpay checks it: its fields, or the 400 it answers. */
+function readCreateBody(body: unknown): CreateBody | { readonly response: SimulatorResponse } {
+  const refuse = (...args: Parameters<typeof bodyError>) => ({ response: bodyError(...args) });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return refuse('/', 'the body must be a JSON object', 'type_error.dict');
+  }
+  const params = body as Record<string, unknown>;
+  const { amount, currency, reason, external_identifier: externalIdentifier, webhooks_url: webhooksUrl } = params;
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 1) {
+    return refuse('/amount', 'an integer of at least 1 is required', 'value_error.number.not_ge');
+  }
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
+    return refuse('/currency', 'an ISO 4217 currency code is required', 'value_error.currency');
+  }
+  if (typeof reason !== 'string' || reason.length < 1 || reason.length > 255) {
+    return refuse('/reason', 'a text of 1 to 255 characters is required', 'value_error.any_str');
+  }
+  if (typeof externalIdentifier !== 'string' || externalIdentifier.length < 1 || externalIdentifier.length > 50) {
+    return refuse('/external_identifier', 'a text of 1 to 50 characters is required', 'value_error.any_str');
+  }
+  if (typeof webhooksUrl !== 'string' || !URL.canParse(webhooksUrl)) {
+    return refuse('/webhooks_url', 'a URL is required', 'value_error.url');
+  }
+  return { amount, currency, reason, externalIdentifier };
+}
+
+/**
+ * Why `transaction` cannot give a refund of `body` (not captured, another currency, refunded in
+ * full, less left than asked), as efundpay answers it; undefined when it can.
+ */
+function transactionRefusal(transaction: TransactionState, body: CreateBody): SimulatorResponse | undefined {
+  const { seed } = transaction;
+  if (!seed.refundable) {
+    return pathError(
+      '/transaction_id',
+      'the transaction was not captured and cannot be refunded',
+      'value_error.transaction_not_refundable',
+    );
+  }
+  if (body.currency !== seed.currency) {
+    return bodyError(
+      '/currency',
+      `the currency must be the transaction's currency ${seed.currency}`,
+      'value_error.currency_mismatch',
+    );
+  }
+  const remaining = seed.amount - transaction.refunded;
+  if (remaining <= 0) {
+    return pathError(
+      '/transaction_id',
+      'the transaction has been refunded in full',
+      'value_error.transaction_fully_refunded',
+    );
+  }
+  if (body.amount > remaining) {
+    return bodyError(
+      '/amount',
+      `the amount exceeds what remains to refund (${remaining})`,
+      'value_error.amount_exceeds_remaining',
+    );
+  }
+  return undefined;
+}
+
+/** A list request's `limit` (1–100, 20 by default) and `cursor` (a page number), or the 400 efundpay answers. */
+function readPage(
+  query: URLSearchParams,
+): { readonly limit: number; readonly page: number } | { readonly response: SimulatorResponse } {
+  const limitParam = query.get('limit');
+  const limit = limitParam === null ? 20 : Number(limitParam);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    return {
+      response: efundpayError(400, 'Request failed validation', [
+        { location: 'query', pointer: '/limit', message: 'limit must be 1 to 100', type: 'value_error' },
+      ]),
+    };
+  }
+  const cursorParam = query.get('cursor');
+  const page = cursorParam === null ? 0 : Number(cursorParam);
+  if (!Number.isInteger(page) || page < 0) {
+    return {
+      response: efundpayError(400, 'Request failed validation', [
+        { location: 'query', pointer: '/cursor', message: 'unknown cursor', type: 'value_error' },
+      ]),
+    };
+  }
+  return { limit, page };
 }
 
 /** Fields real Gr4vy responses carry beyond the documented ten: clients must ignore them. */

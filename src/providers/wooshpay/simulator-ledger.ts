@@ -59,80 +59,14 @@ export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): Woosh
       : stored.refund;
 
   function create(body: unknown): SimulatorResponse {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return invalid('Invalid request: the body must be a JSON object.');
-    }
-    const params = body as Record<string, unknown>;
-    const paymentIntent = params.payment_intent;
-    if (typeof paymentIntent !== 'string' || paymentIntent === '') {
-      return invalid('Missing required param: payment_intent.', 'parameter_missing', 'payment_intent');
-    }
-    let amount: number | undefined;
-    if (params.amount !== undefined) {
-      amount = typeof params.amount === 'string' && /^\d{1,16}$/.test(params.amount) ? Number(params.amount) : NaN;
-      if (typeof params.amount === 'number') amount = params.amount;
-      if (!Number.isSafeInteger(amount) || amount < 1) {
-        return invalid('Invalid positive integer', 'parameter_invalid_integer', 'amount');
-      }
-    }
-    if (params.reason !== undefined && !(typeof params.reason === 'string' && CREATE_REASONS.has(params.reason))) {
-      return invalid(
-        `Invalid reason: must be one of ${[...CREATE_REASONS].join(', ')}`,
-        'parameter_invalid_string',
-        'reason',
-      );
-    }
-    const metadata = params.metadata ?? {};
-    if (
-      typeof metadata !== 'object' ||
-      metadata === null ||
-      Array.isArray(metadata) ||
-      Object.values(metadata).some((value) => typeof value !== 'string')
-    ) {
-      return invalid('Invalid metadata: must be an object of strings', 'parameter_invalid_string', 'metadata');
-    }
-    if (params.description !== undefined && typeof params.description !== 'string') {
-      return invalid('Invalid description: must be a string', 'parameter_invalid_string', 'description');
-    }
-    const payment = payments.get(paymentIntent);
+    const params = readCreateParams(body);
+    if ('response' in params) return params.response;
+    const payment = payments.get(params.paymentIntent);
     if (!payment) {
-      return invalid(`No such payment_intent: '${paymentIntent}'`, 'resource_missing', 'payment_intent');
+      return invalid(`No such payment_intent: '${params.paymentIntent}'`, 'resource_missing', 'payment_intent');
     }
-    const { seed } = payment;
-    if (seed.refusal === 'card_declined') {
-      return {
-        status: 402,
-        body: {
-          error: { type: 'card_error', code: 'card_declined', message: 'The refund was declined by the card network.' },
-        },
-      };
-    }
-    if (seed.refusal !== undefined) {
-      const reason =
-        seed.refusal === 'charge_disputed'
-          ? `Charge for ${paymentIntent} has been disputed and cannot be refunded.`
-          : `This PaymentIntent (${paymentIntent}) has not been captured, so it cannot be refunded.`;
-      return invalid(reason, seed.refusal);
-    }
-    if (typeof params.currency === 'string' && params.currency.toLowerCase() !== seed.currency) {
-      return invalid(
-        `The currency ${params.currency} does not match the payment's currency ${seed.currency}.`,
-        'currency_mismatch',
-        'currency',
-      );
-    }
-    const remaining = seed.amount - payment.refunded;
-    if (remaining <= 0) {
-      return invalid(`Charge for ${paymentIntent} has already been refunded.`, 'charge_already_refunded');
-    }
-    const refundAmount = amount ?? remaining;
-    if (refundAmount > remaining) {
-      return invalid(
-        `Refund amount (${refundAmount}) is greater than unrefunded amount on charge (${remaining})`,
-        'amount_too_large',
-        'amount',
-      );
-    }
+    const refundAmount = refundableAmount(payment, params);
+    if (typeof refundAmount !== 'number') return refundAmount;
     sequence += 1;
     const createdMs = now();
     const refund: WooshPayRefundWire = {
@@ -140,12 +74,12 @@ export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): Woosh
       object: 'refund',
       amount: refundAmount,
       created: Math.floor(createdMs / 1000),
-      currency: seed.currency,
-      metadata: metadata as Record<string, string>,
-      payment_intent: paymentIntent,
-      reason: params.reason ?? null,
+      currency: payment.seed.currency,
+      metadata: params.metadata,
+      payment_intent: params.paymentIntent,
+      reason: params.reason,
       status: 'pending',
-      description: params.description ?? null,
+      description: params.description,
       failure_reason: null,
       receipt_number: null,
     };
@@ -186,6 +120,111 @@ export function createWooshPayLedger(options: WooshPayLedgerOptions = {}): Woosh
       return response;
     },
   };
+}
+
+/** The parameters of `POST /v1/refunds`, as checked. */
+interface CreateParams {
+  readonly paymentIntent: string;
+  /** Undefined: what remains of the payment. */
+  readonly amount: number | undefined;
+  readonly reason: string | null;
+  readonly metadata: Record<string, string>;
+  readonly description: string | null;
+  /** The currency the caller expects the payment in, if it named one. */
+  readonly currency: unknown;
+}
+
+/** The body of `POST /v1/refunds` checked as WooshPay checks it: its parameters, or the 400 it answers. */
+function readCreateParams(body: unknown): CreateParams | { readonly response: SimulatorResponse } {
+  const refuse = (...args: Parameters<typeof invalid>) => ({ response: invalid(...args) });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return refuse('Invalid request: the body must be a JSON object.');
+  }
+  const params = body as Record<string, unknown>;
+  const paymentIntent = params.payment_intent;
+  if (typeof paymentIntent !== 'string' || paymentIntent === '') {
+    return refuse('Missing required param: payment_intent.', 'parameter_missing', 'payment_intent');
+  }
+  let amount: number | undefined;
+  if (params.amount !== undefined) {
+    amount = typeof params.amount === 'string' && /^\d{1,16}$/.test(params.amount) ? Number(params.amount) : NaN;
+    if (typeof params.amount === 'number') amount = params.amount;
+    if (!Number.isSafeInteger(amount) || amount < 1) {
+      return refuse('Invalid positive integer', 'parameter_invalid_integer', 'amount');
+    }
+  }
+  if (params.reason !== undefined && !(typeof params.reason === 'string' && CREATE_REASONS.has(params.reason))) {
+    return refuse(
+      `Invalid reason: must be one of ${[...CREATE_REASONS].join(', ')}`,
+      'parameter_invalid_string',
+      'reason',
+    );
+  }
+  const metadata = params.metadata ?? {};
+  if (
+    typeof metadata !== 'object' ||
+    metadata === null ||
+    Array.isArray(metadata) ||
+    Object.values(metadata).some((value) => typeof value !== 'string')
+  ) {
+    return refuse('Invalid metadata: must be an object of strings', 'parameter_invalid_string', 'metadata');
+  }
+  if (params.description !== undefined && typeof params.description !== 'string') {
+    return refuse('Invalid description: must be a string', 'parameter_invalid_string', 'description');
+  }
+  return {
+    paymentIntent,
+    amount,
+    reason: (params.reason as string | undefined) ?? null,
+    metadata: metadata as Record<string, string>,
+    description: (params.description as string | undefined) ?? null,
+    currency: params.currency,
+  };
+}
+
+/**
+ * What a refund of `params` may take from `payment`: the amount asked (or all that remains), or
+ * the answer WooshPay gives when it may not (declined, disputed, uncaptured, another currency,
+ * nothing left, more than remains).
+ */
+function refundableAmount(payment: PaymentState, params: CreateParams): number | SimulatorResponse {
+  const { seed } = payment;
+  const { paymentIntent } = params;
+  if (seed.refusal === 'card_declined') {
+    return {
+      status: 402,
+      body: {
+        error: { type: 'card_error', code: 'card_declined', message: 'The refund was declined by the card network.' },
+      },
+    };
+  }
+  if (seed.refusal !== undefined) {
+    const reason =
+      seed.refusal === 'charge_disputed'
+        ? `Charge for ${paymentIntent} has been disputed and cannot be refunded.`
+        : `This PaymentIntent (${paymentIntent}) has not been captured, so it cannot be refunded.`;
+    return invalid(reason, seed.refusal);
+  }
+  if (typeof params.currency === 'string' && params.currency.toLowerCase() !== seed.currency) {
+    return invalid(
+      `The currency ${params.currency} does not match the payment's currency ${seed.currency}.`,
+      'currency_mismatch',
+      'currency',
+    );
+  }
+  const remaining = seed.amount - payment.refunded;
+  if (remaining <= 0) {
+    return invalid(`Charge for ${paymentIntent} has already been refunded.`, 'charge_already_refunded');
+  }
+  const refundAmount = params.amount ?? remaining;
+  if (refundAmount > remaining) {
+    return invalid(
+      `Refund amount (${refundAmount}) is greater than unrefunded amount on charge (${remaining})`,
+      'amount_too_large',
+      'amount',
+    );
+  }
+  return refundAmount;
 }
 
 function invalid(message: string, code?: string, param?: string): SimulatorResponse {
