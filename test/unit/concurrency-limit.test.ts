@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import {
   createConcurrencyLimiter,
+  eventLoopSaturated,
   type ConcurrencyLimiter,
   type ConcurrencySlot,
 } from '../../src/providers/http/concurrency-limit.js';
@@ -85,9 +86,14 @@ describe('the fixed limit (PROVIDER_CONCURRENCY)', () => {
 });
 
 describe('the adaptive limit', () => {
-  const adaptive = (max = 256) => {
+  /** An adaptive limiter in a process that is never saturated, unless `saturated` says otherwise. */
+  const adaptive = (max = 256, saturated = () => false) => {
     const reported: number[] = [];
-    const limiter = createConcurrencyLimiter({ kind: 'adaptive', initial: 32, max }, (limit) => reported.push(limit));
+    const limiter = createConcurrencyLimiter(
+      { kind: 'adaptive', initial: 32, max },
+      (limit) => reported.push(limit),
+      saturated,
+    );
     return { limiter, reported };
   };
 
@@ -180,6 +186,19 @@ describe('the adaptive limit', () => {
     expect(Math.max(...seen)).toBe(30);
   });
 
+  it('does not grow while this process is saturated, and grows by about a slot per round trip after it', async () => {
+    let saturated = true;
+    const { limiter } = adaptive(256, () => saturated);
+    for (let round = 0; round < 3; round += 1) await busyRoundTrips(limiter);
+    expect(limiter.limit()).toBe(32);
+    saturated = false;
+    // Saturation ended the growth by one slot per answer (which would double the limit per round trip).
+    await busyRoundTrips(limiter);
+    expect(limiter.limit()).toBe(33);
+    await busyRoundTrips(limiter);
+    expect(limiter.limit()).toBe(34);
+  });
+
   it('never goes below 1', () => {
     const { limiter } = adaptive();
     for (let i = 0; i < 40; i += 1) takeNow(limiter, 1)[0]!.release({ kind: 'overload' });
@@ -190,6 +209,26 @@ describe('the adaptive limit', () => {
     const { limiter } = adaptive();
     for (const slot of takeNow(limiter, 32)) slot.release({ kind: 'ignore' });
     expect(limiter.limit()).toBe(32);
+  });
+});
+
+describe('eventLoopSaturated', () => {
+  it('is true after a window the event loop spent busy, and false after one it spent idle', async () => {
+    const windowPassed = () => new Promise((resolve) => setTimeout(resolve, 120));
+    // An idle window (asking starts a new one once a window has passed).
+    eventLoopSaturated();
+    await windowPassed();
+    eventLoopSaturated();
+    await windowPassed();
+    expect(eventLoopSaturated()).toBe(false);
+    // A busy window: the loop never returns to the event loop for longer than a window.
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // busy
+    }
+    expect(eventLoopSaturated()).toBe(true);
+    await windowPassed();
+    expect(eventLoopSaturated()).toBe(false);
   });
 });
 

@@ -9,6 +9,10 @@
  *   waiting for a slot, or every slot was taken) and answered within `LATENCY_TOLERANCE` times the recent
  *   minimum latency, raises the limit: by 1 until the first overload signal (so a fresh process finds its
  *   level within a few round trips), by 1/limit afterwards (about 1 per round trip at full use);
+ * - but not while this process is saturated (its event loop busy for `SATURATED_UTILIZATION` of the
+ *   last window): then this process's CPU, not the provider, bounds the throughput, and more requests
+ *   in flight would only hold more memory while their answers wait to be read. Saturation also ends
+ *   the growth by 1 per answer, as an overload signal does;
  * - an overload signal (HTTP 429 or 503, or no answer in time) sets it to `DECREASE_FACTOR` times the
  *   limit the refused attempt was sent under (or the current limit, if lower), once per round trip:
  *   answers to attempts sent before the last decrease do not decrease it again. The limit in force
@@ -24,6 +28,7 @@
  * Fixed (`PROVIDER_CONCURRENCY` set): the limit is that number and never moves.
  */
 
+import { performance } from 'node:perf_hooks';
 import type { AbortLike } from './call-signals.js';
 
 /** How an attempt that held a slot ended, for the limit. */
@@ -72,6 +77,31 @@ export const HOLD_ROUND_TRIPS = 30;
 const MIN_LATENCY_ROUND_TRIPS = 20;
 const MIN_LATENCY_ANSWERS = 250;
 
+/** The share of a window this process's event loop was busy above which it counts as saturated. */
+export const SATURATED_UTILIZATION = 0.9;
+/** How long a window of event-loop utilisation is, for `eventLoopSaturated`. */
+const SATURATION_WINDOW_MS = 100;
+
+let lastUtilization = performance.eventLoopUtilization();
+let lastUtilizationAt = performance.now();
+let saturatedNow = false;
+
+/**
+ * True while this process's event loop was busy for at least SATURATED_UTILIZATION of its last
+ * window (measured again, when asked, once a window has passed). One event loop, so one answer for
+ * every provider's limiter.
+ */
+export function eventLoopSaturated(): boolean {
+  const now = performance.now();
+  if (now - lastUtilizationAt >= SATURATION_WINDOW_MS) {
+    const current = performance.eventLoopUtilization();
+    saturatedNow = performance.eventLoopUtilization(current, lastUtilization).utilization >= SATURATED_UTILIZATION;
+    lastUtilization = current;
+    lastUtilizationAt = now;
+  }
+  return saturatedNow;
+}
+
 /** The limit as a number of slots (the adaptive limit moves in fractions between whole slots). */
 const slots = (limit: number) => Math.max(1, Math.floor(limit));
 
@@ -104,6 +134,7 @@ class LimitState {
   constructor(
     settings: ConcurrencySettings,
     private readonly onLimitChange: ((limit: number) => void) | undefined,
+    private readonly saturated: () => boolean,
   ) {
     this.adaptive = settings.kind === 'adaptive';
     this.max = settings.kind === 'adaptive' ? Math.max(1, settings.max) : settings.limit;
@@ -150,8 +181,12 @@ class LimitState {
       this.windowMin = Number.POSITIVE_INFINITY;
       this.windowAnswers = 0;
     }
-    // Only a limit that is in use is raised.
+    // Only a limit that is in use is raised, and not while this process has no CPU to spare.
     if (!inUse() || latencyMs > LATENCY_TOLERANCE * Math.max(this.minLatency, 1)) return;
+    if (this.saturated()) {
+      this.slowStart = false;
+      return;
+    }
     if (this.value < this.ceiling) {
       this.set(Math.min(this.ceiling, this.value + (this.slowStart ? 1 : 1 / this.value)));
     }
@@ -169,16 +204,18 @@ class LimitState {
 
 /**
  * A limiter for one provider. `onLimitChange` is told the whole-number limit at once and each
- * time it changes (the metric).
+ * time it changes (the metric); `saturated` says whether this process is saturated
+ * (eventLoopSaturated unless a test gives its own).
  */
 export function createConcurrencyLimiter(
   settings: ConcurrencySettings,
   onLimitChange?: (limit: number) => void,
+  saturated: () => boolean = eventLoopSaturated,
 ): ConcurrencyLimiter {
   let inFlight = 0;
   /** Arrival order; a Set so an aborted waiter leaves in O(1). */
   const waiting = new Set<Waiter>();
-  const limit = new LimitState(settings, onLimitChange);
+  const limit = new LimitState(settings, onLimitChange, saturated);
 
   const take = (): ConcurrencySlot => {
     inFlight += 1;
