@@ -175,9 +175,9 @@ function readCreateParams(body: unknown): CreateParams | { readonly response: Si
   return {
     paymentIntent,
     amount,
-    reason: (params.reason as string | undefined) ?? null,
+    reason: params.reason ?? null,
     metadata: metadata as Record<string, string>,
-    description: (params.description as string | undefined) ?? null,
+    description: params.description ?? null,
     currency: params.currency,
   };
 }
