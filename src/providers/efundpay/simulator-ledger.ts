@@ -44,11 +44,15 @@ export function efundpayError(
   };
 }
 
-const bodyError = (pointer: string, message: string, type: string): SimulatorResponse =>
-  efundpayError(400, 'Request failed validation', [{ location: 'body', pointer, message, type }]);
+/** efundpay's 400 for one invalid part of a request, in its body, path or query. */
+const validationError =
+  (location: 'body' | 'path' | 'query') =>
+  (pointer: string, message: string, type: string): SimulatorResponse =>
+    efundpayError(400, 'Request failed validation', [{ location, pointer, message, type }]);
 
-const pathError = (pointer: string, message: string, type: string): SimulatorResponse =>
-  efundpayError(400, 'Request failed validation', [{ location: 'path', pointer, message, type }]);
+const bodyError = validationError('body');
+const pathError = validationError('path');
+const queryError = validationError('query');
 
 export interface EfundpayLedgerOptions {
   refunds?: readonly SeededEfundpayRefund[];
@@ -280,20 +284,12 @@ function readPage(
   const limitParam = query.get('limit');
   const limit = limitParam === null ? 20 : Number(limitParam);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    return {
-      response: efundpayError(400, 'Request failed validation', [
-        { location: 'query', pointer: '/limit', message: 'limit must be 1 to 100', type: 'value_error' },
-      ]),
-    };
+    return { response: queryError('/limit', 'limit must be 1 to 100', 'value_error') };
   }
   const cursorParam = query.get('cursor');
   const page = cursorParam === null ? 0 : Number(cursorParam);
   if (!Number.isInteger(page) || page < 0) {
-    return {
-      response: efundpayError(400, 'Request failed validation', [
-        { location: 'query', pointer: '/cursor', message: 'unknown cursor', type: 'value_error' },
-      ]),
-    };
+    return { response: queryError('/cursor', 'unknown cursor', 'value_error') };
   }
   return { limit, page };
 }
